@@ -1,0 +1,271 @@
+/* allset-chunk-store-fs.c — chunks as files in the data directory
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "allset-chunk-store-fs.h"
+
+struct _AllsetChunkStoreFs
+{
+  GObject parent_instance;
+
+  char   *root;
+  char   *tmp_dir;
+};
+
+static void chunk_store_iface_init (AllsetChunkStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (AllsetChunkStoreFs, allset_chunk_store_fs, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (ALLSET_TYPE_CHUNK_STORE, chunk_store_iface_init))
+
+static void
+set_errno_error (GError     **error,
+                 int          saved_errno,
+                 const char  *what,
+                 const char  *path)
+{
+  /* A full disk is the one storage fault clients must tell apart: they
+   * should retry later rather than re-upload. */
+  if (saved_errno == ENOSPC || saved_errno == EDQUOT)
+    g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_STORAGE_FULL,
+                 "The server's storage is full; nothing was stored");
+  else
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                 "%s %s: %s", what, path, g_strerror (saved_errno));
+}
+
+static char *
+chunk_dir (AllsetChunkStoreFs *self,
+           gint64              account_id,
+           const char         *hex)
+{
+  char account[32];
+  char prefix[3] = { hex[0], hex[1], 0 };
+
+  g_snprintf (account, sizeof account, "%" G_GINT64_FORMAT, account_id);
+  return g_build_filename (self->root, account, prefix, NULL);
+}
+
+static gboolean
+fsync_dir (const char  *path,
+           GError     **error)
+{
+  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0 || fsync (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      if (fd >= 0)
+        close (fd);
+      set_errno_error (error, saved_errno, "Cannot sync directory", path);
+      return FALSE;
+    }
+
+  close (fd);
+  return TRUE;
+}
+
+static gboolean
+write_all (int           fd,
+           const guint8 *data,
+           gsize         len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= n;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+allset_chunk_store_fs_put (AllsetChunkStore  *store,
+                           gint64             account_id,
+                           const AllsetHash  *id,
+                           GBytes            *data,
+                           GError           **error)
+{
+  AllsetChunkStoreFs *self = ALLSET_CHUNK_STORE_FS (store);
+  char hex[ALLSET_HASH_HEX_LEN + 1];
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *tmp_path = NULL;
+  gsize len;
+  const guint8 *bytes = g_bytes_get_data (data, &len);
+  int fd;
+
+  allset_hash_to_hex_buf (id, hex);
+  dir = chunk_dir (self, account_id, hex);
+  path = g_build_filename (dir, hex, NULL);
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      set_errno_error (error, errno, "Cannot create", dir);
+      return FALSE;
+    }
+
+  /* Temp file, fsync, rename, fsync the directory: a crash leaves either
+   * nothing or the whole chunk under its name, never a prefix of it. */
+  tmp_path = g_build_filename (self->tmp_dir, "chunk-XXXXXX", NULL);
+  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      set_errno_error (error, errno, "Cannot create", tmp_path);
+      return FALSE;
+    }
+
+  if (!write_all (fd, bytes, len) || fsync (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      g_unlink (tmp_path);
+      set_errno_error (error, saved_errno, "Cannot write", tmp_path);
+      return FALSE;
+    }
+  close (fd);
+
+  if (g_rename (tmp_path, path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (tmp_path);
+      set_errno_error (error, saved_errno, "Cannot rename to", path);
+      return FALSE;
+    }
+
+  return fsync_dir (dir, error);
+}
+
+static GBytes *
+allset_chunk_store_fs_get (AllsetChunkStore  *store,
+                           gint64             account_id,
+                           const AllsetHash  *id,
+                           GError           **error)
+{
+  AllsetChunkStoreFs *self = ALLSET_CHUNK_STORE_FS (store);
+  char hex[ALLSET_HASH_HEX_LEN + 1];
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  GMappedFile *mapped;
+  GBytes *bytes;
+
+  allset_hash_to_hex_buf (id, hex);
+  dir = chunk_dir (self, account_id, hex);
+  path = g_build_filename (dir, hex, NULL);
+
+  mapped = g_mapped_file_new (path, FALSE, error);
+  if (mapped == NULL)
+    return NULL;
+
+  bytes = g_mapped_file_get_bytes (mapped);
+  g_mapped_file_unref (mapped);
+  return bytes;
+}
+
+static gboolean
+allset_chunk_store_fs_remove (AllsetChunkStore  *store,
+                              gint64             account_id,
+                              const AllsetHash  *id,
+                              GError           **error)
+{
+  AllsetChunkStoreFs *self = ALLSET_CHUNK_STORE_FS (store);
+  char hex[ALLSET_HASH_HEX_LEN + 1];
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+
+  allset_hash_to_hex_buf (id, hex);
+  dir = chunk_dir (self, account_id, hex);
+  path = g_build_filename (dir, hex, NULL);
+
+  if (g_unlink (path) != 0 && errno != ENOENT)
+    {
+      set_errno_error (error, errno, "Cannot remove", path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+chunk_store_iface_init (AllsetChunkStoreInterface *iface)
+{
+  iface->put = allset_chunk_store_fs_put;
+  iface->get = allset_chunk_store_fs_get;
+  iface->remove = allset_chunk_store_fs_remove;
+}
+
+static void
+allset_chunk_store_fs_finalize (GObject *object)
+{
+  AllsetChunkStoreFs *self = ALLSET_CHUNK_STORE_FS (object);
+
+  g_free (self->root);
+  g_free (self->tmp_dir);
+
+  G_OBJECT_CLASS (allset_chunk_store_fs_parent_class)->finalize (object);
+}
+
+static void
+allset_chunk_store_fs_class_init (AllsetChunkStoreFsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = allset_chunk_store_fs_finalize;
+}
+
+static void
+allset_chunk_store_fs_init (AllsetChunkStoreFs *self)
+{
+}
+
+static void
+clear_tmp_dir (const char *tmp_dir)
+{
+  g_autoptr(GDir) dir = g_dir_open (tmp_dir, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+
+      g_unlink (path);
+    }
+}
+
+AllsetChunkStore *
+allset_chunk_store_fs_new (const char  *root,
+                           GError     **error)
+{
+  g_autoptr(AllsetChunkStoreFs) self = g_object_new (ALLSET_TYPE_CHUNK_STORE_FS, NULL);
+
+  self->root = g_strdup (root);
+  self->tmp_dir = g_build_filename (root, "tmp", NULL);
+
+  if (g_mkdir_with_parents (self->tmp_dir, 0700) != 0)
+    {
+      set_errno_error (error, errno, "Cannot create", self->tmp_dir);
+      return NULL;
+    }
+
+  clear_tmp_dir (self->tmp_dir);
+
+  return ALLSET_CHUNK_STORE (g_steal_pointer (&self));
+}

@@ -1,0 +1,529 @@
+/* allset-routes-tree.c — commit batches, read the tree, versions and trash
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Routes run in worker threads (see allset-server.c). Every path from a
+ * client passes allset_path_normalize() before it reaches the store.
+ */
+
+#include "allset-server-private.h"
+
+static void
+add_receipt (JsonBuilder         *b,
+             const AllsetReceipt *receipt)
+{
+  json_builder_set_member_name (b, "receipt");
+  if (receipt != NULL)
+    json_builder_add_value (b, allset_receipt_to_json (receipt));
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_op_result (JsonBuilder    *b,
+               AllsetOpResult *result)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_int_value (b, result->status);
+
+  if (result->status == SOUP_STATUS_OK)
+    {
+      json_builder_set_member_name (b, "revision");
+      json_builder_add_int_value (b, result->revision);
+      if (result->file_id != NULL)
+        {
+          json_builder_set_member_name (b, "file_id");
+          json_builder_add_string_value (b, result->file_id);
+          add_receipt (b, result->receipt);
+        }
+    }
+  else
+    {
+      json_builder_set_member_name (b, "error");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "code");
+      json_builder_add_string_value (b, allset_error_code_to_string (result->error_code));
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, result->error_message ? result->error_message : "");
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "current_revision");
+      json_builder_add_int_value (b, result->current_revision);
+    }
+
+  json_builder_end_object (b);
+}
+
+static gboolean
+parse_path_member (JsonObject  *object,
+                   const char  *member,
+                   gboolean     allow_root,
+                   char       **out,
+                   GError     **error)
+{
+  const char *text;
+
+  if (!allset_json_get_string (object, member, &text, error))
+    return FALSE;
+
+  return (*out = allset_path_normalize (text, allow_root, error)) != NULL;
+}
+
+static gboolean
+parse_chunks (JsonObject  *object,
+              AllsetOp    *op,
+              GError     **error)
+{
+  JsonArray *array;
+  guint n;
+
+  if (!allset_json_get_array (object, "chunks", &array, error))
+    return FALSE;
+
+  n = json_array_get_length (array);
+  op->chunks = g_array_sized_new (FALSE, FALSE, sizeof (AllsetHash), n);
+  g_array_set_size (op->chunks, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      const char *hex = JSON_NODE_HOLDS_VALUE (node) &&
+                        json_node_get_value_type (node) == G_TYPE_STRING
+                        ? json_node_get_string (node) : NULL;
+
+      if (hex == NULL || !allset_hash_from_hex (hex, &g_array_index (op->chunks, AllsetHash, i)))
+        {
+          g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
+                       "chunks[%u] is not a chunk id (64 lowercase hexadecimal digits)", i);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static AllsetOp *
+parse_op (JsonNode  *node,
+          GError   **error)
+{
+  g_autoptr(AllsetOp) op = g_new0 (AllsetOp, 1);
+  JsonObject *object;
+  const char *kind;
+  gint64 size = 0;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
+                           "Each operation is a JSON object");
+      return NULL;
+    }
+  object = json_node_get_object (node);
+
+  if (!allset_json_get_string (object, "op", &kind, error) ||
+      !parse_path_member (object, "path", FALSE, &op->path, error) ||
+      !allset_json_get_int (object, "base_revision", &op->base_revision, error))
+    return NULL;
+
+  if (op->base_revision < 0)
+    {
+      g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
+                           "base_revision may not be negative");
+      return NULL;
+    }
+
+  if (g_str_equal (kind, "put"))
+    {
+      op->kind = ALLSET_OP_PUT;
+      if (!parse_chunks (object, op, error) ||
+          !allset_json_get_int (object, "size", &size, error) ||
+          !allset_json_get_int_opt (object, "mtime", &op->mtime, error) ||
+          !allset_json_get_bool_opt (object, "executable", &op->executable, error))
+        return NULL;
+      if (size < 0)
+        {
+          g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
+                               "size may not be negative");
+          return NULL;
+        }
+      op->size = size;
+    }
+  else if (g_str_equal (kind, "mkdir"))
+    op->kind = ALLSET_OP_MKDIR;
+  else if (g_str_equal (kind, "delete"))
+    op->kind = ALLSET_OP_DELETE;
+  else if (g_str_equal (kind, "move"))
+    {
+      op->kind = ALLSET_OP_MOVE;
+      if (!parse_path_member (object, "to", FALSE, &op->to, error))
+        return NULL;
+    }
+  else
+    {
+      g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
+                   "Unknown operation “%s” (put, mkdir, move or delete)", kind);
+      return NULL;
+    }
+
+  return g_steal_pointer (&op);
+}
+
+static AllsetHttpResponse *
+batch_error (const GError *error,
+             guint         index)
+{
+  g_autoptr(JsonNode) node = NULL;
+  AllsetErrorCode code = error->domain == ALLSET_PROTOCOL_ERROR ? error->code : ALLSET_ERROR_INVALID_JSON;
+  g_autofree char *message = g_strdup_printf ("operations[%u]: %s", index, error->message);
+
+  node = allset_json_error_new (allset_error_code_to_string (code), message);
+  json_object_set_int_member (json_object_get_object_member (json_node_get_object (node), "error"),
+                              "index", index);
+  return allset_http_response_new_json (allset_error_code_http_status (code), node);
+}
+
+AllsetHttpResponse *
+allset_route_commit (AllsetServer      *server,
+                     AllsetHttpRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  AllsetHttpResponse *response;
+  JsonArray *array;
+  gint64 cursor = 0;
+  guint n;
+
+  body = allset_http_request_json (request, &error);
+  if (body == NULL || !allset_json_get_array (body, "operations", &array, &error))
+    return allset_http_response_new_gerror (error);
+
+  n = json_array_get_length (array);
+  if (n == 0 || n > ALLSET_MAX_BATCH_OPS)
+    return allset_http_response_new_error (ALLSET_ERROR_BAD_REQUEST,
+                                           "A batch holds 1 to 10000 operations");
+
+  ops = g_ptr_array_new_full (n, (GDestroyNotify) allset_op_free);
+  for (guint i = 0; i < n; i++)
+    {
+      AllsetOp *op = parse_op (json_array_get_element (array, i), &error);
+
+      if (op == NULL)
+        return batch_error (error, i);
+      g_ptr_array_add (ops, op);
+    }
+
+  results = allset_store_commit (allset_server_get_store (server), request->account, ops,
+                                 allset_server_get_signer (server), &cursor, &error);
+  if (results == NULL)
+    return allset_http_response_new_gerror (error);
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "cursor");
+  json_builder_add_int_value (b, cursor);
+  json_builder_set_member_name (b, "results");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < results->len; i++)
+    add_op_result (b, g_ptr_array_index (results, i));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  response = allset_http_response_new_object (SOUP_STATUS_OK, b);
+  response->account_id = request->account->id;
+  response->cursor = cursor;
+  response->cursor_moved = TRUE;
+  return response;
+}
+
+static char *
+query_path (AllsetHttpRequest  *request,
+            gboolean            allow_root,
+            GError            **error)
+{
+  const char *path = allset_http_request_query (request, "path");
+
+  if (path == NULL)
+    {
+      if (allow_root)
+        return g_strdup ("");
+      g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_BAD_REQUEST,
+                           "The “path” parameter is required");
+      return NULL;
+    }
+
+  return allset_path_normalize (path, allow_root, error);
+}
+
+static void
+add_node_members (JsonBuilder      *b,
+                  const AllsetNode *node)
+{
+  json_builder_set_member_name (b, "revision");
+  json_builder_add_int_value (b, node->revision);
+  json_builder_set_member_name (b, "size");
+  json_builder_add_int_value (b, node->size);
+  json_builder_set_member_name (b, "mtime");
+  json_builder_add_int_value (b, node->mtime);
+  json_builder_set_member_name (b, "file_id");
+  if (node->file_id != NULL)
+    json_builder_add_string_value (b, node->file_id);
+  else
+    json_builder_add_null_value (b);
+}
+
+AllsetHttpResponse *
+allset_route_file (AllsetServer      *server,
+                   AllsetHttpRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AllsetNode) node = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autofree char *path = NULL;
+  gint64 revision;
+
+  if (!(path = query_path (request, FALSE, &error)) ||
+      !allset_http_request_query_int (request, "revision", 0, 0, G_MAXINT64, &revision, &error) ||
+      !(node = allset_store_get_file (allset_server_get_store (server), request->account->id,
+                                      path, revision, &error)))
+    return allset_http_response_new_gerror (error);
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, node->path);
+  add_node_members (b, node);
+  json_builder_set_member_name (b, "executable");
+  json_builder_add_boolean_value (b, node->executable);
+  json_builder_set_member_name (b, "chunks");
+  json_builder_begin_array (b);
+  for (guint i = 0; node->chunks != NULL && i < node->chunks->len; i++)
+    {
+      AllsetChunkRef *ref = &g_array_index (node->chunks, AllsetChunkRef, i);
+      char hex[ALLSET_HASH_HEX_LEN + 1];
+
+      allset_hash_to_hex_buf (&ref->id, hex);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, hex);
+      json_builder_set_member_name (b, "size");
+      json_builder_add_int_value (b, ref->size);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  add_receipt (b, node->receipt);
+  json_builder_end_object (b);
+  return allset_http_response_new_object (SOUP_STATUS_OK, b);
+}
+
+AllsetHttpResponse *
+allset_route_list (AllsetServer      *server,
+                   AllsetHttpRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autofree char *path = NULL;
+
+  if (!(path = query_path (request, TRUE, &error)) ||
+      !(entries = allset_store_list (allset_server_get_store (server), request->account->id,
+                                     path, &error)))
+    return allset_http_response_new_gerror (error);
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, path);
+  json_builder_set_member_name (b, "entries");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      AllsetNode *node = g_ptr_array_index (entries, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, node->name);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, node->type == ALLSET_NODE_DIR ? "dir" : "file");
+      add_node_members (b, node);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return allset_http_response_new_object (SOUP_STATUS_OK, b);
+}
+
+AllsetHttpResponse *
+allset_route_versions (AllsetServer      *server,
+                       AllsetHttpRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autofree char *path = NULL;
+
+  if (!(path = query_path (request, FALSE, &error)) ||
+      !(versions = allset_store_versions (allset_server_get_store (server), request->account->id,
+                                          path, &error)))
+    return allset_http_response_new_gerror (error);
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, path);
+  json_builder_set_member_name (b, "versions");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < versions->len; i++)
+    {
+      AllsetNode *node = g_ptr_array_index (versions, i);
+      g_autofree char *created = allset_http_format_time (node->created_at);
+
+      json_builder_begin_object (b);
+      add_node_members (b, node);
+      json_builder_set_member_name (b, "created_at");
+      json_builder_add_string_value (b, created);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return allset_http_response_new_object (SOUP_STATUS_OK, b);
+}
+
+static AllsetHttpResponse *
+restored_response (AllsetServer      *server,
+                   AllsetHttpRequest *request,
+                   AllsetOpResult    *result,
+                   const char        *path)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  AllsetHttpResponse *response;
+
+  if (result->status != SOUP_STATUS_OK)
+    {
+      g_autoptr(JsonNode) node = allset_json_error_new (allset_error_code_to_string (result->error_code),
+                                                        result->error_message);
+
+      json_object_set_int_member (json_object_get_object_member (json_node_get_object (node), "error"),
+                                  "current_revision", result->current_revision);
+      return allset_http_response_new_json (result->status, node);
+    }
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, path);
+  json_builder_set_member_name (b, "revision");
+  json_builder_add_int_value (b, result->revision);
+  if (result->file_id != NULL)
+    {
+      json_builder_set_member_name (b, "file_id");
+      json_builder_add_string_value (b, result->file_id);
+      add_receipt (b, result->receipt);
+    }
+  json_builder_end_object (b);
+
+  response = allset_http_response_new_object (SOUP_STATUS_OK, b);
+  response->account_id = request->account->id;
+  response->cursor = allset_store_cursor (allset_server_get_store (server), request->account->id);
+  response->cursor_moved = TRUE;
+  return response;
+}
+
+AllsetHttpResponse *
+allset_route_version_restore (AllsetServer      *server,
+                              AllsetHttpRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(AllsetOpResult) result = NULL;
+  g_autofree char *path = NULL;
+  gint64 revision;
+
+  body = allset_http_request_json (request, &error);
+  if (body == NULL ||
+      !parse_path_member (body, "path", FALSE, &path, &error) ||
+      !allset_json_get_int (body, "revision", &revision, &error) ||
+      !(result = allset_store_version_restore (allset_server_get_store (server), request->account,
+                                               path, revision, allset_server_get_signer (server),
+                                               &error)))
+    return allset_http_response_new_gerror (error);
+
+  return restored_response (server, request, result, path);
+}
+
+AllsetHttpResponse *
+allset_route_trash (AllsetServer      *server,
+                    AllsetHttpRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+
+  entries = allset_store_trash_list (allset_server_get_store (server), request->account->id, &error);
+  if (entries == NULL)
+    return allset_http_response_new_gerror (error);
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "entries");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      AllsetTrashEntry *entry = g_ptr_array_index (entries, i);
+      g_autofree char *deleted = allset_http_format_time (entry->deleted_at);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "trash_id");
+      json_builder_add_int_value (b, entry->trash_id);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, entry->path);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, entry->type == ALLSET_NODE_DIR ? "dir" : "file");
+      json_builder_set_member_name (b, "size");
+      json_builder_add_int_value (b, entry->size);
+      json_builder_set_member_name (b, "deleted_at");
+      json_builder_add_string_value (b, deleted);
+      json_builder_set_member_name (b, "revision");
+      json_builder_add_int_value (b, entry->revision);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return allset_http_response_new_object (SOUP_STATUS_OK, b);
+}
+
+AllsetHttpResponse *
+allset_route_trash_restore (AllsetServer      *server,
+                            AllsetHttpRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(AllsetOpResult) result = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  AllsetStore *store = allset_server_get_store (server);
+  const char *path = NULL;
+  gint64 trash_id;
+
+  body = allset_http_request_json (request, &error);
+  if (body == NULL ||
+      !allset_json_get_int (body, "trash_id", &trash_id, &error) ||
+      !(entries = allset_store_trash_list (store, request->account->id, &error)))
+    return allset_http_response_new_gerror (error);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      AllsetTrashEntry *entry = g_ptr_array_index (entries, i);
+
+      if (entry->trash_id == trash_id)
+        path = entry->path;
+    }
+
+  if (path == NULL)
+    return allset_http_response_new_error (ALLSET_ERROR_NOT_FOUND, "No such trash entry");
+
+  result = allset_store_trash_restore (store, request->account, trash_id, &error);
+  if (result == NULL)
+    return allset_http_response_new_gerror (error);
+
+  return restored_response (server, request, result, path);
+}

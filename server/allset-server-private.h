@@ -1,0 +1,63 @@
+/* allset-server-private.h — what route handlers may use of the server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "allset-chunk-store.h"
+#include "allset-http.h"
+#include "allset-server.h"
+#include "allset-store.h"
+#include "allset-throttle.h"
+
+G_BEGIN_DECLS
+
+/* These objects are immutable after construction or thread-safe, so routes
+ * running in worker threads may use them. */
+AllsetStore              *allset_server_get_store       (AllsetServer *self);
+AllsetChunkStore         *allset_server_get_chunk_store (AllsetServer *self);
+AllsetSigner             *allset_server_get_signer      (AllsetServer *self);
+AllsetThrottle           *allset_server_get_throttle    (AllsetServer *self);
+const AllsetServerConfig *allset_server_get_config      (AllsetServer *self);
+
+/* A route runs in a worker thread and may block; it returns a response. */
+typedef AllsetHttpResponse *(*AllsetRouteFunc) (AllsetServer      *server,
+                                                 AllsetHttpRequest *request);
+
+/* allset-routes-account.c */
+AllsetHttpResponse *allset_route_login              (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_logout             (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_account            (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_devices            (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_device_revoke      (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_devices_revoke_all (AllsetServer *, AllsetHttpRequest *);
+/* Checks the bearer token; fills request->account and ->device or returns
+ * the error response. */
+AllsetHttpResponse *allset_route_authenticate       (AllsetServer *, AllsetHttpRequest *);
+
+/* allset-routes-chunks.c */
+AllsetHttpResponse *allset_route_chunks_missing     (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_chunk_put          (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_chunk_pack         (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_chunk_get          (AllsetServer *, AllsetHttpRequest *);
+
+/* allset-routes-tree.c */
+AllsetHttpResponse *allset_route_commit             (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_file               (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_list               (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_versions           (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_version_restore    (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_trash              (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_trash_restore      (AllsetServer *, AllsetHttpRequest *);
+
+/* allset-routes-changes.c */
+AllsetHttpResponse *allset_route_changes            (AllsetServer *, AllsetHttpRequest *);
+/* Worker half of /changes/wait: answers at once if the cursor already moved;
+ * otherwise returns a response with status 0, the account and its current
+ * cursor, and the main loop parks the request until a commit moves it. */
+AllsetHttpResponse *allset_route_changes_wait       (AllsetServer *, AllsetHttpRequest *);
+JsonNode           *allset_changes_wait_body        (gint64        cursor,
+                                                     gboolean      changed);
+
+G_END_DECLS

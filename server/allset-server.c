@@ -1,0 +1,1169 @@
+/* allset-server.c — the HTTPS server: routing, workers, push, pacing
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Everything here runs on the main loop and never blocks: a request is
+ * snapshotted into an AllsetHttpRequest, its route runs in a GTask thread,
+ * and the response is applied when the task returns. The main loop keeps
+ * only what must be shared between requests without locks: bandwidth
+ * buckets, parked long polls and the maintenance state.
+ */
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <signal.h>
+
+#include "allset-bandwidth.h"
+#include "allset-chunk-store-fs.h"
+#include "allset-password.h"
+#include "allset-server-private.h"
+#include "allset-tls.h"
+
+#define MAINTENANCE_REFRESH_SECONDS 1
+#define PURGE_INTERVAL_SECONDS      3600
+#define PACE_PIECE                  (64 * 1024)
+
+typedef enum
+{
+  ROUTE_PUBLIC        = 1 << 0,  /* no token needed */
+  ROUTE_PARAM         = 1 << 1,  /* path is a prefix followed by {id} */
+  ROUTE_UPLOAD        = 1 << 2,  /* body counts against the upload bucket */
+  ROUTE_BINARY_BODY   = 1 << 3,  /* body is not JSON: own size limit */
+} RouteFlags;
+
+typedef struct
+{
+  const char      *method;
+  const char      *path;
+  RouteFlags       flags;
+  gsize            max_body;
+  AllsetRouteFunc  func;
+} Route;
+
+static const Route routes[] = {
+  { "POST",   "/api/v1/login",              ROUTE_PUBLIC, 0, allset_route_login },
+  { "POST",   "/api/v1/logout",             0, 0, allset_route_logout },
+  { "GET",    "/api/v1/account",            0, 0, allset_route_account },
+  { "GET",    "/api/v1/devices",            0, 0, allset_route_devices },
+  { "POST",   "/api/v1/devices/revoke-all", 0, 0, allset_route_devices_revoke_all },
+  { "DELETE", "/api/v1/devices/",           ROUTE_PARAM, 0, allset_route_device_revoke },
+  { "POST",   "/api/v1/chunks/missing",     0, 0, allset_route_chunks_missing },
+  { "POST",   "/api/v1/chunks/pack",        ROUTE_UPLOAD | ROUTE_BINARY_BODY, ALLSET_PACK_MAX_BYTES, allset_route_chunk_pack },
+  { "PUT",    "/api/v1/chunks/",            ROUTE_PARAM | ROUTE_UPLOAD | ROUTE_BINARY_BODY, ALLSET_CHUNK_MAX, allset_route_chunk_put },
+  { "GET",    "/api/v1/chunks/",            ROUTE_PARAM, 0, allset_route_chunk_get },
+  { "POST",   "/api/v1/commit",             0, 0, allset_route_commit },
+  { "GET",    "/api/v1/file",               0, 0, allset_route_file },
+  { "GET",    "/api/v1/list",               0, 0, allset_route_list },
+  { "GET",    "/api/v1/changes",            0, 0, allset_route_changes },
+  { "GET",    "/api/v1/changes/wait",       0, 0, allset_route_changes_wait },
+  { "GET",    "/api/v1/versions",           0, 0, allset_route_versions },
+  { "POST",   "/api/v1/versions/restore",   0, 0, allset_route_version_restore },
+  { "GET",    "/api/v1/trash",              0, 0, allset_route_trash },
+  { "POST",   "/api/v1/trash/restore",      0, 0, allset_route_trash_restore },
+};
+
+struct _AllsetServer
+{
+  GObject             parent_instance;
+
+  AllsetServerConfig *config;
+  SoupServer         *soup;
+  AllsetStore        *store;
+  AllsetChunkStore   *chunks;
+  AllsetSigner       *signer;
+  AllsetThrottle     *throttle;
+
+  /* Main loop only. */
+  GHashTable         *up_buckets;      /* account id → AllsetBucket */
+  GHashTable         *down_buckets;    /* account id → AllsetBucket */
+  GHashTable         *token_accounts;  /* token hash hex → account id, for upload pacing */
+  GHashTable         *waiters;         /* account id → GPtrArray of Waiter */
+  GHashTable         *cursors;         /* account id → last cursor a commit reported */
+  gboolean            maintenance;
+  char               *maintenance_until;
+  char               *maintenance_message;
+  gboolean            refreshing;
+  guint               refresh_id;
+  guint               purge_id;
+};
+
+G_DEFINE_FINAL_TYPE (AllsetServer, allset_server, G_TYPE_OBJECT)
+
+/* One request in flight: keeps the message alive across the worker. */
+typedef struct
+{
+  AllsetServer      *server;
+  SoupServerMessage *msg;
+  const Route       *route;
+  gboolean           finished;
+  gulong             finished_id;
+} Exchange;
+
+typedef struct
+{
+  Exchange *exchange;
+  gint64    account_id;
+  gint64    cursor;
+  guint     timeout_id;
+} Waiter;
+
+typedef struct
+{
+  SoupServerMessage *msg;
+  GBytes            *body;
+  gsize              offset;
+  AllsetBucket      *bucket;
+  guint              timeout_id;
+  gboolean           finished;
+} Pacer;
+
+static gint64 *
+int64_key (gint64 value)
+{
+  return g_memdup2 (&value, sizeof value);
+}
+
+static AllsetBucket *
+get_bucket (AllsetServer *self,
+            GHashTable   *buckets,
+            guint64       rate_bps,
+            gint64        account_id)
+{
+  AllsetBucket *bucket = g_hash_table_lookup (buckets, &account_id);
+
+  if (bucket == NULL)
+    {
+      /* A quarter of a second of burst keeps pacing smooth without letting
+       * parallel connections overshoot the cap. */
+      bucket = allset_bucket_new (rate_bps, MAX (PACE_PIECE, rate_bps / 8 / 4));
+      g_hash_table_insert (buckets, int64_key (account_id), bucket);
+    }
+
+  return bucket;
+}
+
+/* ------------------------------------------------------------------ */
+/* Exchanges                                                          */
+
+static void
+exchange_on_finished (SoupServerMessage *msg,
+                      Exchange          *exchange)
+{
+  exchange->finished = TRUE;
+}
+
+static Exchange *
+exchange_new (AllsetServer      *self,
+              SoupServerMessage *msg,
+              const Route       *route)
+{
+  Exchange *exchange = g_new0 (Exchange, 1);
+
+  exchange->server = g_object_ref (self);
+  exchange->msg = g_object_ref (msg);
+  exchange->route = route;
+  exchange->finished_id = g_signal_connect (msg, "finished",
+                                            G_CALLBACK (exchange_on_finished), exchange);
+  return exchange;
+}
+
+static void
+exchange_free (Exchange *exchange)
+{
+  g_clear_signal_handler (&exchange->finished_id, exchange->msg);
+  g_object_unref (exchange->msg);
+  g_object_unref (exchange->server);
+  g_free (exchange);
+}
+
+static void
+set_json_response (SoupServerMessage *msg,
+                   guint              status,
+                   JsonNode          *node)
+{
+  g_autofree char *text = allset_json_to_string (node);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json; charset=utf-8",
+                                    SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+static void
+set_error_response (SoupServerMessage *msg,
+                    AllsetErrorCode    code,
+                    const char        *message)
+{
+  g_autoptr(JsonNode) node = allset_json_error_new (allset_error_code_to_string (code), message);
+
+  set_json_response (msg, allset_error_code_http_status (code), node);
+}
+
+/* ------------------------------------------------------------------ */
+/* Download pacing: the response body is handed to libsoup a piece at a */
+/* time, and the message pauses while the account's bucket is in debt. */
+
+static void pacer_feed (Pacer *pacer);
+
+static void
+pacer_free (gpointer data)
+{
+  Pacer *pacer = data;
+
+  g_clear_handle_id (&pacer->timeout_id, g_source_remove);
+  g_bytes_unref (pacer->body);
+  g_free (pacer);
+}
+
+static gboolean
+pacer_resume (gpointer data)
+{
+  Pacer *pacer = data;
+
+  pacer->timeout_id = 0;
+  if (!pacer->finished)
+    {
+      pacer_feed (pacer);
+      soup_server_message_unpause (pacer->msg);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pacer_feed (Pacer *pacer)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (pacer->msg);
+  gsize total = g_bytes_get_size (pacer->body);
+  gsize piece = MIN (PACE_PIECE, total - pacer->offset);
+  g_autoptr(GBytes) slice = g_bytes_new_from_bytes (pacer->body, pacer->offset, piece);
+
+  soup_message_body_append_bytes (body, slice);
+  pacer->offset += piece;
+  allset_bucket_consume (pacer->bucket, piece, g_get_monotonic_time ());
+
+  if (pacer->offset == total)
+    soup_message_body_complete (body);
+}
+
+static void
+pacer_on_wrote_chunk (SoupServerMessage *msg,
+                      Pacer             *pacer)
+{
+  gint64 wait;
+
+  if (pacer->offset == g_bytes_get_size (pacer->body) || pacer->timeout_id != 0)
+    return;
+
+  wait = allset_bucket_wait (pacer->bucket, g_get_monotonic_time ());
+  if (wait <= 0)
+    pacer_feed (pacer);
+  else
+    /* libsoup pauses the message by itself when it runs out of body. */
+    pacer->timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT, MAX (1, wait / 1000),
+                                            pacer_resume, pacer, NULL);
+}
+
+static void
+pacer_on_finished (SoupServerMessage *msg,
+                   Pacer             *pacer)
+{
+  pacer->finished = TRUE;
+  g_clear_handle_id (&pacer->timeout_id, g_source_remove);
+}
+
+static void
+start_paced_body (AllsetServer      *self,
+                  SoupServerMessage *msg,
+                  GBytes            *body,
+                  gint64             account_id)
+{
+  Pacer *pacer = g_new0 (Pacer, 1);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  pacer->msg = msg;
+  pacer->body = g_bytes_ref (body);
+  pacer->bucket = get_bucket (self, self->down_buckets, self->config->bandwidth_down_bps, account_id);
+
+  soup_message_headers_set_content_length (headers, g_bytes_get_size (body));
+  g_signal_connect (msg, "wrote-chunk", G_CALLBACK (pacer_on_wrote_chunk), pacer);
+  g_signal_connect (msg, "finished", G_CALLBACK (pacer_on_finished), pacer);
+  g_object_set_data_full (G_OBJECT (msg), "allset-pacer", pacer, pacer_free);
+
+  if (g_bytes_get_size (body) == 0)
+    soup_message_body_complete (soup_server_message_get_response_body (msg));
+  else
+    pacer_feed (pacer);
+}
+
+/* ------------------------------------------------------------------ */
+/* Upload pacing: stop reading the request body while in debt.        */
+
+static gboolean
+unpause_message (gpointer data)
+{
+  SoupServerMessage *msg = data;
+
+  if (!GPOINTER_TO_INT (g_object_get_data (G_OBJECT (msg), "allset-finished")))
+    soup_server_message_unpause (msg);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+upload_on_got_chunk (SoupServerMessage *msg,
+                     GBytes            *chunk,
+                     AllsetBucket      *bucket)
+{
+  gint64 wait = allset_bucket_consume (bucket, g_bytes_get_size (chunk), g_get_monotonic_time ());
+
+  if (wait > 1000)
+    {
+      soup_server_message_pause (msg);
+      g_timeout_add_full (G_PRIORITY_DEFAULT, wait / 1000, unpause_message,
+                          g_object_ref (msg), g_object_unref);
+    }
+}
+
+static void
+mark_finished (SoupServerMessage *msg)
+{
+  g_object_set_data (G_OBJECT (msg), "allset-finished", GINT_TO_POINTER (TRUE));
+}
+
+static const char *
+bearer_token (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *auth = soup_message_headers_get_one (headers, "Authorization");
+
+  if (auth == NULL || g_ascii_strncasecmp (auth, "Bearer ", 7) != 0)
+    return NULL;
+
+  return auth + 7;
+}
+
+static char *
+token_key (const char *token)
+{
+  AllsetHash hash;
+
+  allset_sha256 (token, strlen (token), &hash);
+  return allset_hash_to_hex (&hash);
+}
+
+/* ------------------------------------------------------------------ */
+/* Routing                                                            */
+
+static const Route *
+find_route (const char  *method,
+            const char  *path,
+            const char **param,
+            gboolean    *wrong_method)
+{
+  *wrong_method = FALSE;
+  *param = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    {
+      const Route *route = &routes[i];
+      gboolean matches;
+
+      if (route->flags & ROUTE_PARAM)
+        matches = g_str_has_prefix (path, route->path) &&
+                  path[strlen (route->path)] != '\0' &&
+                  strchr (path + strlen (route->path), '/') == NULL;
+      else
+        matches = g_str_equal (path, route->path);
+
+      if (!matches)
+        continue;
+
+      if (!g_str_equal (route->method, method))
+        {
+          *wrong_method = TRUE;
+          continue;
+        }
+
+      if (route->flags & ROUTE_PARAM)
+        *param = path + strlen (route->path);
+      return route;
+    }
+
+  return NULL;
+}
+
+static gboolean
+in_maintenance (AllsetServer      *self,
+                SoupServerMessage *msg)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  gint64 retry_after = 60;
+  char retry[32];
+
+  if (!self->maintenance)
+    return FALSE;
+
+  if (self->maintenance_until != NULL)
+    {
+      g_autoptr(GDateTime) until = g_date_time_new_from_iso8601 (self->maintenance_until, NULL);
+
+      if (until != NULL)
+        retry_after = MAX (1, g_date_time_to_unix (until) - g_get_real_time () / G_USEC_PER_SEC);
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, "maintenance");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, self->maintenance_message ? self->maintenance_message
+                                                                    : "The service is under maintenance");
+  json_builder_set_member_name (builder, "until");
+  if (self->maintenance_until)
+    json_builder_add_string_value (builder, self->maintenance_until);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+
+  set_json_response (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, node);
+  g_snprintf (retry, sizeof retry, "%" G_GINT64_FORMAT, retry_after);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", retry);
+  return TRUE;
+}
+
+static void
+handle_status (AllsetServer      *self,
+               SoupServerMessage *msg)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "service");
+  json_builder_add_string_value (b, "allset-server");
+  json_builder_set_member_name (b, "version");
+  json_builder_add_string_value (b, PACKAGE_VERSION);
+  json_builder_set_member_name (b, "protocol");
+  json_builder_add_int_value (b, ALLSET_PROTOCOL_VERSION);
+
+  json_builder_set_member_name (b, "maintenance");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "active");
+  json_builder_add_boolean_value (b, self->maintenance);
+  json_builder_set_member_name (b, "until");
+  if (self->maintenance && self->maintenance_until)
+    json_builder_add_string_value (b, self->maintenance_until);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "message");
+  if (self->maintenance && self->maintenance_message)
+    json_builder_add_string_value (b, self->maintenance_message);
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "limits");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "bandwidth_up_bps");
+  json_builder_add_int_value (b, self->config->bandwidth_up_bps);
+  json_builder_set_member_name (b, "bandwidth_down_bps");
+  json_builder_add_int_value (b, self->config->bandwidth_down_bps);
+  json_builder_set_member_name (b, "chunk_min");
+  json_builder_add_int_value (b, ALLSET_CHUNK_MIN);
+  json_builder_set_member_name (b, "chunk_avg");
+  json_builder_add_int_value (b, ALLSET_CHUNK_AVG);
+  json_builder_set_member_name (b, "chunk_max");
+  json_builder_add_int_value (b, ALLSET_CHUNK_MAX);
+  json_builder_set_member_name (b, "pack_max_bytes");
+  json_builder_add_int_value (b, ALLSET_PACK_MAX_BYTES);
+  json_builder_set_member_name (b, "small_chunk_max");
+  json_builder_add_int_value (b, ALLSET_SMALL_CHUNK_MAX);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "receipt_key");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "algorithm");
+  json_builder_add_string_value (b, "ed25519");
+  json_builder_set_member_name (b, "public_key");
+  json_builder_add_string_value (b, allset_signer_get_public_key (self->signer));
+  json_builder_set_member_name (b, "key_id");
+  json_builder_add_string_value (b, allset_signer_get_key_id (self->signer));
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+
+  node = json_builder_get_root (b);
+  set_json_response (msg, SOUP_STATUS_OK, node);
+}
+
+/* ------------------------------------------------------------------ */
+/* Long polls                                                         */
+
+static void
+waiter_answer (Waiter   *waiter,
+               gint64    cursor,
+               gboolean  changed)
+{
+  g_autoptr(JsonNode) node = allset_changes_wait_body (cursor, changed);
+  Exchange *exchange = waiter->exchange;
+
+  g_clear_handle_id (&waiter->timeout_id, g_source_remove);
+  if (!exchange->finished)
+    {
+      set_json_response (exchange->msg, SOUP_STATUS_OK, node);
+      soup_server_message_unpause (exchange->msg);
+    }
+  exchange_free (exchange);
+  g_free (waiter);
+}
+
+static gboolean
+waiter_timeout (gpointer data)
+{
+  Waiter *waiter = data;
+  GPtrArray *list = g_hash_table_lookup (waiter->exchange->server->waiters, &waiter->account_id);
+
+  waiter->timeout_id = 0;
+  if (list != NULL)
+    g_ptr_array_remove_fast (list, waiter);
+  waiter_answer (waiter, waiter->cursor, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+park_waiter (AllsetServer *self,
+             Exchange     *exchange,
+             gint64        account_id,
+             gint64        cursor,
+             guint         timeout_seconds)
+{
+  Waiter *waiter = g_new0 (Waiter, 1);
+  GPtrArray *list = g_hash_table_lookup (self->waiters, &account_id);
+  gint64 *latest = g_hash_table_lookup (self->cursors, &account_id);
+
+  waiter->exchange = exchange;
+  waiter->account_id = account_id;
+  waiter->cursor = cursor;
+
+  /* A commit may have finished between the worker's look at the cursor and
+   * now; it found no waiter to wake, so answer at once. */
+  if (latest != NULL && *latest > cursor)
+    {
+      waiter_answer (waiter, *latest, TRUE);
+      return;
+    }
+
+  if (list == NULL)
+    {
+      list = g_ptr_array_new ();
+      g_hash_table_insert (self->waiters, int64_key (account_id), list);
+    }
+
+  waiter->timeout_id = g_timeout_add_seconds (timeout_seconds, waiter_timeout, waiter);
+  g_ptr_array_add (list, waiter);
+}
+
+static void
+wake_waiters (AllsetServer *self,
+              gint64        account_id,
+              gint64        cursor)
+{
+  GPtrArray *list = g_hash_table_lookup (self->waiters, &account_id);
+  gint64 *latest = g_hash_table_lookup (self->cursors, &account_id);
+
+  if (latest == NULL)
+    g_hash_table_insert (self->cursors, int64_key (account_id), int64_key (cursor));
+  else
+    *latest = MAX (*latest, cursor);
+
+  if (list == NULL)
+    return;
+
+  for (guint i = list->len; i > 0; i--)
+    {
+      Waiter *waiter = g_ptr_array_index (list, i - 1);
+
+      if (waiter->cursor < cursor)
+        {
+          g_ptr_array_remove_index_fast (list, i - 1);
+          waiter_answer (waiter, cursor, TRUE);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Running routes in workers                                          */
+
+static void
+route_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  AllsetServer *self = source_object;
+  AllsetHttpRequest *request = task_data;
+  Exchange *exchange = g_object_get_data (G_OBJECT (task), "exchange");
+  AllsetHttpResponse *response = NULL;
+
+  if (!(exchange->route->flags & ROUTE_PUBLIC))
+    response = allset_route_authenticate (self, request);
+
+  if (response == NULL)
+    response = exchange->route->func (self, request);
+
+  g_task_return_pointer (task, response, (GDestroyNotify) allset_http_response_free);
+}
+
+static void
+apply_response (AllsetServer       *self,
+                SoupServerMessage  *msg,
+                AllsetHttpResponse *response)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+
+  soup_server_message_set_status (msg, response->status, NULL);
+
+  soup_message_headers_iter_init (&iter, response->headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    soup_message_headers_append (headers, name, value);
+
+  if (response->body == NULL)
+    return;
+
+  if (response->content_type)
+    soup_message_headers_set_content_type (headers, response->content_type, NULL);
+
+  if (response->account_id > 0 && self->config->bandwidth_down_bps > 0 &&
+      g_bytes_get_size (response->body) > 0)
+    start_paced_body (self, msg, response->body, response->account_id);
+  else
+    soup_message_body_append_bytes (soup_server_message_get_response_body (msg), response->body);
+}
+
+static void
+route_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  AllsetServer *self = ALLSET_SERVER (object);
+  Exchange *exchange = g_object_get_data (G_OBJECT (result), "exchange");
+  AllsetHttpRequest *request = g_task_get_task_data (G_TASK (result));
+  g_autoptr(AllsetHttpResponse) response = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (request->account != NULL)
+    {
+      g_autofree char *key = NULL;
+      const char *token = bearer_token (exchange->msg);
+
+      if (token != NULL && (key = token_key (token)) != NULL &&
+          !g_hash_table_contains (self->token_accounts, key))
+        g_hash_table_insert (self->token_accounts, g_steal_pointer (&key),
+                             int64_key (request->account->id));
+    }
+
+  if (response->status == 0)
+    {
+      gint64 timeout = 30;
+
+      allset_http_request_query_int (request, "timeout", 30, 1, 300, &timeout, NULL);
+      if (!exchange->finished)
+        {
+          park_waiter (self, g_steal_pointer (&exchange), response->account_id,
+                       response->cursor, timeout);
+          return;
+        }
+    }
+  else
+    {
+      if (response->cursor_moved)
+        wake_waiters (self, response->account_id, response->cursor);
+
+      if (!exchange->finished)
+        {
+          apply_response (self, exchange->msg, response);
+          soup_server_message_unpause (exchange->msg);
+        }
+    }
+
+  g_clear_pointer (&exchange, exchange_free);
+}
+
+static AllsetHttpRequest *
+snapshot_request (SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  const char        *param)
+{
+  AllsetHttpRequest *request = g_new0 (AllsetHttpRequest, 1);
+  SoupMessageHeaders *in = soup_server_message_get_request_headers (msg);
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  request->method = g_strdup (soup_server_message_get_method (msg));
+  request->path = g_strdup (path);
+  request->param = g_strdup (param);
+  request->remote_ip = g_strdup (soup_server_message_get_remote_host (msg));
+
+  if (query != NULL)
+    {
+      GHashTableIter qiter;
+      gpointer k, v;
+
+      request->query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_iter_init (&qiter, query);
+      while (g_hash_table_iter_next (&qiter, &k, &v))
+        g_hash_table_insert (request->query, g_strdup (k), g_strdup (v));
+    }
+
+  request->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  soup_message_headers_iter_init (&iter, in);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    soup_message_headers_append (request->headers, name, value);
+
+  request->body = soup_message_body_flatten (body);
+  return request;
+}
+
+static void
+server_callback (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  AllsetServer *self = user_data;
+  const Route *route;
+  const char *param;
+  gboolean wrong_method;
+  GTask *task;
+  Exchange *exchange;
+
+  /* Set by the early handler: the body was refused unread. */
+  if (soup_server_message_get_status (msg) != 0)
+    return;
+
+  if (g_str_equal (path, "/api/v1/status"))
+    {
+      if (g_str_equal (soup_server_message_get_method (msg), "GET"))
+        handle_status (self, msg);
+      else
+        set_error_response (msg, ALLSET_ERROR_METHOD_NOT_ALLOWED, "Use GET");
+      return;
+    }
+
+  route = find_route (soup_server_message_get_method (msg), path, &param, &wrong_method);
+  if (route == NULL)
+    {
+      if (wrong_method)
+        set_error_response (msg, ALLSET_ERROR_METHOD_NOT_ALLOWED, "Method not allowed for this endpoint");
+      else
+        set_error_response (msg, ALLSET_ERROR_NOT_FOUND, "No such endpoint");
+      return;
+    }
+
+  if (in_maintenance (self, msg))
+    return;
+
+  exchange = exchange_new (self, msg, route);
+  soup_server_message_pause (msg);
+
+  task = g_task_new (self, NULL, route_done, NULL);
+  g_task_set_source_tag (task, server_callback);
+  g_object_set_data (G_OBJECT (task), "exchange", exchange);
+  g_task_set_task_data (task, snapshot_request (msg, path, query, param),
+                        (GDestroyNotify) allset_http_request_free);
+  g_task_run_in_thread (task, route_thread);
+  g_object_unref (task);
+}
+
+/* Runs once the headers are in, before the body is read: refuse what is
+ * too large without reading it, and pace uploads. */
+static void
+early_callback (SoupServer        *soup,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  AllsetServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const Route *route;
+  const char *param;
+  gboolean wrong_method;
+  goffset length = 0;
+  gsize max_body = ALLSET_JSON_MAX_BYTES;
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+
+  g_signal_connect (msg, "finished", G_CALLBACK (mark_finished), NULL);
+
+  route = find_route (soup_server_message_get_method (msg), path, &param, &wrong_method);
+  if (route != NULL && (route->flags & ROUTE_BINARY_BODY))
+    max_body = route->max_body;
+
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH)
+    length = soup_message_headers_get_content_length (headers);
+  else if (encoding != SOUP_ENCODING_NONE)
+    {
+      /* A body without a length could grow without bound. */
+      set_error_response (msg, ALLSET_ERROR_LENGTH_REQUIRED, "Send a Content-Length with the body");
+      soup_message_headers_append (soup_server_message_get_response_headers (msg), "Connection", "close");
+      return;
+    }
+
+  if ((gsize) length > max_body)
+    {
+      g_autofree char *message = g_strdup_printf ("The body may not exceed %" G_GSIZE_FORMAT " bytes", max_body);
+
+      set_error_response (msg, ALLSET_ERROR_PAYLOAD_TOO_LARGE, message);
+      soup_message_headers_append (soup_server_message_get_response_headers (msg), "Connection", "close");
+      return;
+    }
+
+  if (route != NULL && (route->flags & ROUTE_UPLOAD) && self->config->bandwidth_up_bps > 0)
+    {
+      const char *token = bearer_token (msg);
+      g_autofree char *key = token ? token_key (token) : NULL;
+      gint64 *account_id = key ? g_hash_table_lookup (self->token_accounts, key) : NULL;
+
+      if (account_id != NULL)
+        g_signal_connect (msg, "got-chunk", G_CALLBACK (upload_on_got_chunk),
+                          get_bucket (self, self->up_buckets, self->config->bandwidth_up_bps, *account_id));
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Background upkeep                                                  */
+
+typedef struct
+{
+  gboolean active;
+  char    *until;
+  char    *message;
+} MaintenanceState;
+
+static void
+maintenance_state_free (MaintenanceState *state)
+{
+  g_free (state->until);
+  g_free (state->message);
+  g_free (state);
+}
+
+static void
+read_maintenance_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  AllsetServer *self = source_object;
+  MaintenanceState *state = g_new0 (MaintenanceState, 1);
+  g_autofree char *active = allset_store_setting_get (self->store, "maintenance.active");
+
+  state->active = active != NULL && g_str_equal (active, "1");
+  state->until = allset_store_setting_get (self->store, "maintenance.until");
+  state->message = allset_store_setting_get (self->store, "maintenance.message");
+  g_task_return_pointer (task, state, (GDestroyNotify) maintenance_state_free);
+}
+
+static void
+read_maintenance_done (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  AllsetServer *self = ALLSET_SERVER (object);
+  MaintenanceState *state = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  self->refreshing = FALSE;
+  if (state == NULL)
+    return;
+
+  if (state->active != self->maintenance)
+    g_message ("Maintenance %s", state->active ? "started" : "ended");
+
+  self->maintenance = state->active;
+  g_free (self->maintenance_until);
+  self->maintenance_until = g_steal_pointer (&state->until);
+  g_free (self->maintenance_message);
+  self->maintenance_message = g_steal_pointer (&state->message);
+  maintenance_state_free (state);
+}
+
+static gboolean
+refresh_maintenance (gpointer data)
+{
+  AllsetServer *self = data;
+  g_autoptr(GTask) task = NULL;
+
+  /* The admin command changes these settings in the database while we run. */
+  if (self->refreshing)
+    return G_SOURCE_CONTINUE;
+
+  self->refreshing = TRUE;
+  task = g_task_new (self, NULL, read_maintenance_done, NULL);
+  g_task_run_in_thread (task, read_maintenance_thread);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+purge_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  AllsetServer *self = source_object;
+  g_autoptr(GError) error = NULL;
+  guint purged;
+
+  purged = allset_store_purge (self->store, &self->config->retention,
+                               g_get_real_time () / G_USEC_PER_SEC, &error);
+  if (error != NULL)
+    g_warning ("Retention purge failed: %s", error->message);
+  else if (purged > 0)
+    g_message ("Retention purge removed %u old versions and trash entries", purged);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+run_purge (gpointer data)
+{
+  AllsetServer *self = data;
+  g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);
+
+  g_task_run_in_thread (task, purge_thread);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+allset_server_finalize (GObject *object)
+{
+  AllsetServer *self = ALLSET_SERVER (object);
+
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_handle_id (&self->purge_id, g_source_remove);
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+  g_clear_object (&self->store);
+  g_clear_object (&self->chunks);
+  g_clear_object (&self->signer);
+  g_clear_pointer (&self->throttle, allset_throttle_free);
+  g_clear_pointer (&self->up_buckets, g_hash_table_unref);
+  g_clear_pointer (&self->down_buckets, g_hash_table_unref);
+  g_clear_pointer (&self->token_accounts, g_hash_table_unref);
+  g_clear_pointer (&self->waiters, g_hash_table_unref);
+  g_clear_pointer (&self->cursors, g_hash_table_unref);
+  g_clear_pointer (&self->config, allset_server_config_free);
+  g_free (self->maintenance_until);
+  g_free (self->maintenance_message);
+
+  G_OBJECT_CLASS (allset_server_parent_class)->finalize (object);
+}
+
+static void
+allset_server_class_init (AllsetServerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = allset_server_finalize;
+}
+
+static void
+allset_server_init (AllsetServer *self)
+{
+  self->up_buckets = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                            (GDestroyNotify) allset_bucket_free);
+  self->down_buckets = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                              (GDestroyNotify) allset_bucket_free);
+  self->token_accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->waiters = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                         (GDestroyNotify) g_ptr_array_unref);
+  self->cursors = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+}
+
+AllsetStore *
+allset_server_get_store (AllsetServer *self)
+{
+  return self->store;
+}
+
+AllsetChunkStore *
+allset_server_get_chunk_store (AllsetServer *self)
+{
+  return self->chunks;
+}
+
+AllsetSigner *
+allset_server_get_signer (AllsetServer *self)
+{
+  return self->signer;
+}
+
+AllsetThrottle *
+allset_server_get_throttle (AllsetServer *self)
+{
+  return self->throttle;
+}
+
+const AllsetServerConfig *
+allset_server_get_config (AllsetServer *self)
+{
+  return self->config;
+}
+
+guint16
+allset_server_get_port (AllsetServer *self)
+{
+  GSList *uris = soup_server_get_uris (self->soup);
+  guint16 port = 0;
+
+  if (uris != NULL)
+    port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return port;
+}
+
+AllsetServer *
+allset_server_new (AllsetServerConfig  *config,
+                   GTlsCertificate     *certificate,
+                   GError             **error)
+{
+  g_autoptr(AllsetServer) self = g_object_new (ALLSET_TYPE_SERVER, NULL);
+  g_autofree char *db_path = NULL;
+  g_autofree char *chunk_root = NULL;
+  g_autofree char *key_path = NULL;
+  g_autoptr(GInetAddress) address = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+
+  self->config = config;
+
+  if (g_mkdir_with_parents (config->data_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot create the data directory %s: %s"),
+                   config->data_dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  db_path = g_build_filename (config->data_dir, "allset.db", NULL);
+  chunk_root = g_build_filename (config->data_dir, "chunks", NULL);
+  key_path = g_build_filename (config->data_dir, "receipt-key.pem", NULL);
+
+  if (!(self->store = allset_store_open (db_path, error)) ||
+      !(self->chunks = allset_chunk_store_fs_new (chunk_root, error)) ||
+      !(self->signer = allset_signer_load_or_create (key_path, error)))
+    return NULL;
+
+  self->throttle = allset_throttle_new (config->login_max_failures, config->login_window);
+
+  self->soup = soup_server_new ("tls-certificate", certificate,
+                                "server-header", "allset-server/" PACKAGE_VERSION " ",
+                                NULL);
+  if (self->soup == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot create the HTTPS server"));
+      return NULL;
+    }
+
+  /* Same (default) path as the main handler: libsoup keeps one entry per
+   * path, and an early-only entry would shadow the main handler. */
+  soup_server_add_early_handler (self->soup, NULL, early_callback, self, NULL);
+  soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
+
+  address = g_inet_address_new_from_string (config->listen_host);
+  if (address == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not an IP address to listen on"), config->listen_host);
+      return NULL;
+    }
+  socket_address = g_inet_socket_address_new (address, config->listen_port);
+  if (!soup_server_listen (self->soup, socket_address, SOUP_SERVER_LISTEN_HTTPS, error))
+    return NULL;
+
+  self->refresh_id = g_timeout_add_seconds (MAINTENANCE_REFRESH_SECONDS, refresh_maintenance, self);
+  refresh_maintenance (self);
+  self->purge_id = g_timeout_add_seconds (PURGE_INTERVAL_SECONDS, run_purge, self);
+  run_purge (self);
+
+  return g_steal_pointer (&self);
+}
+
+static gboolean
+quit_on_signal (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+int
+allset_serve_main (int    argc,
+                   char **argv)
+{
+  g_autoptr(AllsetServerConfig) config = allset_server_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(AllsetServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *cert_path = NULL;
+  g_autofree char *key_path = NULL;
+  g_autofree char *fingerprint = NULL;
+  const char *host;
+
+  if (!allset_server_config_parse_args (config, &argc, &argv, &error))
+    {
+      g_printerr ("allset-server serve: %s\n", error->message);
+      return 2;
+    }
+
+  if (config->dev_cert)
+    {
+      if (!allset_tls_ensure_dev_cert (config->data_dir, &cert_path, &key_path, &error))
+        {
+          g_printerr (_("Cannot create the development certificate: %s\n"), error->message);
+          return 1;
+        }
+    }
+  else
+    {
+      cert_path = g_strdup (config->tls_cert);
+      key_path = g_strdup (config->tls_key);
+    }
+
+  certificate = allset_tls_load (cert_path, key_path, &error);
+  if (certificate == NULL)
+    {
+      g_printerr (_("Cannot load the TLS certificate: %s\n"), error->message);
+      return 1;
+    }
+
+  host = config->listen_host;
+  server = allset_server_new (g_steal_pointer (&config), certificate, &error);
+  if (server == NULL)
+    {
+      g_printerr (_("Cannot start the server: %s\n"), error->message);
+      return 1;
+    }
+
+  fingerprint = allset_tls_fingerprint (certificate);
+  /* Tests and scripts read these two lines to find the port and pin the key. */
+  g_print ("allset-server %s listening on https://%s%s%s:%u/\n", PACKAGE_VERSION,
+           strchr (host, ':') ? "[" : "", host, strchr (host, ':') ? "]" : "",
+           allset_server_get_port (server));
+  g_print ("TLS certificate SHA-256 fingerprint: %s\n", fingerprint);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit_on_signal, loop);
+  g_unix_signal_add (SIGTERM, quit_on_signal, loop);
+  g_main_loop_run (loop);
+
+  g_print ("%s\n", _("allset-server stopped"));
+  return 0;
+}

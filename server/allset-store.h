@@ -1,0 +1,325 @@
+/* allset-store.h — the server's metadata store (SQLite, WAL)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every function here blocks on SQLite and is thread-safe (one connection
+ * behind a mutex). Call them from worker threads only, never from the main
+ * loop: see allset-http.c, which runs route handlers in a GTask thread.
+ *
+ * Paths given to the store are already validated and NFC-normalised by the
+ * caller (allset_path_normalize()). Errors use ALLSET_PROTOCOL_ERROR with an
+ * AllsetErrorCode so the HTTP layer can map them to a status and code.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "allset-protocol.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gint64   id;
+  char    *username;
+  char    *name;
+  char    *email;
+  char    *password_hash;   /* Argon2id encoded string */
+  guint64  quota;           /* bytes, 0 = unlimited */
+  gboolean suspended;
+  gint64   created_at;
+} AllsetAccount;
+
+void           allset_account_free (AllsetAccount *account);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetAccount, allset_account_free)
+
+typedef struct
+{
+  char    *device_id;       /* 16 hex chars, random */
+  gint64   account_id;
+  char    *name;
+  gint64   created_at;
+  gint64   last_seen_at;
+  gint64   expires_at;      /* 0 = never */
+  gboolean revoked;
+} AllsetDevice;
+
+void           allset_device_free (AllsetDevice *device);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetDevice, allset_device_free)
+
+typedef enum
+{
+  ALLSET_OP_PUT,
+  ALLSET_OP_MKDIR,
+  ALLSET_OP_MOVE,
+  ALLSET_OP_DELETE,
+} AllsetOpKind;
+
+typedef struct
+{
+  AllsetOpKind kind;
+  char        *path;
+  char        *to;             /* ALLSET_OP_MOVE only */
+  gint64       base_revision;  /* 0 = "does not exist" */
+  GArray      *chunks;         /* ALLSET_OP_PUT: AllsetHash elements, in order */
+  guint64      size;
+  gint64       mtime;
+  gboolean     executable;
+} AllsetOp;
+
+void           allset_op_free (AllsetOp *op);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetOp, allset_op_free)
+
+typedef struct
+{
+  guint          status;           /* 200, or 409 / 422 for a per-operation failure */
+  AllsetErrorCode error_code;      /* when status != 200 */
+  char          *error_message;
+  gint64         current_revision; /* on conflict: the entry's revision now, 0 if none */
+  gint64         revision;         /* on success: the new revision */
+  char          *file_id;          /* hex, put/restore only */
+  AllsetReceipt *receipt;          /* put/restore only */
+  char          *path;             /* trash restore: where the entry came back */
+} AllsetOpResult;
+
+void           allset_op_result_free (AllsetOpResult *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetOpResult, allset_op_result_free)
+
+typedef enum
+{
+  ALLSET_NODE_FILE,
+  ALLSET_NODE_DIR,
+} AllsetNodeType;
+
+typedef struct
+{
+  AllsetHash id;
+  guint32    size;
+} AllsetChunkRef;
+
+typedef struct
+{
+  char          *path;
+  char          *name;             /* last component; "" for the root */
+  AllsetNodeType type;
+  gint64         revision;
+  char          *file_id;          /* hex; NULL for directories */
+  guint64        size;
+  gint64         mtime;
+  gboolean       executable;
+  GArray        *chunks;           /* AllsetChunkRef; filled by allset_store_get_file() only */
+  AllsetReceipt *receipt;          /* filled by allset_store_get_file() only */
+  gint64         created_at;       /* versions: when the version was committed */
+} AllsetNode;
+
+void           allset_node_free (AllsetNode *node);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetNode, allset_node_free)
+
+typedef struct
+{
+  gint64         seq;
+  AllsetOpKind   op;
+  char          *path;
+  char          *to;               /* moves */
+  gint64         revision;
+  char          *file_id;          /* puts */
+  guint64        size;
+  gint64         mtime;
+  gboolean       executable;
+} AllsetChange;
+
+void           allset_change_free (AllsetChange *change);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetChange, allset_change_free)
+
+typedef struct
+{
+  gint64         trash_id;
+  char          *path;
+  AllsetNodeType type;
+  guint64        size;             /* a directory: the sum of its files */
+  gint64         deleted_at;
+  gint64         revision;         /* revision of the delete */
+} AllsetTrashEntry;
+
+void           allset_trash_entry_free (AllsetTrashEntry *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetTrashEntry, allset_trash_entry_free)
+
+typedef struct
+{
+  guint  versions_keep;   /* keep at least the last N versions of a file */
+  guint  versions_days;   /* and every version younger than N days */
+  guint  trash_days;      /* trash entries are purged after N days */
+} AllsetRetention;
+
+#define ALLSET_TYPE_STORE (allset_store_get_type ())
+G_DECLARE_FINAL_TYPE (AllsetStore, allset_store, ALLSET, STORE, GObject)
+
+AllsetStore   *allset_store_open               (const char        *db_path,
+                                                GError           **error);
+
+/* Settings (key/value, e.g. maintenance state) */
+char          *allset_store_setting_get        (AllsetStore       *self,
+                                                const char        *key);
+gboolean       allset_store_setting_set        (AllsetStore       *self,
+                                                const char        *key,
+                                                const char        *value, /* NULL deletes */
+                                                GError           **error);
+
+/* Accounts */
+gint64         allset_store_account_add        (AllsetStore       *self,
+                                                const char        *username,
+                                                const char        *name,
+                                                const char        *email,
+                                                guint64            quota,
+                                                const char        *password_hash,
+                                                GError           **error);
+AllsetAccount *allset_store_account_lookup     (AllsetStore       *self,
+                                                const char        *username,
+                                                GError           **error);
+AllsetAccount *allset_store_account_get        (AllsetStore       *self,
+                                                gint64             account_id,
+                                                GError           **error);
+GPtrArray     *allset_store_account_list       (AllsetStore       *self,
+                                                GError           **error);
+gboolean       allset_store_account_set_password (AllsetStore     *self,
+                                                gint64             account_id,
+                                                const char        *password_hash,
+                                                GError           **error);
+gboolean       allset_store_account_set_suspended (AllsetStore    *self,
+                                                gint64             account_id,
+                                                gboolean           suspended,
+                                                GError           **error);
+gboolean       allset_store_account_set_quota  (AllsetStore       *self,
+                                                gint64             account_id,
+                                                guint64            quota,
+                                                GError           **error);
+guint64        allset_store_account_usage      (AllsetStore       *self,
+                                                gint64             account_id);
+
+/* Devices and their tokens (only the SHA-256 of a token is stored) */
+char          *allset_store_device_add         (AllsetStore       *self,
+                                                gint64             account_id,
+                                                const char        *name,
+                                                const AllsetHash  *token_hash,
+                                                gint64             expires_at,
+                                                GError           **error);
+AllsetDevice  *allset_store_device_by_token    (AllsetStore       *self,
+                                                const AllsetHash  *token_hash);
+void           allset_store_device_touch       (AllsetStore       *self,
+                                                const char        *device_id,
+                                                gint64             now);
+GPtrArray     *allset_store_device_list        (AllsetStore       *self,
+                                                gint64             account_id);
+gboolean       allset_store_device_revoke      (AllsetStore       *self,
+                                                gint64             account_id,
+                                                const char        *device_id);
+guint          allset_store_device_revoke_all  (AllsetStore       *self,
+                                                gint64             account_id);
+
+/* Chunk registry: every chunk an account holds. Large chunks' bytes live in
+ * the chunk store (files); small ones (data != NULL) inline in the database. */
+GArray        *allset_store_chunks_missing     (AllsetStore       *self,
+                                                gint64             account_id,
+                                                const AllsetHash  *ids,
+                                                guint              n_ids);   /* returns guint indexes */
+gboolean       allset_store_chunk_has          (AllsetStore       *self,
+                                                gint64             account_id,
+                                                const AllsetHash  *id);
+gboolean       allset_store_chunk_add          (AllsetStore       *self,
+                                                gint64             account_id,
+                                                const AllsetHash  *id,
+                                                guint32            size,
+                                                GBytes            *inline_data, /* NULL: bytes are in the chunk store */
+                                                GError           **error);
+typedef struct
+{
+  AllsetHash id;
+  GBytes    *data;
+} AllsetInlineChunk;
+gboolean       allset_store_chunks_add_inline  (AllsetStore       *self,
+                                                gint64             account_id,
+                                                const AllsetInlineChunk *chunks,
+                                                guint              n_chunks,
+                                                GError           **error); /* one transaction */
+/* Returns FALSE if the account does not hold the chunk. *inline_data is set
+ * (new ref) when the bytes are in the database, NULL when in the chunk store. */
+gboolean       allset_store_chunk_get          (AllsetStore       *self,
+                                                gint64             account_id,
+                                                const AllsetHash  *id,
+                                                guint32           *size,
+                                                GBytes           **inline_data);
+
+/* Garbage collection of the chunk store's files. A chunk is unreferenced
+ * when no live file, kept version or trash entry uses it; allset_store_purge()
+ * drops unreferenced inline chunks itself. This finds up to max (0 = all)
+ * unreferenced file-backed chunks added more than a day ago (so an upload
+ * whose commit is still to come is safe) and calls func for each while
+ * holding the store's lock; func deletes the bytes and returns TRUE, then
+ * the row goes. Returns the keys whose rows went. For this to be race-free
+ * the chunk store must not rewrite the file of a chunk the account already
+ * holds (check allset_store_chunk_has() before writing). */
+typedef struct
+{
+  gint64     account_id;
+  AllsetHash id;
+} AllsetChunkKey;
+typedef gboolean (*AllsetChunkCollectFunc) (gint64            account_id,
+                                            const AllsetHash *id,
+                                            gpointer          user_data);
+GArray        *allset_store_chunks_collect     (AllsetStore       *self,
+                                                gint64             now,
+                                                guint              max,
+                                                AllsetChunkCollectFunc func,
+                                                gpointer           user_data,
+                                                GError           **error); /* AllsetChunkKey */
+
+/* The tree */
+GPtrArray     *allset_store_commit             (AllsetStore       *self,
+                                                const AllsetAccount *account,
+                                                GPtrArray         *ops,        /* AllsetOp */
+                                                AllsetSigner      *signer,
+                                                gint64            *cursor_out,
+                                                GError           **error);     /* returns AllsetOpResult */
+gint64         allset_store_cursor             (AllsetStore       *self,
+                                                gint64             account_id);
+GPtrArray     *allset_store_changes            (AllsetStore       *self,
+                                                gint64             account_id,
+                                                gint64             after_cursor,
+                                                guint              limit,
+                                                gboolean          *has_more,
+                                                GError           **error);     /* AllsetChange */
+AllsetNode    *allset_store_get_file           (AllsetStore       *self,
+                                                gint64             account_id,
+                                                const char        *path,
+                                                gint64             revision,   /* 0 = live */
+                                                GError           **error);
+GPtrArray     *allset_store_list               (AllsetStore       *self,
+                                                gint64             account_id,
+                                                const char        *dir_path,
+                                                GError           **error);     /* AllsetNode */
+GPtrArray     *allset_store_versions           (AllsetStore       *self,
+                                                gint64             account_id,
+                                                const char        *path,
+                                                GError           **error);     /* AllsetNode, newest first */
+AllsetOpResult *allset_store_version_restore   (AllsetStore       *self,
+                                                const AllsetAccount *account,
+                                                const char        *path,
+                                                gint64             revision,
+                                                AllsetSigner      *signer,
+                                                GError           **error);
+GPtrArray     *allset_store_trash_list         (AllsetStore       *self,
+                                                gint64             account_id,
+                                                GError           **error);     /* AllsetTrashEntry */
+AllsetOpResult *allset_store_trash_restore     (AllsetStore       *self,
+                                                const AllsetAccount *account,
+                                                gint64             trash_id,
+                                                GError           **error);
+/* Drops versions and trash entries past the retention policy; returns how
+ * many rows went. (Unreferenced chunks are collected separately.) */
+guint          allset_store_purge              (AllsetStore       *self,
+                                                const AllsetRetention *retention,
+                                                gint64             now,
+                                                GError           **error);
+
+G_END_DECLS

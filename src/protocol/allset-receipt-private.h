@@ -1,0 +1,22 @@
+/* allset-receipt-private.h — shared by the receipt verifier and the signer
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "allset-receipt.h"
+
+G_BEGIN_DECLS
+
+#define ALLSET_ED25519_KEY_LEN       32
+#define ALLSET_ED25519_SIGNATURE_LEN 64
+
+/* First 8 bytes of SHA-256(raw public key), in hex. */
+char     *_allset_receipt_key_id       (const guint8         *raw_public_key,
+                                        gsize                 len);
+/* FALSE if a field would make the signed text ambiguous. */
+gboolean  _allset_receipt_check_fields (const AllsetReceipt  *self,
+                                        GError              **error);
+
+G_END_DECLS
