@@ -31,13 +31,26 @@ username_is_valid (const char *username)
   return TRUE;
 }
 
+/* Names and addresses end up in tables and e-mails: one line of text. */
+static gboolean
+is_one_line (const char *text)
+{
+  if (!g_utf8_validate (text, -1, NULL))
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 email_is_valid (const char *email)
 {
   const char *at = strchr (email, '@');
 
-  return at != NULL && at != email && at[1] != '\0' &&
-         strpbrk (email, " \t\r\n") == NULL && g_utf8_validate (email, -1, NULL);
+  /* 254: the longest address SMTP can carry (RFC 5321). */
+  return at != NULL && at != email && at[1] != '\0' && strlen (email) <= 254 &&
+         strchr (email, ' ') == NULL && is_one_line (email);
 }
 
 static gboolean
@@ -108,9 +121,9 @@ allset_admin_account_add (AllsetAdmin              *admin,
                   username, USERNAME_MAX_CHARS);
       return EXIT_FAILURE;
     }
-  if (g_strstrip (name)[0] == '\0')
+  if (g_strstrip (name)[0] == '\0' || !is_one_line (name))
     {
-      g_printerr (_("The name must not be empty\n"));
+      g_printerr (_("The name must be one line of text, not empty\n"));
       return EXIT_FAILURE;
     }
   if (!email_is_valid (email))

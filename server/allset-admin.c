@@ -114,8 +114,13 @@ allset_admin_format_time (gint64 unix_time)
 void
 allset_admin_print_table (GPtrArray *rows)
 {
-  guint n_cols = g_strv_length (g_ptr_array_index (rows, 0));
-  g_autofree glong *widths = g_new0 (glong, n_cols);
+  guint n_cols = G_MAXUINT;
+  g_autofree glong *widths = NULL;
+
+  /* A translation with a "|" too many or too few must not read past a row. */
+  for (guint r = 0; r < rows->len; r++)
+    n_cols = MIN (n_cols, g_strv_length (g_ptr_array_index (rows, r)));
+  widths = g_new0 (glong, n_cols);
 
   for (guint r = 0; r < rows->len; r++)
     {

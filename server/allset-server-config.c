@@ -135,7 +135,7 @@ allset_server_config_parse_bandwidth (const char  *text,
 
   g_return_val_if_fail (text != NULL, FALSE);
 
-  lower = g_ascii_strdown (g_strstrip (g_strdup (text)), -1);
+  lower = g_strstrip (g_ascii_strdown (text, -1));
   if (g_str_equal (lower, "off"))
     {
       *bps = 0;
@@ -221,11 +221,11 @@ parse_duration (const char *what, const char *text, guint64 *out, GError **error
 }
 
 static gboolean
-parse_uint (const char *what, const char *text, guint min, guint *out, GError **error)
+parse_uint (const char *what, const char *text, guint *out, GError **error)
 {
   guint64 value;
 
-  if (!g_ascii_string_to_unsigned (text, 10, min, G_MAXUINT, &value, NULL))
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT, &value, NULL))
     {
       set_error_invalid (error, what, text, NULL);
       return FALSE;
@@ -242,7 +242,7 @@ parse_days (const char *what, const char *text, guint *out, GError **error)
   guint64 seconds;
 
   if (g_ascii_isdigit (text[0]) && strspn (text, "0123456789") == strlen (text))
-    return parse_uint (what, text, 0, out, error);
+    return parse_uint (what, text, out, error);
 
   if (!parse_duration (what, text, &seconds, error))
     return FALSE;
@@ -325,13 +325,13 @@ apply_setting (AllsetServerConfig *config,
         }
     }
   else if (g_str_equal (key, "versions_keep"))
-    return parse_uint (key, value, 0, &config->retention.versions_keep, error);
+    return parse_uint (key, value, &config->retention.versions_keep, error);
   else if (g_str_equal (key, "versions_days"))
     return parse_days (key, value, &config->retention.versions_days, error);
   else if (g_str_equal (key, "trash_days"))
     return parse_days (key, value, &config->retention.trash_days, error);
   else if (g_str_equal (key, "login_max_failures"))
-    return parse_uint (key, value, 0, &config->login_max_failures, error);
+    return parse_uint (key, value, &config->login_max_failures, error);
   else if (g_str_equal (key, "default_quota"))
     return parse_size (key, value, &config->default_quota, error);
   else
@@ -473,9 +473,9 @@ allset_server_config_parse_args (AllsetServerConfig   *config,
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_file,
       N_("Read settings from FILE, group [server]; options given here win"), N_("FILE") },
     { "bandwidth-up", 0, 0, G_OPTION_ARG_STRING, &bw_up,
-      N_("Upload limit per account in bit/s, e.g. 100M (0: none)"), N_("RATE") },
+      N_("Upload limit per account in bit/s, decimal: 100M = 100 000 000 bit/s (0: none)"), N_("RATE") },
     { "bandwidth-down", 0, 0, G_OPTION_ARG_STRING, &bw_down,
-      N_("Download limit per account in bit/s, e.g. 100M (0: none)"), N_("RATE") },
+      N_("Download limit per account in bit/s, decimal: 100M = 100 000 000 bit/s (0: none)"), N_("RATE") },
     { "token-lifetime", 0, 0, G_OPTION_ARG_STRING, &lifetime,
       N_("How long a device token stays valid, e.g. 90d (0: forever)"), N_("DURATION") },
     { NULL }

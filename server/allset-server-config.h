@@ -53,7 +53,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetServerConfig, allset_server_config_free)
  * dev_cert bandwidth_up bandwidth_down token_lifetime versions_keep
  * versions_days trash_days login_max_failures login_window default_quota.
  * Relative paths are taken from the file's directory. Any other group or key
- * is an error that names it, so a typo never silently keeps a default. */
+ * is an error that names it, so a typo never silently keeps a default. On
+ * error the config may be partly updated: callers give up on it. */
 gboolean  allset_server_config_load_file        (AllsetServerConfig  *config,
                                                  const char          *path,
                                                  GError             **error);

@@ -11,18 +11,15 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
-#include <glib-unix.h>
-#include <signal.h>
 
 #include "allset-bandwidth.h"
 #include "allset-chunk-store-fs.h"
-#include "allset-password.h"
+#include "allset-maintenance.h"
+#include "allset-pacing.h"
+#include "allset-push.h"
 #include "allset-server-private.h"
-#include "allset-tls.h"
 
-#define MAINTENANCE_REFRESH_SECONDS 1
 #define PURGE_INTERVAL_SECONDS      3600
-#define PACE_PIECE                  (64 * 1024)
 
 typedef enum
 {
@@ -78,13 +75,8 @@ struct _AllsetServer
   GHashTable         *up_buckets;      /* account id → AllsetBucket */
   GHashTable         *down_buckets;    /* account id → AllsetBucket */
   GHashTable         *token_accounts;  /* token hash hex → account id, for upload pacing */
-  GHashTable         *waiters;         /* account id → GPtrArray of Waiter */
-  GHashTable         *cursors;         /* account id → last cursor a commit reported */
-  gboolean            maintenance;
-  char               *maintenance_until;
-  char               *maintenance_message;
-  gboolean            refreshing;
-  guint               refresh_id;
+  AllsetPush         *push;
+  AllsetMaintenance  *maintenance;
   guint               purge_id;
 };
 
@@ -100,24 +92,6 @@ typedef struct
   gulong             finished_id;
 } Exchange;
 
-typedef struct
-{
-  Exchange *exchange;
-  gint64    account_id;
-  gint64    cursor;
-  guint     timeout_id;
-} Waiter;
-
-typedef struct
-{
-  SoupServerMessage *msg;
-  GBytes            *body;
-  gsize              offset;
-  AllsetBucket      *bucket;
-  guint              timeout_id;
-  gboolean           finished;
-} Pacer;
-
 static gint64 *
 int64_key (gint64 value)
 {
@@ -125,8 +99,7 @@ int64_key (gint64 value)
 }
 
 static AllsetBucket *
-get_bucket (AllsetServer *self,
-            GHashTable   *buckets,
+get_bucket (GHashTable   *buckets,
             guint64       rate_bps,
             gint64        account_id)
 {
@@ -136,7 +109,7 @@ get_bucket (AllsetServer *self,
     {
       /* A quarter of a second of burst keeps pacing smooth without letting
        * parallel connections overshoot the cap. */
-      bucket = allset_bucket_new (rate_bps, MAX (PACE_PIECE, rate_bps / 8 / 4));
+      bucket = allset_bucket_new (rate_bps, MAX (ALLSET_PACE_PIECE, rate_bps / 8 / 4));
       g_hash_table_insert (buckets, int64_key (account_id), bucket);
     }
 
@@ -197,136 +170,6 @@ set_error_response (SoupServerMessage *msg,
   g_autoptr(JsonNode) node = allset_json_error_new (allset_error_code_to_string (code), message);
 
   set_json_response (msg, allset_error_code_http_status (code), node);
-}
-
-/* ------------------------------------------------------------------ */
-/* Download pacing: the response body is handed to libsoup a piece at a */
-/* time, and the message pauses while the account's bucket is in debt. */
-
-static void pacer_feed (Pacer *pacer);
-
-static void
-pacer_free (gpointer data)
-{
-  Pacer *pacer = data;
-
-  g_clear_handle_id (&pacer->timeout_id, g_source_remove);
-  g_bytes_unref (pacer->body);
-  g_free (pacer);
-}
-
-static gboolean
-pacer_resume (gpointer data)
-{
-  Pacer *pacer = data;
-
-  pacer->timeout_id = 0;
-  if (!pacer->finished)
-    {
-      pacer_feed (pacer);
-      soup_server_message_unpause (pacer->msg);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-pacer_feed (Pacer *pacer)
-{
-  SoupMessageBody *body = soup_server_message_get_response_body (pacer->msg);
-  gsize total = g_bytes_get_size (pacer->body);
-  gsize piece = MIN (PACE_PIECE, total - pacer->offset);
-  g_autoptr(GBytes) slice = g_bytes_new_from_bytes (pacer->body, pacer->offset, piece);
-
-  soup_message_body_append_bytes (body, slice);
-  pacer->offset += piece;
-  allset_bucket_consume (pacer->bucket, piece, g_get_monotonic_time ());
-
-  if (pacer->offset == total)
-    soup_message_body_complete (body);
-}
-
-static void
-pacer_on_wrote_chunk (SoupServerMessage *msg,
-                      Pacer             *pacer)
-{
-  gint64 wait;
-
-  if (pacer->offset == g_bytes_get_size (pacer->body) || pacer->timeout_id != 0)
-    return;
-
-  wait = allset_bucket_wait (pacer->bucket, g_get_monotonic_time ());
-  if (wait <= 0)
-    pacer_feed (pacer);
-  else
-    /* libsoup pauses the message by itself when it runs out of body. */
-    pacer->timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT, MAX (1, wait / 1000),
-                                            pacer_resume, pacer, NULL);
-}
-
-static void
-pacer_on_finished (SoupServerMessage *msg,
-                   Pacer             *pacer)
-{
-  pacer->finished = TRUE;
-  g_clear_handle_id (&pacer->timeout_id, g_source_remove);
-}
-
-static void
-start_paced_body (AllsetServer      *self,
-                  SoupServerMessage *msg,
-                  GBytes            *body,
-                  gint64             account_id)
-{
-  Pacer *pacer = g_new0 (Pacer, 1);
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-
-  pacer->msg = msg;
-  pacer->body = g_bytes_ref (body);
-  pacer->bucket = get_bucket (self, self->down_buckets, self->config->bandwidth_down_bps, account_id);
-
-  soup_message_headers_set_content_length (headers, g_bytes_get_size (body));
-  g_signal_connect (msg, "wrote-chunk", G_CALLBACK (pacer_on_wrote_chunk), pacer);
-  g_signal_connect (msg, "finished", G_CALLBACK (pacer_on_finished), pacer);
-  g_object_set_data_full (G_OBJECT (msg), "allset-pacer", pacer, pacer_free);
-
-  if (g_bytes_get_size (body) == 0)
-    soup_message_body_complete (soup_server_message_get_response_body (msg));
-  else
-    pacer_feed (pacer);
-}
-
-/* ------------------------------------------------------------------ */
-/* Upload pacing: stop reading the request body while in debt.        */
-
-static gboolean
-unpause_message (gpointer data)
-{
-  SoupServerMessage *msg = data;
-
-  if (!GPOINTER_TO_INT (g_object_get_data (G_OBJECT (msg), "allset-finished")))
-    soup_server_message_unpause (msg);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-upload_on_got_chunk (SoupServerMessage *msg,
-                     GBytes            *chunk,
-                     AllsetBucket      *bucket)
-{
-  gint64 wait = allset_bucket_consume (bucket, g_bytes_get_size (chunk), g_get_monotonic_time ());
-
-  if (wait > 1000)
-    {
-      soup_server_message_pause (msg);
-      g_timeout_add_full (G_PRIORITY_DEFAULT, wait / 1000, unpause_message,
-                          g_object_ref (msg), g_object_unref);
-    }
-}
-
-static void
-mark_finished (SoupServerMessage *msg)
-{
-  g_object_set_data (G_OBJECT (msg), "allset-finished", GINT_TO_POINTER (TRUE));
 }
 
 static const char *
@@ -391,50 +234,6 @@ find_route (const char  *method,
   return NULL;
 }
 
-static gboolean
-in_maintenance (AllsetServer      *self,
-                SoupServerMessage *msg)
-{
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  gint64 retry_after = 60;
-  char retry[32];
-
-  if (!self->maintenance)
-    return FALSE;
-
-  if (self->maintenance_until != NULL)
-    {
-      g_autoptr(GDateTime) until = g_date_time_new_from_iso8601 (self->maintenance_until, NULL);
-
-      if (until != NULL)
-        retry_after = MAX (1, g_date_time_to_unix (until) - g_get_real_time () / G_USEC_PER_SEC);
-    }
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "error");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, "maintenance");
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, self->maintenance_message ? self->maintenance_message
-                                                                    : "The service is under maintenance");
-  json_builder_set_member_name (builder, "until");
-  if (self->maintenance_until)
-    json_builder_add_string_value (builder, self->maintenance_until);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-
-  set_json_response (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, node);
-  g_snprintf (retry, sizeof retry, "%" G_GINT64_FORMAT, retry_after);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", retry);
-  return TRUE;
-}
-
 static void
 handle_status (AllsetServer      *self,
                SoupServerMessage *msg)
@@ -450,21 +249,7 @@ handle_status (AllsetServer      *self,
   json_builder_set_member_name (b, "protocol");
   json_builder_add_int_value (b, ALLSET_PROTOCOL_VERSION);
 
-  json_builder_set_member_name (b, "maintenance");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "active");
-  json_builder_add_boolean_value (b, self->maintenance);
-  json_builder_set_member_name (b, "until");
-  if (self->maintenance && self->maintenance_until)
-    json_builder_add_string_value (b, self->maintenance_until);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "message");
-  if (self->maintenance && self->maintenance_message)
-    json_builder_add_string_value (b, self->maintenance_message);
-  else
-    json_builder_add_null_value (b);
-  json_builder_end_object (b);
+  allset_maintenance_add_status (self->maintenance, b);
 
   json_builder_set_member_name (b, "limits");
   json_builder_begin_object (b);
@@ -497,101 +282,6 @@ handle_status (AllsetServer      *self,
 
   node = json_builder_get_root (b);
   set_json_response (msg, SOUP_STATUS_OK, node);
-}
-
-/* ------------------------------------------------------------------ */
-/* Long polls                                                         */
-
-static void
-waiter_answer (Waiter   *waiter,
-               gint64    cursor,
-               gboolean  changed)
-{
-  g_autoptr(JsonNode) node = allset_changes_wait_body (cursor, changed);
-  Exchange *exchange = waiter->exchange;
-
-  g_clear_handle_id (&waiter->timeout_id, g_source_remove);
-  if (!exchange->finished)
-    {
-      set_json_response (exchange->msg, SOUP_STATUS_OK, node);
-      soup_server_message_unpause (exchange->msg);
-    }
-  exchange_free (exchange);
-  g_free (waiter);
-}
-
-static gboolean
-waiter_timeout (gpointer data)
-{
-  Waiter *waiter = data;
-  GPtrArray *list = g_hash_table_lookup (waiter->exchange->server->waiters, &waiter->account_id);
-
-  waiter->timeout_id = 0;
-  if (list != NULL)
-    g_ptr_array_remove_fast (list, waiter);
-  waiter_answer (waiter, waiter->cursor, FALSE);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-park_waiter (AllsetServer *self,
-             Exchange     *exchange,
-             gint64        account_id,
-             gint64        cursor,
-             guint         timeout_seconds)
-{
-  Waiter *waiter = g_new0 (Waiter, 1);
-  GPtrArray *list = g_hash_table_lookup (self->waiters, &account_id);
-  gint64 *latest = g_hash_table_lookup (self->cursors, &account_id);
-
-  waiter->exchange = exchange;
-  waiter->account_id = account_id;
-  waiter->cursor = cursor;
-
-  /* A commit may have finished between the worker's look at the cursor and
-   * now; it found no waiter to wake, so answer at once. */
-  if (latest != NULL && *latest > cursor)
-    {
-      waiter_answer (waiter, *latest, TRUE);
-      return;
-    }
-
-  if (list == NULL)
-    {
-      list = g_ptr_array_new ();
-      g_hash_table_insert (self->waiters, int64_key (account_id), list);
-    }
-
-  waiter->timeout_id = g_timeout_add_seconds (timeout_seconds, waiter_timeout, waiter);
-  g_ptr_array_add (list, waiter);
-}
-
-static void
-wake_waiters (AllsetServer *self,
-              gint64        account_id,
-              gint64        cursor)
-{
-  GPtrArray *list = g_hash_table_lookup (self->waiters, &account_id);
-  gint64 *latest = g_hash_table_lookup (self->cursors, &account_id);
-
-  if (latest == NULL)
-    g_hash_table_insert (self->cursors, int64_key (account_id), int64_key (cursor));
-  else
-    *latest = MAX (*latest, cursor);
-
-  if (list == NULL)
-    return;
-
-  for (guint i = list->len; i > 0; i--)
-    {
-      Waiter *waiter = g_ptr_array_index (list, i - 1);
-
-      if (waiter->cursor < cursor)
-        {
-          g_ptr_array_remove_index_fast (list, i - 1);
-          waiter_answer (waiter, cursor, TRUE);
-        }
-    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -640,7 +330,9 @@ apply_response (AllsetServer       *self,
 
   if (response->account_id > 0 && self->config->bandwidth_down_bps > 0 &&
       g_bytes_get_size (response->body) > 0)
-    start_paced_body (self, msg, response->body, response->account_id);
+    allset_pacing_send_body (msg, response->body,
+                             get_bucket (self->down_buckets, self->config->bandwidth_down_bps,
+                                         response->account_id));
   else
     soup_message_body_append_bytes (soup_server_message_get_response_body (msg), response->body);
 }
@@ -672,16 +364,13 @@ route_done (GObject      *object,
 
       allset_http_request_query_int (request, "timeout", 30, 1, 300, &timeout, NULL);
       if (!exchange->finished)
-        {
-          park_waiter (self, g_steal_pointer (&exchange), response->account_id,
-                       response->cursor, timeout);
-          return;
-        }
+        allset_push_park (self->push, exchange->msg, response->account_id,
+                          response->cursor, timeout);
     }
   else
     {
       if (response->cursor_moved)
-        wake_waiters (self, response->account_id, response->cursor);
+        allset_push_notify (self->push, response->account_id, response->cursor);
 
       if (!exchange->finished)
         {
@@ -767,7 +456,7 @@ server_callback (SoupServer        *soup,
       return;
     }
 
-  if (in_maintenance (self, msg))
+  if (allset_maintenance_refuse (self->maintenance, msg))
     return;
 
   exchange = exchange_new (self, msg, route);
@@ -800,8 +489,6 @@ early_callback (SoupServer        *soup,
   gsize max_body = ALLSET_JSON_MAX_BYTES;
   SoupEncoding encoding = soup_message_headers_get_encoding (headers);
 
-  g_signal_connect (msg, "finished", G_CALLBACK (mark_finished), NULL);
-
   route = find_route (soup_server_message_get_method (msg), path, &param, &wrong_method);
   if (route != NULL && (route->flags & ROUTE_BINARY_BODY))
     max_body = route->max_body;
@@ -832,83 +519,13 @@ early_callback (SoupServer        *soup,
       gint64 *account_id = key ? g_hash_table_lookup (self->token_accounts, key) : NULL;
 
       if (account_id != NULL)
-        g_signal_connect (msg, "got-chunk", G_CALLBACK (upload_on_got_chunk),
-                          get_bucket (self, self->up_buckets, self->config->bandwidth_up_bps, *account_id));
+        allset_pacing_read_body (msg, get_bucket (self->up_buckets, self->config->bandwidth_up_bps,
+                                                  *account_id));
     }
 }
 
 /* ------------------------------------------------------------------ */
 /* Background upkeep                                                  */
-
-typedef struct
-{
-  gboolean active;
-  char    *until;
-  char    *message;
-} MaintenanceState;
-
-static void
-maintenance_state_free (MaintenanceState *state)
-{
-  g_free (state->until);
-  g_free (state->message);
-  g_free (state);
-}
-
-static void
-read_maintenance_thread (GTask        *task,
-                         gpointer      source_object,
-                         gpointer      task_data,
-                         GCancellable *cancellable)
-{
-  AllsetServer *self = source_object;
-  MaintenanceState *state = g_new0 (MaintenanceState, 1);
-  g_autofree char *active = allset_store_setting_get (self->store, "maintenance.active");
-
-  state->active = active != NULL && g_str_equal (active, "1");
-  state->until = allset_store_setting_get (self->store, "maintenance.until");
-  state->message = allset_store_setting_get (self->store, "maintenance.message");
-  g_task_return_pointer (task, state, (GDestroyNotify) maintenance_state_free);
-}
-
-static void
-read_maintenance_done (GObject      *object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  AllsetServer *self = ALLSET_SERVER (object);
-  MaintenanceState *state = g_task_propagate_pointer (G_TASK (result), NULL);
-
-  self->refreshing = FALSE;
-  if (state == NULL)
-    return;
-
-  if (state->active != self->maintenance)
-    g_message ("Maintenance %s", state->active ? "started" : "ended");
-
-  self->maintenance = state->active;
-  g_free (self->maintenance_until);
-  self->maintenance_until = g_steal_pointer (&state->until);
-  g_free (self->maintenance_message);
-  self->maintenance_message = g_steal_pointer (&state->message);
-  maintenance_state_free (state);
-}
-
-static gboolean
-refresh_maintenance (gpointer data)
-{
-  AllsetServer *self = data;
-  g_autoptr(GTask) task = NULL;
-
-  /* The admin command changes these settings in the database while we run. */
-  if (self->refreshing)
-    return G_SOURCE_CONTINUE;
-
-  self->refreshing = TRUE;
-  task = g_task_new (self, NULL, read_maintenance_done, NULL);
-  g_task_run_in_thread (task, read_maintenance_thread);
-  return G_SOURCE_CONTINUE;
-}
 
 static void
 purge_thread (GTask        *task,
@@ -946,7 +563,6 @@ allset_server_finalize (GObject *object)
 {
   AllsetServer *self = ALLSET_SERVER (object);
 
-  g_clear_handle_id (&self->refresh_id, g_source_remove);
   g_clear_handle_id (&self->purge_id, g_source_remove);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
@@ -958,11 +574,9 @@ allset_server_finalize (GObject *object)
   g_clear_pointer (&self->up_buckets, g_hash_table_unref);
   g_clear_pointer (&self->down_buckets, g_hash_table_unref);
   g_clear_pointer (&self->token_accounts, g_hash_table_unref);
-  g_clear_pointer (&self->waiters, g_hash_table_unref);
-  g_clear_pointer (&self->cursors, g_hash_table_unref);
+  g_clear_pointer (&self->push, allset_push_free);
+  g_clear_object (&self->maintenance);
   g_clear_pointer (&self->config, allset_server_config_free);
-  g_free (self->maintenance_until);
-  g_free (self->maintenance_message);
 
   G_OBJECT_CLASS (allset_server_parent_class)->finalize (object);
 }
@@ -981,9 +595,7 @@ allset_server_init (AllsetServer *self)
   self->down_buckets = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                               (GDestroyNotify) allset_bucket_free);
   self->token_accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->waiters = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                         (GDestroyNotify) g_ptr_array_unref);
-  self->cursors = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->push = allset_push_new ();
 }
 
 AllsetStore *
@@ -1088,82 +700,10 @@ allset_server_new (AllsetServerConfig  *config,
   if (!soup_server_listen (self->soup, socket_address, SOUP_SERVER_LISTEN_HTTPS, error))
     return NULL;
 
-  self->refresh_id = g_timeout_add_seconds (MAINTENANCE_REFRESH_SECONDS, refresh_maintenance, self);
-  refresh_maintenance (self);
+  self->maintenance = allset_maintenance_new (self->store);
   self->purge_id = g_timeout_add_seconds (PURGE_INTERVAL_SECONDS, run_purge, self);
   run_purge (self);
 
   return g_steal_pointer (&self);
 }
 
-static gboolean
-quit_on_signal (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
-}
-
-int
-allset_serve_main (int    argc,
-                   char **argv)
-{
-  g_autoptr(AllsetServerConfig) config = allset_server_config_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTlsCertificate) certificate = NULL;
-  g_autoptr(AllsetServer) server = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
-  g_autofree char *cert_path = NULL;
-  g_autofree char *key_path = NULL;
-  g_autofree char *fingerprint = NULL;
-  const char *host;
-
-  if (!allset_server_config_parse_args (config, &argc, &argv, &error))
-    {
-      g_printerr ("allset-server serve: %s\n", error->message);
-      return 2;
-    }
-
-  if (config->dev_cert)
-    {
-      if (!allset_tls_ensure_dev_cert (config->data_dir, &cert_path, &key_path, &error))
-        {
-          g_printerr (_("Cannot create the development certificate: %s\n"), error->message);
-          return 1;
-        }
-    }
-  else
-    {
-      cert_path = g_strdup (config->tls_cert);
-      key_path = g_strdup (config->tls_key);
-    }
-
-  certificate = allset_tls_load (cert_path, key_path, &error);
-  if (certificate == NULL)
-    {
-      g_printerr (_("Cannot load the TLS certificate: %s\n"), error->message);
-      return 1;
-    }
-
-  host = config->listen_host;
-  server = allset_server_new (g_steal_pointer (&config), certificate, &error);
-  if (server == NULL)
-    {
-      g_printerr (_("Cannot start the server: %s\n"), error->message);
-      return 1;
-    }
-
-  fingerprint = allset_tls_fingerprint (certificate);
-  /* Tests and scripts read these two lines to find the port and pin the key. */
-  g_print ("allset-server %s listening on https://%s%s%s:%u/\n", PACKAGE_VERSION,
-           strchr (host, ':') ? "[" : "", host, strchr (host, ':') ? "]" : "",
-           allset_server_get_port (server));
-  g_print ("TLS certificate SHA-256 fingerprint: %s\n", fingerprint);
-
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, quit_on_signal, loop);
-  g_unix_signal_add (SIGTERM, quit_on_signal, loop);
-  g_main_loop_run (loop);
-
-  g_print ("%s\n", _("allset-server stopped"));
-  return 0;
-}

@@ -416,6 +416,7 @@ allset_store_device_revoke (AllsetStore *self,
                             const char  *device_id)
 {
   g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GError) error = NULL;
   StoreStmt *stmt;
 
   g_return_val_if_fail (ALLSET_IS_STORE (self), FALSE);
@@ -431,8 +432,11 @@ allset_store_device_revoke (AllsetStore *self,
     return FALSE;
   sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, account_id);
-  if (!allset_store_step_done (self, stmt, "revoke", NULL))
-    return FALSE;
+  if (!allset_store_step_done (self, stmt, "revoke", &error))
+    {
+      g_warning ("Could not revoke device %s: %s", device_id, error->message);
+      return FALSE;
+    }
   return sqlite3_changes (self->db) > 0;
 }
 
@@ -441,6 +445,7 @@ allset_store_device_revoke_all (AllsetStore *self,
                                 gint64       account_id)
 {
   g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GError) error = NULL;
   StoreStmt *stmt;
 
   g_return_val_if_fail (ALLSET_IS_STORE (self), 0);
@@ -452,7 +457,11 @@ allset_store_device_revoke_all (AllsetStore *self,
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, account_id);
-  if (!allset_store_step_done (self, stmt, "revoke", NULL))
-    return 0;
+  if (!allset_store_step_done (self, stmt, "revoke", &error))
+    {
+      g_warning ("Could not revoke the devices of account %" G_GINT64_FORMAT ": %s",
+                 account_id, error->message);
+      return 0;
+    }
   return sqlite3_changes (self->db);
 }

@@ -31,8 +31,7 @@ allset_store_chunks_missing (AllsetStore       *self,
   locker = g_mutex_locker_new (&self->mutex);
 
   /* One read transaction for the whole list instead of one per id. */
-  if (!allset_store_exec (self, "BEGIN", NULL))
-    return NULL;
+  allset_store_exec (self, "BEGIN", NULL);
 
   for (guint i = 0; i < n_ids; i++)
     {
@@ -40,7 +39,10 @@ allset_store_chunks_missing (AllsetStore       *self,
       int rc;
 
       if (stmt == NULL)
-        break;
+        {
+          g_array_append_val (missing, i);
+          continue;
+        }
       sqlite3_bind_int64 (stmt, 1, account_id);
       store_bind_hash (stmt, 2, &ids[i]);
       rc = sqlite3_step (stmt);

@@ -36,10 +36,16 @@ prepare_restore_target (StoreBatch    *batch,
   g_autoptr(GPtrArray) missing = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  *found = allset_store_node_find (batch, path, existing, &local_error);
+  *found = allset_store_node_probe (batch->store, batch->account_id, path, existing, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (*found && strcmp (existing->path, path) != 0)
+    {
+      g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_CASE_CONFLICT,
+                   "“%s” differs only by case from “%s”", path, existing->path);
       return FALSE;
     }
   if (*found)
@@ -52,7 +58,7 @@ prepare_restore_target (StoreBatch    *batch,
       return FALSE;
     }
 
-  if (!allset_store_plan_create (batch, path, 0, &missing, &refusal, &local_error))
+  if (!allset_store_plan_parents (batch, path, &missing, &refusal, &local_error))
     {
       if (local_error != NULL)
         g_propagate_error (error, g_steal_pointer (&local_error));
@@ -303,7 +309,22 @@ restore_trash (StoreBatch  *batch,
           !allset_store_node_insert (batch, &item->row, error))
         return NULL;
       if (is_file)
-        batch->used += item->row.size;
+        {
+          /* A directory moved since may have taken this version's path
+           * with it; a live version always sits at its node's path. */
+          StoreStmt *update = allset_store_stmt (batch->store,
+                                                 "UPDATE versions SET "
+                                                 "receipt_path = coalesce (receipt_path, path), "
+                                                 "path = ?1 WHERE id = ?2 AND path != ?1",
+                                                 error);
+          if (update == NULL)
+            return NULL;
+          sqlite3_bind_text (update, 1, item->row.path, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (update, 2, item->row.version_id);
+          if (!allset_store_step_done (batch->store, update, "trash restore", error))
+            return NULL;
+          batch->used += item->row.size;
+        }
       if (i == 0)
         root_revision = item->row.revision;
     }
@@ -353,22 +374,24 @@ allset_store_trash_restore (AllsetStore          *self,
  * than versions_days and not among the versions_keep newest of its path.
  * The newest-N protection only holds while the path still has a life (a
  * live file or a trash entry): once a file is deleted and its trash entry
- * expired, its old versions age out like any other. */
+ * expired, its old versions age out like any other. A live version always
+ * sits at its node's path, so the live paths are those of live versions. */
 static const char purge_versions_sql[] =
+  "WITH live (id) AS (SELECT version_id FROM nodes WHERE version_id IS NOT NULL),"
+  "     held (id) AS (SELECT version_id FROM trash_items WHERE version_id IS NOT NULL),"
+  "     present (account_id, path) AS ("
+  "       SELECT account_id, path FROM versions WHERE id IN live"
+  "       UNION SELECT account_id, path FROM trash_items),"
+  "     ranked AS ("
+  "       SELECT id, account_id, path, created_at,"
+  "              row_number () OVER (PARTITION BY account_id, path"
+  "                                  ORDER BY revision DESC) AS rank"
+  "       FROM versions) "
   "DELETE FROM versions WHERE id IN ("
-  "  SELECT id FROM ("
-  "    SELECT v.id, v.account_id, v.path, v.created_at,"
-  "           row_number () OVER (PARTITION BY v.account_id, v.path"
-  "                               ORDER BY v.revision DESC) AS rank"
-  "    FROM versions v) r"
+  "  SELECT id FROM ranked r"
   "  WHERE r.created_at < ?1"
-  "    AND r.id NOT IN (SELECT version_id FROM nodes WHERE version_id IS NOT NULL)"
-  "    AND r.id NOT IN (SELECT version_id FROM trash_items WHERE version_id IS NOT NULL)"
-  "    AND NOT (r.rank <= ?2 AND"
-  "             (EXISTS (SELECT 1 FROM nodes n WHERE n.account_id = r.account_id"
-  "                                              AND n.path = r.path AND n.type = ?3)"
-  "              OR EXISTS (SELECT 1 FROM trash_items t WHERE t.account_id = r.account_id"
-  "                                                       AND t.path = r.path))))";
+  "    AND r.id NOT IN live AND r.id NOT IN held"
+  "    AND NOT (r.rank <= ?2 AND (r.account_id, r.path) IN present))";
 
 static gboolean
 purge_step (AllsetStore  *self,
@@ -420,7 +443,7 @@ allset_store_purge (AllsetStore            *self,
                    &count, error) ||
       !purge_step (self, purge_versions_sql,
                    now - (gint64) retention->versions_days * SECONDS_PER_DAY,
-                   retention->versions_keep, ALLSET_NODE_FILE, &count, error) ||
+                   retention->versions_keep, 0, &count, error) ||
       /* Content rows no version points at any more. */
       !purge_step (self,
                    "DELETE FROM file_chunks WHERE (account_id, file_id) NOT IN "

@@ -96,6 +96,23 @@ gboolean    allset_store_load_chunks  (AllsetStore   *self,
  * and trash restore all run through it so seqs, usage and quota behave the
  * same everywhere. */
 
+/* Signs receipts on a second thread (allset-store-receipts.c). */
+typedef struct _StoreReceiptSigner StoreReceiptSigner;
+
+StoreReceiptSigner *allset_store_receipt_signer_start  (AllsetSigner       *signer);
+void                allset_store_receipt_signer_push   (StoreReceiptSigner *self,
+                                                        gint64              version_id,
+                                                        AllsetReceipt      *receipt);
+/* Waits for every pushed receipt and writes the signatures into their
+ * version rows. Lock held, inside the batch's transaction. */
+gboolean            allset_store_receipt_signer_finish (StoreReceiptSigner *self,
+                                                        AllsetStore        *store,
+                                                        GError            **error);
+void                allset_store_receipt_signer_free   (StoreReceiptSigner *self);
+
+/* Batches with at least this many operations sign in the background. */
+#define ALLSET_STORE_BACKGROUND_SIGN_OPS 32
+
 typedef struct
 {
   AllsetStore  *store;
@@ -110,14 +127,16 @@ typedef struct
   /* Directories known to exist in this transaction; saves a lookup per
    * file when a batch fills one folder. Cleared when anything is removed. */
   GHashTable   *known_dirs;
+  guint         n_ops;        /* size of the batch, when known */
+  StoreReceiptSigner *background;
 } StoreBatch;
 
 typedef struct
 {
-  gint64         id;
+  char          *path;
+  char          *fold;         /* key of the last component */
   AllsetNodeType type;
   gint64         revision;
-  char          *path;
   AllsetHash     file_id;
   gint64         size;
   gint64         mtime;
@@ -141,6 +160,19 @@ typedef struct
 void        allset_store_refusal_clear (StoreRefusal *refusal);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (StoreRefusal, allset_store_refusal_clear)
 
+/* The case-insensitive key of one name (allset_path_fold(), with a fast
+ * path for ASCII, which is most names). */
+char       *allset_store_fold         (const char          *name);
+
+/* Looks up the entry of path's directory whose name folds like the last
+ * component of path: that is path itself when row->path equals path, a
+ * case-variant otherwise. FALSE with error unset when there is none. */
+gboolean    allset_store_node_probe   (AllsetStore         *self,
+                                       gint64               account_id,
+                                       const char          *path,
+                                       StoreNodeRow        *row,
+                                       GError             **error);
+
 gboolean    allset_store_batch_begin  (StoreBatch          *batch,
                                        AllsetStore         *self,
                                        gint64               account_id,
@@ -152,20 +184,17 @@ gboolean    allset_store_batch_finish (StoreBatch          *batch,
                                        GError             **error);
 void        allset_store_batch_abort  (StoreBatch          *batch);
 
-/* Looks a live node up by exact path. Returns FALSE with error unset when
- * there is none. */
+/* The live node at exactly path. FALSE with error unset when none. */
 gboolean    allset_store_node_find    (StoreBatch          *batch,
                                        const char          *path,
                                        StoreNodeRow        *row,
                                        GError             **error);
-/* Checks that path could be created: its parents exist as directories or
- * can be made, and no sibling differs only by case (ignore_id: a node that
- * may share the fold, the source of a case-only rename). Returns the
- * missing ancestors, top-down, in *missing. FALSE with refusal filled, or
- * with error set for a database failure. */
-gboolean    allset_store_plan_create  (StoreBatch          *batch,
+/* Checks that path's parents exist as directories or can be made (no file
+ * in the way, no case-variant). Returns the missing ones, top-down, in
+ * *missing. FALSE with refusal filled, or with error set for a database
+ * failure. */
+gboolean    allset_store_plan_parents (StoreBatch          *batch,
                                        const char          *path,
-                                       gint64               ignore_id,
                                        GPtrArray          **missing,
                                        StoreRefusal        *refusal,
                                        GError             **error);
@@ -195,6 +224,14 @@ AllsetOpResult *allset_store_put_version (StoreBatch       *batch,
                                        gint64               mtime,
                                        gboolean             executable,
                                        GError             **error);
+
+/* Fills refusal and returns FALSE. */
+gboolean    allset_store_refuse       (StoreRefusal        *refusal,
+                                       guint                status,
+                                       AllsetErrorCode      code,
+                                       gint64               current_revision,
+                                       const char          *format,
+                                       ...) G_GNUC_PRINTF (5, 6);
 
 AllsetOpResult *allset_store_op_result_ok       (gint64 revision);
 AllsetOpResult *allset_store_op_result_refused  (StoreRefusal *refusal);

@@ -49,14 +49,16 @@ enum {
 
 static const char live_file_sql[] =
   "SELECT n.type, n.revision, n.file_id, n.size, n.mtime, n.executable, "
-  "v.receipt_path, v.revision, v.created_at, v.key_id, v.signature, a.username "
+  "coalesce (v.receipt_path, v.path), v.revision, v.created_at, v.key_id, v.signature, "
+  "a.username "
   "FROM nodes n JOIN accounts a ON a.id = n.account_id "
   "LEFT JOIN versions v ON v.id = n.version_id "
-  "WHERE n.account_id = ? AND n.path = ?";
+  "WHERE n.account_id = ? AND n.parent = ? AND n.fold = ? AND n.name = ?";
 
 static const char version_file_sql[] =
   "SELECT 0, v.revision, v.file_id, v.size, v.mtime, v.executable, "
-  "v.receipt_path, v.revision, v.created_at, v.key_id, v.signature, a.username "
+  "coalesce (v.receipt_path, v.path), v.revision, v.created_at, v.key_id, v.signature, "
+  "a.username "
   "FROM versions v JOIN accounts a ON a.id = v.account_id "
   "WHERE v.account_id = ? AND v.path = ? AND v.revision = ?";
 
@@ -101,6 +103,8 @@ find_file (AllsetStore  *self,
 {
   g_autoptr(AllsetNode) node = NULL;
   g_autoptr(StoreStmt) stmt = NULL;
+  g_autofree char *parent = allset_path_parent (path);
+  g_autofree char *fold = allset_store_fold (allset_path_basename (path));
   AllsetHash file_id;
   int rc;
 
@@ -108,7 +112,9 @@ find_file (AllsetStore  *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, account_id);
-  sqlite3_bind_text (stmt, 2, path, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, parent, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, fold, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, allset_path_basename (path), -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW &&
       (revision == 0 || revision == sqlite3_column_int64 (stmt, FILE_REVISION)))
@@ -193,12 +199,13 @@ allset_store_get_file (AllsetStore  *self,
 }
 
 static AllsetNode *
-entry_from_row (sqlite3_stmt *stmt)
+entry_from_row (sqlite3_stmt *stmt,
+                const char   *dir_path)
 {
   AllsetNode *node = g_new0 (AllsetNode, 1);
 
-  node->path = allset_store_column_strdup (stmt, 0);
-  node->name = g_strdup (allset_path_basename (node->path));
+  node->name = allset_store_column_strdup (stmt, 0);
+  node->path = dir_path[0] ? g_strconcat (dir_path, "/", node->name, NULL) : g_strdup (node->name);
   node->type = sqlite3_column_int (stmt, 1);
   node->revision = sqlite3_column_int64 (stmt, 2);
   node->file_id = allset_store_column_hex (stmt, 3);
@@ -226,37 +233,30 @@ allset_store_list (AllsetStore  *self,
 
   if (dir_path[0] != '\0')
     {
-      stmt = allset_store_stmt (self,
-                                "SELECT type FROM nodes WHERE account_id = ? AND path = ?",
-                                error);
-      if (stmt == NULL)
-        return NULL;
-      sqlite3_bind_int64 (stmt, 1, account_id);
-      sqlite3_bind_text (stmt, 2, dir_path, -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_DONE)
+      g_auto(StoreNodeRow) dir = { 0 };
+      g_autoptr(GError) local_error = NULL;
+
+      if (!allset_store_node_probe (self, account_id, dir_path, &dir, &local_error) ||
+          strcmp (dir.path, dir_path) != 0)
         {
-          g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_NOT_FOUND,
-                       "No directory “%s”", dir_path);
+          if (local_error != NULL)
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          else
+            g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_NOT_FOUND,
+                         "No directory “%s”", dir_path);
           return NULL;
         }
-      if (rc != SQLITE_ROW)
-        {
-          allset_store_sqlite_error (self, rc, "list", error);
-          return NULL;
-        }
-      if (sqlite3_column_int (stmt, 0) != ALLSET_NODE_DIR)
+      if (dir.type != ALLSET_NODE_DIR)
         {
           g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_NOT_A_DIRECTORY,
                        "“%s” is a file", dir_path);
           return NULL;
         }
-      g_clear_pointer (&stmt, allset_store_stmt_release);
     }
 
   stmt = allset_store_stmt (self,
-                            "SELECT path, type, revision, file_id, size, mtime, executable "
-                            "FROM nodes WHERE account_id = ? AND parent = ? ORDER BY path",
+                            "SELECT name, type, revision, file_id, size, mtime, executable "
+                            "FROM nodes WHERE account_id = ? AND parent = ? ORDER BY name",
                             error);
   if (stmt == NULL)
     return NULL;
@@ -265,7 +265,7 @@ allset_store_list (AllsetStore  *self,
 
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_node_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (entries, entry_from_row (stmt));
+    g_ptr_array_add (entries, entry_from_row (stmt, dir_path));
   if (rc != SQLITE_DONE)
     {
       allset_store_sqlite_error (self, rc, "list", error);

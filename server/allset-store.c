@@ -57,14 +57,15 @@ static const char * const migrations[] = {
   "  UNIQUE (account_id, id)"
   ");"
 
-  /* Live entries only; the root is implicit. fold is the case-folded last
-   * component, so the unique index refuses names differing only by case. */
+  /* Live entries only; the root is implicit. Clustered by directory:
+   * fold is the case-folded name, so one key lookup answers both "does
+   * this path exist" and "does a name differing only by case", a listing
+   * is one range, and a subtree is one range of parent. */
   "CREATE TABLE nodes ("
-  "  id         INTEGER PRIMARY KEY,"
   "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
-  "  path       TEXT NOT NULL,"
   "  parent     TEXT NOT NULL,"
   "  fold       TEXT NOT NULL,"
+  "  name       TEXT NOT NULL,"
   "  type       INTEGER NOT NULL,"
   "  revision   INTEGER NOT NULL,"
   "  file_id    BLOB,"
@@ -72,12 +73,12 @@ static const char * const migrations[] = {
   "  mtime      INTEGER NOT NULL DEFAULT 0,"
   "  executable INTEGER NOT NULL DEFAULT 0,"
   "  version_id INTEGER,"
-  "  UNIQUE (account_id, path),"
-  "  UNIQUE (account_id, parent, fold)"
-  ");"
+  "  PRIMARY KEY (account_id, parent, fold)"
+  ") WITHOUT ROWID;"
 
   /* Every committed file version, the live ones included. path follows the
-   * file through moves; receipt_path is where it was committed, as signed. */
+   * file through moves; receipt_path is where it was committed, as signed,
+   * when that differs (NULL: path). */
   "CREATE TABLE versions ("
   "  id           INTEGER PRIMARY KEY,"
   "  account_id   INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
@@ -88,7 +89,7 @@ static const char * const migrations[] = {
   "  mtime        INTEGER NOT NULL,"
   "  executable   INTEGER NOT NULL,"
   "  created_at   INTEGER NOT NULL,"
-  "  receipt_path TEXT NOT NULL,"
+  "  receipt_path TEXT,"
   "  key_id       TEXT,"
   "  signature    TEXT"
   ");"
@@ -253,7 +254,9 @@ static void
 allset_store_init (AllsetStore *self)
 {
   g_mutex_init (&self->mutex);
-  self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, stmt_finalize);
+  /* Keyed by the address of the SQL text: every call site passes the same
+   * literal, and hashing a pointer is cheaper than hashing the query. */
+  self->stmts = g_hash_table_new_full (NULL, NULL, NULL, stmt_finalize);
 }
 
 gint64

@@ -209,8 +209,10 @@ AllsetDevice  *allset_store_device_by_token    (AllsetStore       *self,
 void           allset_store_device_touch       (AllsetStore       *self,
                                                 const char        *device_id,
                                                 gint64             now);
+/* Devices that are not revoked (expired ones included), oldest first. */
 GPtrArray     *allset_store_device_list        (AllsetStore       *self,
                                                 gint64             account_id);
+/* FALSE when the device is not this account's or is already revoked. */
 gboolean       allset_store_device_revoke      (AllsetStore       *self,
                                                 gint64             account_id,
                                                 const char        *device_id);
@@ -274,7 +276,10 @@ GArray        *allset_store_chunks_collect     (AllsetStore       *self,
                                                 gpointer           user_data,
                                                 GError           **error); /* AllsetChunkKey */
 
-/* The tree */
+/* The tree. Whole-batch failures (nothing applied): QUOTA_EXCEEDED,
+ * STORAGE_FULL, INTERNAL, NOT_FOUND (no such account). The restores fail
+ * with NOT_FOUND, CONFLICT (the path is taken), CASE_CONFLICT,
+ * NOT_A_DIRECTORY or QUOTA_EXCEEDED and then change nothing. */
 GPtrArray     *allset_store_commit             (AllsetStore       *self,
                                                 const AllsetAccount *account,
                                                 GPtrArray         *ops,        /* AllsetOp */
@@ -315,8 +320,10 @@ AllsetOpResult *allset_store_trash_restore     (AllsetStore       *self,
                                                 const AllsetAccount *account,
                                                 gint64             trash_id,
                                                 GError           **error);
-/* Drops versions and trash entries past the retention policy; returns how
- * many rows went. (Unreferenced chunks are collected separately.) */
+/* Drops trash entries and versions past the retention policy (never a
+ * live version or one a trash entry holds) and the inline chunks nothing
+ * references any more; returns how many trash entries and versions went.
+ * File-backed chunks: allset_store_chunks_collect(). */
 guint          allset_store_purge              (AllsetStore       *self,
                                                 const AllsetRetention *retention,
                                                 gint64             now,

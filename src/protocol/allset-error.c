@@ -15,7 +15,8 @@ typedef struct
   guint       status;
 } ErrorInfo;
 
-/* Indexed by AllsetErrorCode; must match the table in docs/protocol.md. */
+/* Indexed by AllsetErrorCode; must match the table in docs/protocol.md.
+ * NONE is no error at all, hence no string and 200. */
 static const ErrorInfo error_info[] = {
   [ALLSET_ERROR_NONE]                  = { NULL,                    200 },
   [ALLSET_ERROR_BAD_REQUEST]           = { "bad_request",           400 },

@@ -9,107 +9,267 @@
 #include "allset-json.h"
 #include "allset-version.h"
 
-/* json-glib parses recursively: about 100 000 nested brackets overflow the
- * stack, and a 16 MiB body can hold millions. Protocol documents nest a few
- * levels, so anything deeper is refused before json-glib sees it. */
+/* json-glib 1.6 is lenient where the protocol must not be: it takes a
+ * second document after the first, comments, single quotes, hexadecimal
+ * and out-of-range integers, raw control characters and unknown escapes,
+ * and silently cuts a string at \u0000 ("a\u0000.txt" would become "a").
+ * Its parser is also recursive, so a few hundred thousand nested brackets
+ * overflow the stack. Every body is therefore checked against RFC 8259
+ * first, without recursion and with a depth limit far above what protocol
+ * documents use, and json-glib only builds the tree. */
 #define MAX_DEPTH 64
 
-static gboolean
-is_number_char (char c)
+typedef enum
 {
-  return g_ascii_isdigit (c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+  WANT_VALUE,
+  WANT_VALUE_OR_CLOSE,   /* after '[' */
+  WANT_KEY,
+  WANT_KEY_OR_CLOSE,     /* after '{' */
+  WANT_COLON,
+  WANT_COMMA_OR_CLOSE,
+  WANT_END,
+} Want;
+
+typedef struct
+{
+  const char *start;
+  const char *p;
+  const char *end;
+  char        stack[MAX_DEPTH];   /* the closing bracket of each level */
+  guint       depth;
+} Validator;
+
+static gboolean
+validator_fail (Validator   *v,
+                GError     **error,
+                const char  *problem)
+{
+  g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
+               "The body is not valid JSON: %s at byte %" G_GSIZE_FORMAT,
+               problem, (gsize) (v->p - v->start));
+  return FALSE;
 }
 
-/* TRUE unless text is an integer literal (-?[0-9]+) outside gint64. */
 static gboolean
-integer_in_range (const char *text,
-                  gsize       len)
+validator_string (Validator  *v,
+                  GError    **error)
 {
-  char buf[sizeof "-9223372036854775808"];
-  gsize sign = text[0] == '-' ? 1 : 0;
-
-  /* Malformed numbers are left for json-glib to report. */
-  if (len == sign)
-    return TRUE;
-
-  for (gsize i = sign; i < len; i++)
+  for (v->p++; v->p < v->end; v->p++)
     {
-      if (!g_ascii_isdigit (text[i]))
-        return TRUE;
-    }
-
-  if (len >= sizeof buf)
-    return FALSE;
-
-  memcpy (buf, text, len);
-  buf[len] = '\0';
-
-  return g_ascii_string_to_signed (buf, 10, G_MININT64, G_MAXINT64, NULL, NULL);
-}
-
-/* Refuses what json-glib would accept but get wrong: deep nesting (see
- * above), a \u0000 escape (the C string would silently end there, so
- * "a\u0000.txt" would become "a") and integers that do not fit in gint64
- * (json-glib keeps some other value without a word). */
-static gboolean
-check_tokens (const char  *data,
-              gsize        len,
-              GError     **error)
-{
-  guint depth = 0;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = data[i];
+      guchar c = *v->p;
 
       if (c == '"')
         {
-          for (i++; i < len && data[i] != '"'; i++)
-            {
-              if (data[i] != '\\')
-                continue;
-
-              i++;
-              if (i + 4 < len && data[i] == 'u' && memcmp (data + i + 1, "0000", 4) == 0)
-                {
-                  g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
-                                       "The JSON body contains a NUL character (\\u0000)");
-                  return FALSE;
-                }
-            }
+          v->p++;
+          return TRUE;
         }
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > MAX_DEPTH)
-            {
-              g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
-                           "The JSON body nests more than %d levels deep", MAX_DEPTH);
-              return FALSE;
-            }
-        }
-      else if (c == ']' || c == '}')
-        {
-          if (depth > 0)
-            depth--;
-        }
-      else if (c == '-' || g_ascii_isdigit (c))
-        {
-          gsize start = i;
 
-          while (i + 1 < len && is_number_char (data[i + 1]))
-            i++;
+      if (c < 0x20)
+        return validator_fail (v, error, "control character in a string");
 
-          if (!integer_in_range (data + start, i + 1 - start))
-            {
-              g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
-                           "The JSON body has an integer out of range (%.*s)",
-                           (int) MIN (i + 1 - start, 40), data + start);
-              return FALSE;
-            }
+      if (c != '\\')
+        continue;
+
+      if (++v->p == v->end)
+        break;
+
+      if (*v->p == 'u')
+        {
+          if (v->end - v->p < 5 ||
+              !g_ascii_isxdigit (v->p[1]) || !g_ascii_isxdigit (v->p[2]) ||
+              !g_ascii_isxdigit (v->p[3]) || !g_ascii_isxdigit (v->p[4]))
+            return validator_fail (v, error, "bad \\u escape");
+
+          if (memcmp (v->p + 1, "0000", 4) == 0)
+            return validator_fail (v, error, "NUL character (\\u0000) in a string");
+
+          v->p += 4;
+        }
+      else if (strchr ("\"\\/bfnrt", *v->p) == NULL)
+        return validator_fail (v, error, "unknown escape in a string");
+    }
+
+  return validator_fail (v, error, "unterminated string");
+}
+
+static gsize
+validator_digits (Validator *v)
+{
+  const char *start = v->p;
+
+  while (v->p < v->end && g_ascii_isdigit (*v->p))
+    v->p++;
+
+  return v->p - start;
+}
+
+static gboolean
+validator_number (Validator  *v,
+                  GError    **error)
+{
+  const char *start = v->p;
+  gboolean integer = TRUE;
+  char buf[sizeof "-9223372036854775808"];
+  gsize len;
+
+  if (*v->p == '-')
+    v->p++;
+
+  if (v->p < v->end && *v->p == '0')
+    v->p++;
+  else if (validator_digits (v) == 0)
+    return validator_fail (v, error, "bad number");
+
+  if (v->p < v->end && *v->p == '.')
+    {
+      integer = FALSE;
+      v->p++;
+      if (validator_digits (v) == 0)
+        return validator_fail (v, error, "bad number");
+    }
+
+  if (v->p < v->end && (*v->p == 'e' || *v->p == 'E'))
+    {
+      integer = FALSE;
+      v->p++;
+      if (v->p < v->end && (*v->p == '+' || *v->p == '-'))
+        v->p++;
+      if (validator_digits (v) == 0)
+        return validator_fail (v, error, "bad number");
+    }
+
+  if (!integer)
+    return TRUE;
+
+  len = v->p - start;
+  if (len < sizeof buf)
+    {
+      memcpy (buf, start, len);
+      buf[len] = '\0';
+      if (g_ascii_string_to_signed (buf, 10, G_MININT64, G_MAXINT64, NULL, NULL))
+        return TRUE;
+    }
+
+  v->p = start;
+  return validator_fail (v, error, "integer out of range");
+}
+
+static gboolean
+validator_literal (Validator  *v,
+                   GError    **error)
+{
+  static const char * const literals[] = { "true", "false", "null" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (literals); i++)
+    {
+      gsize len = strlen (literals[i]);
+
+      if ((gsize) (v->end - v->p) >= len && memcmp (v->p, literals[i], len) == 0)
+        {
+          v->p += len;
+          return TRUE;
         }
     }
 
-  return TRUE;
+  return validator_fail (v, error, "unexpected character");
+}
+
+static gboolean
+validate_json (const char  *data,
+               gsize        len,
+               GError     **error)
+{
+  Validator v = { data, data, data + len };
+  Want want = WANT_VALUE;
+
+  for (;;)
+    {
+      gboolean ok;
+      char c;
+
+      while (v.p < v.end && (*v.p == ' ' || *v.p == '\t' || *v.p == '\n' || *v.p == '\r'))
+        v.p++;
+
+      if (v.p == v.end)
+        return want == WANT_END || validator_fail (&v, error, "unexpected end");
+
+      c = *v.p;
+
+      switch (want)
+        {
+        case WANT_END:
+          return validator_fail (&v, error, "more data after the document");
+
+        case WANT_COLON:
+          if (c != ':')
+            return validator_fail (&v, error, "expected “:”");
+          v.p++;
+          want = WANT_VALUE;
+          continue;
+
+        case WANT_COMMA_OR_CLOSE:
+          if (c == ',')
+            {
+              v.p++;
+              want = v.stack[v.depth - 1] == '}' ? WANT_KEY : WANT_VALUE;
+              continue;
+            }
+          if (c != v.stack[v.depth - 1])
+            return validator_fail (&v, error, "expected “,” or a closing bracket");
+          break;
+
+        case WANT_KEY_OR_CLOSE:
+          if (c == '}')
+            break;
+          G_GNUC_FALLTHROUGH;
+
+        case WANT_KEY:
+          if (c != '"')
+            return validator_fail (&v, error, "expected a member name");
+          if (!validator_string (&v, error))
+            return FALSE;
+          want = WANT_COLON;
+          continue;
+
+        case WANT_VALUE_OR_CLOSE:
+          if (c == ']')
+            break;
+          G_GNUC_FALLTHROUGH;
+
+        case WANT_VALUE:
+          if (c == '{' || c == '[')
+            {
+              if (v.depth == MAX_DEPTH)
+                {
+                  g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
+                               "The JSON body nests more than %d levels deep", MAX_DEPTH);
+                  return FALSE;
+                }
+              v.stack[v.depth++] = c == '{' ? '}' : ']';
+              v.p++;
+              want = c == '{' ? WANT_KEY_OR_CLOSE : WANT_VALUE_OR_CLOSE;
+              continue;
+            }
+
+          if (c == '"')
+            ok = validator_string (&v, error);
+          else if (c == '-' || g_ascii_isdigit (c))
+            ok = validator_number (&v, error);
+          else
+            ok = validator_literal (&v, error);
+
+          if (!ok)
+            return FALSE;
+
+          want = v.depth == 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
+          continue;
+        }
+
+      /* A closing bracket that matches the innermost level. */
+      v.p++;
+      v.depth--;
+      want = v.depth == 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
+    }
 }
 
 JsonObject *
@@ -131,8 +291,6 @@ allset_json_parse_object (const char  *data,
       return NULL;
     }
 
-  /* With an explicit length this also refuses embedded NUL bytes, which
-   * json-glib would otherwise take as the end of the text. */
   if (!g_utf8_validate (data, len, NULL))
     {
       g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
@@ -140,11 +298,11 @@ allset_json_parse_object (const char  *data,
       return NULL;
     }
 
-  if (!check_tokens (data, len, error))
+  if (!validate_json (data, len, error))
     return NULL;
 
   parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, len > 0 ? data : "", len, &local_error))
+  if (!json_parser_load_from_data (parser, data, len, &local_error))
     {
       g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
                    "The body is not valid JSON: %s", local_error->message);
@@ -152,7 +310,7 @@ allset_json_parse_object (const char  *data,
     }
 
   root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
                            "The JSON body is not an object");

@@ -58,12 +58,13 @@ allset_signer_init (AllsetSigner *self)
 }
 
 static gboolean
-gnutls_failed (GError     **error,
-               int          ret,
-               const char  *what,
-               const char  *path)
+gnutls_failed (GError       **error,
+               GIOErrorEnum   code,
+               int            ret,
+               const char    *what,
+               const char    *path)
 {
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+  g_set_error (error, G_IO_ERROR, code,
                "Could not %s the receipt key %s: %s", what, path, gnutls_strerror (ret));
   return FALSE;
 }
@@ -78,9 +79,11 @@ allset_signer_import (AllsetSigner  *self,
   gnutls_datum_t datum = { (guint8 *) pem, pem_len };
   int ret;
 
-  if ((ret = gnutls_privkey_init (&self->key)) < 0 ||
-      (ret = gnutls_privkey_import_x509_raw (self->key, &datum, GNUTLS_X509_FMT_PEM, NULL, 0)) < 0)
-    return gnutls_failed (error, ret, "read", path);
+  if ((ret = gnutls_privkey_init (&self->key)) < 0)
+    return gnutls_failed (error, G_IO_ERROR_FAILED, ret, "read", path);
+
+  if ((ret = gnutls_privkey_import_x509_raw (self->key, &datum, GNUTLS_X509_FMT_PEM, NULL, 0)) < 0)
+    return gnutls_failed (error, G_IO_ERROR_INVALID_DATA, ret, "read", path);
 
   if (gnutls_privkey_get_pk_algorithm (self->key, NULL) != GNUTLS_PK_EDDSA_ED25519)
     {
@@ -105,14 +108,14 @@ allset_signer_generate (AllsetSigner  *self,
   if ((ret = gnutls_privkey_init (&self->key)) < 0 ||
       (ret = gnutls_privkey_generate (self->key, GNUTLS_PK_EDDSA_ED25519,
                                       GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_ED25519), 0)) < 0)
-    return gnutls_failed (error, ret, "generate", path);
+    return gnutls_failed (error, G_IO_ERROR_FAILED, ret, "generate", path);
 
   /* PKCS #8, the only standard PEM form of an Ed25519 key, so that openssl
    * and certtool can read it too. */
   if ((ret = gnutls_privkey_export_x509 (self->key, &x509)) < 0 ||
       (ret = gnutls_x509_privkey_export2_pkcs8 (x509, GNUTLS_X509_FMT_PEM, NULL,
                                                 GNUTLS_PKCS_PLAIN, &pem)) < 0)
-    return gnutls_failed (error, ret, "encode", path);
+    return gnutls_failed (error, G_IO_ERROR_FAILED, ret, "encode", path);
 
   /* Written to a temporary file, synced and renamed, so a crash leaves
    * either no key or a whole one, never a key receipts cannot be checked
@@ -140,7 +143,7 @@ allset_signer_export_public_key (AllsetSigner  *self,
   if ((ret = gnutls_pubkey_init (&pubkey)) < 0 ||
       (ret = gnutls_pubkey_import_privkey (pubkey, self->key, 0, 0)) < 0 ||
       (ret = gnutls_pubkey_export_ecc_raw2 (pubkey, &curve, &raw, NULL, 0)) < 0)
-    return gnutls_failed (error, ret, "export", path);
+    return gnutls_failed (error, G_IO_ERROR_FAILED, ret, "export", path);
 
   if (curve != GNUTLS_ECC_CURVE_ED25519 || raw.size != ALLSET_ED25519_KEY_LEN)
     {

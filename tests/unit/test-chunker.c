@@ -254,10 +254,14 @@ test_reader_file (void)
   g_autoptr(GArray) cuts = NULL;
   int fd;
 
+  /* g_file_set_contents() replaces the file, so open it afterwards. */
   fd = g_file_open_tmp ("allset-chunker-XXXXXX", &path, &error);
   g_assert_no_error (error);
+  g_close (fd, NULL);
   g_assert_true (g_file_set_contents (path, (const char *) data, len, &error));
   g_assert_no_error (error);
+  fd = g_open (path, O_RDONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
 
   expected = cut_in_memory (data, len);
   cuts = cut_from_fd (fd, data, len);

@@ -60,22 +60,46 @@ test_parse_rejects (void)
     const char *text;
     const char *message_part;
   } bad[] = {
-    { "", "not an object" },
-    { "   ", "not an object" },
+    { "", "not valid JSON: unexpected end at byte 0" },
+    { "   ", "not valid JSON: unexpected end at byte 3" },
     { "[1, 2]", "not an object" },
     { "\"text\"", "not an object" },
     { "42", "not an object" },
     { "null", "not an object" },
-    { "{", "not valid JSON" },
-    { "{\"a\": 1,}", "not valid JSON" },
-    { "{\"a\": 1} {}", "not valid JSON" },
-    { "{'a': 1}", "not valid JSON" },
+    { "{", "not valid JSON: unexpected end at byte 1" },
+    { "{\"a\": 1,}", "not valid JSON: expected a member name at byte 8" },
+    { "{\"a\": [1,]}", "not valid JSON: unexpected character at byte 9" },
+    { "{\"a\": 1 \"b\": 2}", "not valid JSON: expected “,” or a closing bracket at byte 8" },
+    { "{\"a\" 1}", "not valid JSON: expected “:” at byte 5" },
+    { "{\"a\": [1}", "not valid JSON: expected “,” or a closing bracket at byte 8" },
+    { "{\"a\": 1}}", "not valid JSON: more data after the document at byte 8" },
+    { "{\"a\": 1} {\"b\": 2}", "not valid JSON: more data after the document at byte 9" },
+    { "{'a': 1}", "not valid JSON: expected a member name at byte 1" },
+    { "{a: 1}", "not valid JSON: expected a member name at byte 1" },
+    { "{\"a\": /* c */ 1}", "not valid JSON: unexpected character at byte 6" },
+    { "{\"a\": 1} // c", "not valid JSON: more data after the document at byte 9" },
+    { "{\"a\": 0x10}", "not valid JSON: expected “,” or a closing bracket at byte 7" },
+    { "{\"a\": 01}", "not valid JSON: expected “,” or a closing bracket at byte 7" },
+    { "{\"a\": +1}", "not valid JSON: unexpected character at byte 6" },
+    { "{\"a\": .5}", "not valid JSON: unexpected character at byte 6" },
+    { "{\"a\": 1.}", "not valid JSON: bad number at byte 8" },
+    { "{\"a\": 1e}", "not valid JSON: bad number at byte 8" },
+    { "{\"a\": -}", "not valid JSON: bad number at byte 7" },
+    { "{\"a\": NaN}", "not valid JSON: unexpected character at byte 6" },
+    { "{\"a\": TRUE}", "not valid JSON: unexpected character at byte 6" },
+    { "{\"a\": tru}", "not valid JSON: unexpected character at byte 6" },
+    { "{\"a\": \"tab\there\"}", "not valid JSON: control character in a string at byte 10" },
+    { "{\"a\": \"\\x41\"}", "not valid JSON: unknown escape in a string at byte 8" },
+    { "{\"a\": \"\\'\"}", "not valid JSON: unknown escape in a string at byte 8" },
+    { "{\"a\": \"\\u00g0\"}", "not valid JSON: bad \\u escape at byte 8" },
+    { "{\"a\": \"open}", "not valid JSON: unterminated string at byte 12" },
+    { "{\"a\": \"\\ud800\"}", "not valid JSON:" },
     { "{\"a\xff\": 1}", "not valid UTF-8" },
     { "{\"a\": \"\xc3\"}", "not valid UTF-8" },
-    { "{\"a\": \"x\\u0000y\"}", "NUL character" },
-    { "{\"a\": 9223372036854775808}", "integer out of range" },
-    { "{\"a\": -9223372036854775809}", "integer out of range" },
-    { "{\"a\": [99999999999999999999999]}", "integer out of range" },
+    { "{\"a\": \"x\\u0000y\"}", "NUL character (\\u0000) in a string at byte 9" },
+    { "{\"a\": 9223372036854775808}", "integer out of range at byte 6" },
+    { "{\"a\": -9223372036854775809}", "integer out of range at byte 6" },
+    { "{\"a\": [99999999999999999999999]}", "integer out of range at byte 7" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -89,33 +113,45 @@ static void
 test_parse_edges (void)
 {
   g_autoptr(JsonObject) big = parse ("{\"max\": 9223372036854775807, \"min\": -9223372036854775808}");
-  g_autoptr(JsonObject) escaped = parse ("{\"a\": \"\\\\u0000 is text, \\\" [[[ {{{ \"}");
+  g_autoptr(JsonObject) escaped = parse ("{\"a\": \"\\\\u0000 is text, \\\" [[[ {{{ \\u00e9\\/\\b\\f\\n\\r\\t\"}");
+  g_autoptr(JsonObject) numbers = parse (" {\"a\":[0,-0,0.5,-1.5e10,1E+2,2e-3,true,false,null,{},[]]}\r\n\t");
+  g_autoptr(JsonObject) empty = parse ("{}");
 
   g_assert_cmpint (json_object_get_int_member (big, "max"), ==, G_MAXINT64);
   g_assert_cmpint (json_object_get_int_member (big, "min"), ==, G_MININT64);
-  g_assert_cmpstr (json_object_get_string_member (escaped, "a"), ==, "\\u0000 is text, \" [[[ {{{ ");
+  g_assert_cmpstr (json_object_get_string_member (escaped, "a"), ==, "\\u0000 is text, \" [[[ {{{ é/\b\f\n\r\t");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (numbers, "a")), ==, 11);
+  g_assert_cmpuint (json_object_get_size (empty), ==, 0);
+}
+
+static GString *
+nested (guint levels,
+        guint closed)
+{
+  GString *str = g_string_new ("{\"a\": ");
+
+  /* The object itself is the first level. */
+  for (guint i = 1; i < levels; i++)
+    g_string_append_c (str, '[');
+  for (guint i = 1; i < closed; i++)
+    g_string_append_c (str, ']');
+  if (closed > 0)
+    g_string_append_c (str, '}');
+
+  return str;
 }
 
 static void
 test_parse_depth (void)
 {
-  g_autoptr(GString) ok = g_string_new (NULL);
-  g_autoptr(GString) deep = g_string_new ("{\"a\": ");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(GString) limit = nested (64, 64);
+  g_autoptr(GString) over = nested (65, 65);
+  g_autoptr(GString) deep = nested (1000000, 0);
+  g_autoptr(JsonObject) object = parse (limit->str);
 
-  /* 64 levels are fine. */
-  g_string_append (ok, "{\"a\": ");
-  for (guint i = 0; i < 63; i++)
-    g_string_append_c (ok, '[');
-  for (guint i = 0; i < 63; i++)
-    g_string_append_c (ok, ']');
-  g_string_append_c (ok, '}');
-  object = parse (ok->str);
-
-  /* A million would overflow json-glib's recursive parser. */
-  for (guint i = 0; i < 1000000; i++)
-    g_string_append_c (deep, '[');
+  g_assert_true (json_object_has_member (object, "a"));
+  assert_rejected (over->str, over->len, "nests more than 64 levels");
+  /* A million levels would overflow json-glib's recursive parser. */
   assert_rejected (deep->str, deep->len, "nests more than 64 levels");
 }
 

@@ -441,7 +441,21 @@ test_key_file_invalid (Fixture       *fixture,
   g_assert_no_error (error);
   signer = allset_signer_load_or_create (fixture->key_path, &error);
   g_assert_null (signer);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  /* A throwaway P-256 key: valid PEM, wrong algorithm. */
+  g_assert_true (g_file_set_contents (fixture->key_path,
+                                      "-----BEGIN PRIVATE KEY-----\n"
+                                      "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1E2h3BgFdEt6gb0j\n"
+                                      "HydcY/DKZXhuHwaIAKNF7d4Tj8GhRANCAAQSThHHq8MAhCN7994CyXTbXsLy0Nzb\n"
+                                      "1CJfNw5SLfWV3ESFJpevXC07o217dfos3myqnrxIFBG1fap+VI9bk4aA\n"
+                                      "-----END PRIVATE KEY-----\n", -1, &error));
+  g_assert_no_error (error);
+  signer = allset_signer_load_or_create (fixture->key_path, &error);
+  g_assert_null (signer);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_true (g_str_has_suffix (error->message, "is not an Ed25519 key"));
   g_clear_error (&error);
 
   signer = allset_signer_load_or_create (missing_dir, &error);
