@@ -499,31 +499,14 @@ allset_route_trash_restore (AllsetServer      *server,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(AllsetOpResult) result = NULL;
-  g_autoptr(GPtrArray) entries = NULL;
-  AllsetStore *store = allset_server_get_store (server);
-  const char *path = NULL;
   gint64 trash_id;
 
   body = allset_http_request_json (request, &error);
   if (body == NULL ||
       !allset_json_get_int (body, "trash_id", &trash_id, &error) ||
-      !(entries = allset_store_trash_list (store, request->account->id, &error)))
+      !(result = allset_store_trash_restore (allset_server_get_store (server), request->account,
+                                             trash_id, &error)))
     return allset_http_response_new_gerror (error);
 
-  for (guint i = 0; i < entries->len; i++)
-    {
-      AllsetTrashEntry *entry = g_ptr_array_index (entries, i);
-
-      if (entry->trash_id == trash_id)
-        path = entry->path;
-    }
-
-  if (path == NULL)
-    return allset_http_response_new_error (ALLSET_ERROR_NOT_FOUND, "No such trash entry");
-
-  result = allset_store_trash_restore (store, request->account, trash_id, &error);
-  if (result == NULL)
-    return allset_http_response_new_gerror (error);
-
-  return restored_response (server, request, result, path);
+  return restored_response (server, request, result, result->path);
 }

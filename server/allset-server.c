@@ -527,6 +527,22 @@ early_callback (SoupServer        *soup,
 /* ------------------------------------------------------------------ */
 /* Background upkeep                                                  */
 
+static gboolean
+remove_chunk_bytes (gint64            account_id,
+                    const AllsetHash *id,
+                    gpointer          user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!allset_chunk_store_remove (user_data, account_id, id, &error))
+    {
+      g_warning ("Cannot collect a chunk: %s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Retention (versions, trash), then the bytes no one references any more. */
 static void
 purge_thread (GTask        *task,
               gpointer      source_object,
@@ -535,14 +551,26 @@ purge_thread (GTask        *task,
 {
   AllsetServer *self = source_object;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) collected = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   guint purged;
 
-  purged = allset_store_purge (self->store, &self->config->retention,
-                               g_get_real_time () / G_USEC_PER_SEC, &error);
+  purged = allset_store_purge (self->store, &self->config->retention, now, &error);
   if (error != NULL)
-    g_warning ("Retention purge failed: %s", error->message);
+    {
+      g_warning ("Retention purge failed: %s", error->message);
+      g_clear_error (&error);
+    }
   else if (purged > 0)
     g_message ("Retention purge removed %u old versions and trash entries", purged);
+
+  collected = allset_store_chunks_collect (self->store, now, 0, remove_chunk_bytes,
+                                           self->chunks, &error);
+  if (collected == NULL)
+    g_warning ("Chunk collection failed: %s", error->message);
+  else if (collected->len > 0)
+    g_message ("Collected %u unreferenced chunks", collected->len);
+
   g_task_return_boolean (task, TRUE);
 }
 

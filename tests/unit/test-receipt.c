@@ -390,7 +390,8 @@ test_json_invalid (void)
     }
 
   {
-    g_autoptr(JsonNode) array = json_node_init_array (json_node_alloc (), json_array_new ());
+    g_autoptr(JsonArray) empty = json_array_new ();
+    g_autoptr(JsonNode) array = json_node_init_array (json_node_alloc (), empty);
     g_autoptr(GError) error = NULL;
 
     g_assert_null (allset_receipt_from_json (array, &error));
