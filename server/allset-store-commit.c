@@ -194,7 +194,8 @@ move_subtree (StoreBatch  *batch,
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_text (stmt, 1, to, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, strlen (from) + 1);
+      /* substr() counts characters, not bytes: "Été" is 3, not 5. */
+      sqlite3_bind_int64 (stmt, 2, g_utf8_strlen (from, -1) + 1);
       sqlite3_bind_int64 (stmt, 3, batch->account_id);
       sqlite3_bind_text (stmt, 4, low, -1, SQLITE_STATIC);
       sqlite3_bind_text (stmt, 5, high, -1, SQLITE_STATIC);

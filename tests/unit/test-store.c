@@ -749,6 +749,31 @@ test_quota (Fixture       *f,
 }
 
 static void
+test_move_accented (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(AllsetNode) node = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Paths are rewritten with SQL substr(), which counts characters: a
+   * byte count would cut "Été/Sub/b.txt" in the wrong place. */
+  chunk (f, f->alice, "b");
+  results = commit (f, f->alice, op_put ("Été/Sub/b.txt", 0, "b"), NULL);
+  g_clear_pointer (&results, g_ptr_array_unref);
+  results = commit (f, f->alice, op_move ("Été", "Hiver", 1), NULL);
+  g_assert_cmpuint (result_at (results, 0)->status, ==, 200);
+
+  node = get_file (f, f->alice->id, "Hiver/Sub/b.txt");
+  g_assert_cmpstr (node->path, ==, "Hiver/Sub/b.txt");
+  versions = allset_store_versions (f->store, f->alice->id, "Hiver/Sub/b.txt", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (versions->len, ==, 1);
+  assert_missing (f, f->alice->id, "Été/Sub/b.txt");
+}
+
+static void
 test_move (Fixture       *f,
            gconstpointer  data)
 {
@@ -1460,6 +1485,7 @@ main (int   argc,
   ADD ("commit/unknown-chunk", test_unknown_chunk);
   ADD ("commit/quota", test_quota);
   ADD ("commit/move", test_move);
+  ADD ("commit/move-accented", test_move_accented);
   ADD ("commit/signed", test_signed);
   ADD ("commit/signed-batch", test_signed_batch);
   ADD ("trash", test_trash);
