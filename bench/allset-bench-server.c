@@ -15,11 +15,9 @@
  * (bench/run.sh builds a release tree and runs it).
  */
 
-#include <errno.h>
 #include <glib/gstdio.h>
 #include <gnutls/gnutls.h>
 #include <locale.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -30,183 +28,6 @@
 #define TARGET_A_FILES    10000.0
 #define TARGET_RSS_MB     100.0
 #define SEED_B            G_GUINT64_CONSTANT (0x414c4c5345542d42)   /* "ALLSET-B" */
-
-/* ------------------------------------------------------------------ */
-/* The server process                                                 */
-
-static gboolean
-parse_fingerprint (const char *text,
-                   guint8     *out)
-{
-  for (guint i = 0; i < 32; i++)
-    {
-      int hi = g_ascii_xdigit_value (text[0]);
-      int lo = hi < 0 ? -1 : g_ascii_xdigit_value (text[1]);
-
-      if (lo < 0)
-        return FALSE;
-      out[i] = (guint8) (hi << 4 | lo);
-      text += 2;
-      if (i < 31 && *text++ != ':')
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-add_account (const char  *server_path,
-             const char  *data_dir,
-             GError     **error)
-{
-  g_autoptr(GSubprocess) admin = NULL;
-  g_autofree char *err_text = NULL;
-
-  admin = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                            G_SUBPROCESS_FLAGS_STDERR_PIPE, error,
-                            server_path, "admin", "--data-dir", data_dir, "account-add",
-                            BENCH_USERNAME, "--name", "Bench", "--email", "bench@example.com",
-                            "--quota", "0", NULL);
-  if (admin == NULL ||
-      !g_subprocess_communicate_utf8 (admin, BENCH_PASSWORD "\n", NULL, NULL, &err_text, error))
-    return FALSE;
-
-  if (!g_subprocess_get_successful (admin))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "admin account-add failed: %s",
-                   err_text ? err_text : "");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-BenchServer *
-bench_server_start (const char  *server_path,
-                    const char  *parent_dir,
-                    GError     **error)
-{
-  g_autoptr(BenchServer) self = g_new0 (BenchServer, 1);
-  g_autofree char *template = g_build_filename (parent_dir, "server-XXXXXX", NULL);
-  g_autoptr(GDataInputStream) out = NULL;
-  gboolean have_port = FALSE, have_fingerprint = FALSE;
-
-  if (g_mkdtemp (template) == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "Cannot create %s", template);
-      return NULL;
-    }
-  self->data_dir = g_steal_pointer (&template);
-
-  if (!add_account (server_path, self->data_dir, error))
-    return NULL;
-
-  self->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, error,
-                                    server_path, "serve", "--data-dir", self->data_dir,
-                                    "--dev-cert", "--listen", "127.0.0.1:0",
-                                    "--bandwidth-up", "0", "--bandwidth-down", "0", NULL);
-  if (self->process == NULL)
-    return NULL;
-
-  /* "allset-server 0.1.0 listening on https://127.0.0.1:PORT/" then
-   * "TLS certificate SHA-256 fingerprint: AA:BB:…". */
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->process));
-  while (!have_port || !have_fingerprint)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, error);
-      const char *found;
-
-      if (line == NULL)
-        {
-          if (error != NULL && *error == NULL)
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The server exited before listening");
-          return NULL;
-        }
-      if ((found = strstr (line, "listening on https://")) != NULL)
-        {
-          g_autofree char *url = g_strdup (found + strlen ("listening on "));
-
-          g_strchomp (url);
-          if (g_str_has_suffix (url, "/"))
-            url[strlen (url) - 1] = '\0';
-          self->base_url = g_steal_pointer (&url);
-          have_port = TRUE;
-        }
-      else if ((found = strstr (line, "fingerprint: ")) != NULL)
-        {
-          if (!parse_fingerprint (found + strlen ("fingerprint: "), self->fingerprint))
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Bad fingerprint line: %s", line);
-              return NULL;
-            }
-          have_fingerprint = TRUE;
-        }
-    }
-
-  if (!bench_login (self, error))
-    return NULL;
-
-  return g_steal_pointer (&self);
-}
-
-static gint64
-status_kib (const char *status,
-            const char *field)
-{
-  const char *line = strstr (status, field);
-
-  return line != NULL ? g_ascii_strtoll (line + strlen (field), NULL, 10) : -1;
-}
-
-static void
-read_rss (const char *status_path,
-          gint64     *peak_kib,
-          gint64     *now_kib)
-{
-  g_autofree char *status = NULL;
-
-  *peak_kib = *now_kib = -1;
-  if (!g_file_get_contents (status_path, &status, NULL, NULL))
-    return;
-  *peak_kib = status_kib (status, "\nVmHWM:");
-  *now_kib = status_kib (status, "\nVmRSS:");
-}
-
-void
-bench_server_rss (BenchServer *self,
-                  gint64      *peak_kib,
-                  gint64      *now_kib)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/status",
-                                           g_subprocess_get_identifier (self->process));
-
-  read_rss (path, peak_kib, now_kib);
-}
-
-void
-bench_server_stop (BenchServer *self)
-{
-  if (self == NULL)
-    return;
-
-  if (self->process != NULL)
-    {
-      g_subprocess_send_signal (self->process, SIGTERM);
-      g_subprocess_wait (self->process, NULL, NULL);
-      g_object_unref (self->process);
-    }
-
-  if (self->data_dir != NULL)
-    {
-      const char *argv[] = { "rm", "-rf", "--", self->data_dir, NULL };
-
-      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                    NULL, NULL, NULL, NULL);
-    }
-
-  g_free (self->data_dir);
-  g_free (self->base_url);
-  g_free (self->token);
-  g_free (self);
-}
 
 /* ------------------------------------------------------------------ */
 /* Reporting                                                          */
@@ -302,7 +123,7 @@ print_machine (const char *server_path)
   g_print ("ALLSET server benchmark — %s\n", date);
   g_print ("  machine : %u CPUs (nproc), %s, %" G_GINT64_FORMAT " MiB RAM, Linux %s\n",
            g_get_num_processors (), cpu,
-           meminfo ? status_kib (meminfo, "MemTotal:") / 1024 : -1, uts.release);
+           meminfo ? bench_status_kib (meminfo, "MemTotal:") / 1024 : -1, uts.release);
   g_print ("  stack   : GLib %u.%u.%u, libsoup %u.%u.%u, GnuTLS %s\n",
            glib_major_version, glib_minor_version, glib_micro_version,
            soup_get_major_version (), soup_get_minor_version (), soup_get_micro_version (),
@@ -324,11 +145,17 @@ typedef struct
   BenchConfig config;
 } Options;
 
+/* --only takes letters: A (and D), B (= C + P + N), C (client chunking
+ * only), P (B pipelined), N (B network only). */
 static gboolean
 want (const Options *options,
-      const char    *dataset)
+      const char    *part)
 {
-  return options->only == NULL || strstr (options->only, dataset) != NULL;
+  if (options->only == NULL)
+    return TRUE;
+  if (strchr ("CPN", part[0]) != NULL && strchr (options->only, 'B') != NULL)
+    return TRUE;
+  return strstr (options->only, part) != NULL;
 }
 
 static gboolean
@@ -340,12 +167,15 @@ run_b (const Options  *options,
 {
   g_autoptr(BenchServer) server = bench_server_start (options->server_path, options->tmp_parent, error);
   BenchConfig config = options->config;
+  BenchCpuMark mark;
 
   if (server == NULL)
     return FALSE;
   config.connections = connections;
+  bench_cpu_mark (&mark, server);
   if (!bench_dataset_b (server, &config, options->big_file, pipelined, run, error))
     return FALSE;
+  bench_cpu_account (&mark, server, run);
   bench_server_rss (server, &run->server_peak_kib, &run->server_now_kib);
   return TRUE;
 }
@@ -356,10 +186,15 @@ run_a (const Options  *options,
        GError        **error)
 {
   g_autoptr(BenchServer) server = bench_server_start (options->server_path, options->tmp_parent, error);
+  BenchCpuMark mark;
 
-  if (server == NULL ||
-      !bench_dataset_a (server, &options->config, run, error) ||
-      !bench_dataset_d (server, &options->config, run, error))
+  if (server == NULL)
+    return FALSE;
+  bench_cpu_mark (&mark, server);
+  if (!bench_dataset_a (server, &options->config, run, error))
+    return FALSE;
+  bench_cpu_account (&mark, server, run);
+  if (!bench_dataset_d (server, &options->config, run, error))
     return FALSE;
   bench_server_rss (server, &run->server_peak_kib, &run->server_now_kib);
   return TRUE;
@@ -380,11 +215,14 @@ kib_to_mb (gint64 kib)
 static int
 run_sweep (const Options *options)
 {
-  g_print ("\nConnections sweep (dataset B, one run each):\n");
+  g_print ("\nConnections sweep (dataset B, one run of each mode per row):\n");
   g_print ("| conns | end to end MB/s | network only MB/s | server peak RSS MB |\n");
   g_print ("| ----- | --------------- | ----------------- | ------------------ |\n");
-  for (guint c = 1; c <= 4; c++)
+  static const guint sweep[] = { 1, 2, 3, 4, 6, 8 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sweep); i++)
     {
+      guint c = sweep[i];
       g_autoptr(GError) error = NULL;
       BenchRun pipe = { 0 }, net = { 0 };
 
@@ -398,6 +236,14 @@ run_sweep (const Options *options)
                kib_to_mb (MAX (pipe.server_peak_kib, net.server_peak_kib)));
     }
   return EXIT_SUCCESS;
+}
+
+static char *
+format_cpu (const BenchRun *run)
+{
+  return g_strdup_printf ("CPU s: server %.2f, bench %.2f, other processes %.2f (%.2f cores)",
+                          run->server_cpu, run->client_cpu, run->other_cpu,
+                          run->wall > 0 ? run->other_cpu / run->wall : 0);
 }
 
 #define FAIL_IF(cond) G_STMT_START { if (cond) { g_printerr ("allset-bench-server: %s\n", error->message); return EXIT_FAILURE; } } G_STMT_END
@@ -414,62 +260,83 @@ run_all (Options *options)
   g_autofree double *a_sec = g_new0 (double, n), *a_pack = g_new0 (double, n);
   g_autofree double *a_missing = g_new0 (double, n), *d_fps = g_new0 (double, n);
   g_autofree double *rss_b = g_new0 (double, n), *rss_a = g_new0 (double, n);
-  double rss_peak = 0, client_b = 0, client_end;
+  g_autofree double *b_cpu_p = g_new0 (double, n), *b_cpu_n = g_new0 (double, n);
+  g_autofree double *a_cpu = g_new0 (double, n);
+  double rss_peak = 0, client_b = 0, client_end, other = 0;
   gint64 peak, now;
+  gboolean want_b = want (options, "C") || want (options, "P") || want (options, "N");
   g_autoptr(GError) error = NULL;
 
-  if (want (options, "B"))
+  if (want_b)
     {
       gint64 start = g_get_monotonic_time ();
       guint64 size = (guint64) options->big_mib * 1024 * 1024;
+      double gib = size / 1073741824.0;
+      g_autofree char *cpu = NULL;
 
       FAIL_IF (!bench_make_big_file (options->big_file, size, SEED_B, &error));
-      g_print ("\nDataset B: %u MiB generated in %.2f s (excluded from every figure)\n",
-               options->big_mib, bench_seconds_since (start));
+      g_print ("\nDataset B: %u MiB generated in %.2f s (excluded from every figure); "
+               "%u PUT connections\n", options->big_mib, bench_seconds_since (start), c->connections);
 
+      /* Modes alternate run by run, so a slow patch of the machine does
+       * not land on one mode only. */
       for (guint r = 0; r < n; r++)
         {
+          BenchRun run = { 0 };
           double seconds;
           guint chunks;
 
-          FAIL_IF (!bench_chunk_only (options->big_file, &seconds, &chunks, &error));
-          chunk_mbps[r] = mbps (size, seconds);
-          g_print ("  run %u  chunk+hash only (client, no network): %.2f s, %u chunks, %.1f MB/s\n",
-                   r + 1, seconds, chunks, chunk_mbps[r]);
+          if (want (options, "C"))
+            {
+              FAIL_IF (!bench_chunk_only (options->big_file, &seconds, &chunks, &error));
+              chunk_mbps[r] = mbps (size, seconds);
+              g_print ("  run %u  chunk+hash only (client, no network): %.2f s, %u chunks, %.1f MB/s\n",
+                       r + 1, seconds, chunks, chunk_mbps[r]);
+            }
+          if (want (options, "P"))
+            {
+              FAIL_IF (!run_b (options, TRUE, c->connections, &run, &error));
+              b_mbps[r] = mbps (run.b_bytes, run.b_seconds);
+              b_put[r] = mbps (run.b_bytes, run.b_upload_seconds);
+              b_commit[r] = run.b_commit_seconds * 1000;
+              rss_b[r] = kib_to_mb (run.server_peak_kib);
+              cpu = format_cpu (&run);
+              b_cpu_p[r] = run.server_cpu / gib;
+              other = MAX (other, run.other_cpu / run.wall);
+              g_print ("  run %u  pipelined: %.2f s end to end (%.1f MB/s), PUT span %.2f s, "
+                       "commit %.1f ms, %u chunks, server peak RSS %.1f MB\n"
+                       "         %s\n",
+                       r + 1, run.b_seconds, b_mbps[r], run.b_upload_seconds,
+                       b_commit[r], run.b_chunks, rss_b[r], cpu);
+              g_clear_pointer (&cpu, g_free);
+            }
+          if (want (options, "N"))
+            {
+              memset (&run, 0, sizeof run);
+              FAIL_IF (!run_b (options, FALSE, c->connections, &run, &error));
+              b_net[r] = mbps (run.b_bytes, run.b_seconds);
+              rss_b[r] = MAX (rss_b[r], kib_to_mb (run.server_peak_kib));
+              cpu = format_cpu (&run);
+              b_cpu_n[r] = run.server_cpu / gib;
+              other = MAX (other, run.other_cpu / run.wall);
+              g_print ("  run %u  network only: %.2f s missing+PUT+commit (%.1f MB/s), "
+                       "commit %.1f ms, server peak RSS %.1f MB\n"
+                       "         %s\n",
+                       r + 1, run.b_seconds, b_net[r], run.b_commit_seconds * 1000,
+                       kib_to_mb (run.server_peak_kib), cpu);
+              g_clear_pointer (&cpu, g_free);
+            }
         }
-      for (guint r = 0; r < n; r++)
-        {
-          BenchRun run = { 0 };
-
-          FAIL_IF (!run_b (options, TRUE, c->connections, &run, &error));
-          b_mbps[r] = mbps (run.b_bytes, run.b_seconds);
-          b_put[r] = mbps (run.b_bytes, run.b_upload_seconds);
-          b_commit[r] = run.b_commit_seconds * 1000;
-          rss_b[r] = kib_to_mb (run.server_peak_kib);
-          g_print ("  run %u  pipelined, %u conns: %.2f s end to end (%.1f MB/s), PUT span %.2f s, "
-                   "commit %.1f ms, %u chunks, server peak RSS %.1f MB\n",
-                   r + 1, c->connections, run.b_seconds, b_mbps[r], run.b_upload_seconds,
-                   b_commit[r], run.b_chunks, rss_b[r]);
-        }
-      read_rss ("/proc/self/status", &peak, &now);
+      bench_read_rss ("/proc/self/status", &peak, &now);
       client_b = kib_to_mb (peak);
-      for (guint r = 0; r < n; r++)
-        {
-          BenchRun run = { 0 };
-
-          FAIL_IF (!run_b (options, FALSE, c->connections, &run, &error));
-          b_net[r] = mbps (run.b_bytes, run.b_seconds);
-          rss_b[r] = MAX (rss_b[r], kib_to_mb (run.server_peak_kib));
-          g_print ("  run %u  network only, %u conns: %.2f s missing+PUT+commit (%.1f MB/s), "
-                   "commit %.1f ms, server peak RSS %.1f MB\n",
-                   r + 1, c->connections, run.b_seconds, b_net[r],
-                   run.b_commit_seconds * 1000, kib_to_mb (run.server_peak_kib));
-        }
-      g_unlink (options->big_file);
+      if (!options->sweep)
+        g_unlink (options->big_file);
     }
 
   if (want (options, "A"))
     {
+      g_autofree char *cpu = NULL;
+
       g_print ("\nDataset A: %u × %u B files in %u dirs; packs of %u files on %u streams, "
                "commits of %u ops with %u in flight. D: the same files again, unchanged.\n",
                c->n_files, c->file_size, c->n_dirs, c->pack_files, c->pack_streams,
@@ -486,16 +353,21 @@ run_all (Options *options)
           a_missing[r] = run.a_missing_seconds * 1000;
           d_fps[r] = c->n_files / run.d_seconds;
           rss_a[r] = kib_to_mb (run.server_peak_kib);
+          a_cpu[r] = run.server_cpu;
+          other = MAX (other, run.other_cpu / run.wall);
+          cpu = format_cpu (&run);
           g_print ("  run %u  A: %.3f s end to end (%.0f files/s); Σ missing %.0f ms (%u req), "
                    "Σ pack %.0f ms (%u packs), Σ commit %.0f ms (%u commits, span %.0f ms); "
-                   "D: %.0f ms; server peak RSS %.1f MB\n",
+                   "D: %.0f ms; server peak RSS %.1f MB\n"
+                   "         %s\n",
                    r + 1, run.a_seconds, a_fps[r], a_missing[r], run.a_packs, a_pack[r], run.a_packs,
                    run.a_commit_seconds * 1000, run.a_commits, run.a_commit_span * 1000,
-                   run.d_seconds * 1000, rss_a[r]);
+                   run.d_seconds * 1000, rss_a[r], cpu);
+          g_clear_pointer (&cpu, g_free);
         }
     }
 
-  read_rss ("/proc/self/status", &peak, &now);
+  bench_read_rss ("/proc/self/status", &peak, &now);
   client_end = kib_to_mb (peak);
   for (guint r = 0; r < n; r++)
     rss_peak = MAX (rss_peak, MAX (rss_b[r], rss_a[r]));
@@ -504,17 +376,26 @@ run_all (Options *options)
   print_line ("figure", "target", "measured (median)", "met?", "runs");
   print_line ("----------------------------------------------", "----------------",
               "------------------", "----", "----");
-  if (want (options, "B"))
+  if (want (options, "P"))
     {
       double m = median (b_mbps, n);
 
       print_row ("B 1 GiB upload, chunking start -> commit", ">= 500 MB/s", b_mbps, n, 1, "MB/s",
                  m >= TARGET_B_MBPS ? "yes" : "NO");
-      print_row ("B network only (missing + PUTs + commit)", "(info)", b_net, n, 1, "MB/s", "");
+    }
+  if (want (options, "N"))
+    print_row ("B network only (missing + PUTs + commit)", "(info)", b_net, n, 1, "MB/s", "");
+  if (want (options, "P"))
+    {
       print_row ("B PUT span only (pipelined run)", "(info)", b_put, n, 1, "MB/s", "");
       print_row ("B commit of the 1 GiB put", "(info)", b_commit, n, 1, "ms", "");
-      print_row ("B client chunk + SHA-256 only, no network", "(info)", chunk_mbps, n, 1, "MB/s", "");
     }
+  if (want (options, "C"))
+    print_row ("B client chunk + SHA-256 only, no network", "(info)", chunk_mbps, n, 1, "MB/s", "");
+  if (want (options, "P"))
+    print_row ("B server CPU per GiB, pipelined run", "(info)", b_cpu_p, n, 2, "s", "");
+  if (want (options, "N"))
+    print_row ("B server CPU per GiB, network-only run", "(info)", b_cpu_n, n, 2, "s", "");
   if (want (options, "A"))
     {
       double m = median (a_fps, n);
@@ -526,6 +407,7 @@ run_all (Options *options)
       print_row ("A sum of pack request latencies", "(info)", a_pack, n, 0, "ms", "");
       print_row ("A sum of /chunks/missing latencies", "(info)", a_missing, n, 0, "ms", "");
       print_row ("D unchanged A: hash + missing (nothing sent)", "(info)", d_fps, n, 0, "files/s", "");
+      print_row ("A server CPU for the 10000 files", "(info)", a_cpu, n, 2, "s", "");
     }
   {
     g_autofree double *all = g_new0 (double, 2 * n);
@@ -535,7 +417,7 @@ run_all (Options *options)
 
     for (guint r = 0; r < n; r++)
       {
-        if (want (options, "B"))
+        if (want (options, "P") || want (options, "N"))
           all[k++] = rss_b[r];
         if (want (options, "A"))
           all[k++] = rss_a[r];
@@ -548,6 +430,16 @@ run_all (Options *options)
     g_autofree char *measured = g_strdup_printf ("%.1f / %.1f MB", client_b, client_end);
 
     print_line ("Client peak RSS (VmHWM) after B / at the end", "(info)", measured, "", "");
+  }
+  {
+    g_autofree char *measured = g_strdup_printf ("%.2f cores", other);
+
+    print_line ("Other processes' CPU during a run (worst)", "~0", measured,
+                other < 0.15 ? "ok" : "BUSY", "");
+    if (other >= 0.15)
+      g_print ("\nWARNING: other processes used up to %.2f of the %u cores during the runs: "
+               "the wall-clock figures above are low by an unknown amount. Run again on a "
+               "quiet machine.\n", other, g_get_num_processors ());
   }
   return EXIT_SUCCESS;
 }
@@ -588,14 +480,14 @@ main (int    argc,
     { "server", 0, 0, G_OPTION_ARG_FILENAME, &server_path, "allset-server binary (default: the build tree's)", "PATH" },
     { "tmpdir", 0, 0, G_OPTION_ARG_FILENAME, &tmp_dir, "Where data directories go (default: $TMPDIR)", "DIR" },
     { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Runs per dataset; medians are printed (default 3)", "N" },
-    { "only", 0, 0, G_OPTION_ARG_STRING, &only, "Datasets to run, e.g. A or B (default: all)", "LIST" },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &only, "Parts to run: A (with D), B (= C: client chunking, P: pipelined, N: network only); default all", "LIST" },
     { "big-mib", 0, 0, G_OPTION_ARG_INT, &big_mib, "Size of dataset B in MiB (default 1024)", "N" },
     { "connections", 0, 0, G_OPTION_ARG_INT, &conns, "Parallel PUT connections for B (default 3)", "N" },
     { "pack-streams", 0, 0, G_OPTION_ARG_INT, &pack_streams, "Parallel packs for A (default 2)", "N" },
     { "commit-streams", 0, 0, G_OPTION_ARG_INT, &commit_streams, "Commits in flight for A (default 2)", "N" },
     { "commit-ops", 0, 0, G_OPTION_ARG_INT, &commit_ops, "Operations per commit (default 1000)", "N" },
     { "pack-files", 0, 0, G_OPTION_ARG_INT, &pack_files, "Files per pack (default 4000)", "N" },
-    { "sweep", 0, 0, G_OPTION_ARG_NONE, &sweep, "Also run B once with 1 to 4 connections", NULL },
+    { "sweep", 0, 0, G_OPTION_ARG_NONE, &sweep, "Also run B once with 1, 2, 3, 4, 6 and 8 connections", NULL },
     { NULL }
   };
 
@@ -641,11 +533,13 @@ main (int    argc,
 
   print_machine (options.server_path);
   status = run_all (&options);
-  if (status == EXIT_SUCCESS && options.sweep && want (&options, "B"))
+  if (status == EXIT_SUCCESS && options.sweep)
     {
       guint64 size = (guint64) options.big_mib * 1024 * 1024;
 
-      if (bench_make_big_file (options.big_file, size, SEED_B, &error))
+      /* The file is still there when B ran. */
+      if (g_file_test (options.big_file, G_FILE_TEST_EXISTS) ||
+          bench_make_big_file (options.big_file, size, SEED_B, &error))
         status = run_sweep (&options);
       else
         {

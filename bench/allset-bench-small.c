@@ -17,7 +17,6 @@
 #define SEED_A            G_GUINT64_CONSTANT (0x414c4c5345542d41)   /* "ALLSET-A" */
 #define MAX_MISSING_QUERY 10000
 #define PACK_RECORD_HDR   (ALLSET_HASH_LEN + 4)
-#define BENCH_MTIME       1764160000
 
 typedef struct
 {

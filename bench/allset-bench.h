@@ -19,9 +19,10 @@ G_BEGIN_DECLS
 
 #define BENCH_USERNAME "bench"
 #define BENCH_PASSWORD "bench-password-not-secret"
+#define BENCH_MTIME    1764160000
 
 /* ------------------------------------------------------------------ */
-/* A running allset-server (allset-bench-server.c)                    */
+/* A running allset-server (allset-bench-process.c)                   */
 
 typedef struct
 {
@@ -35,12 +36,21 @@ typedef struct
 BenchServer *bench_server_start      (const char   *server_path,
                                       const char   *parent_dir,
                                       GError      **error);
+/* CPU seconds (user + system) the server process used so far. */
+double       bench_server_cpu        (BenchServer  *self);
 /* Peak (VmHWM) and current (VmRSS) resident set, in KiB; -1 if unknown. */
 void         bench_server_rss        (BenchServer  *self,
                                       gint64       *peak_kib,
                                       gint64       *now_kib);
 void         bench_server_stop       (BenchServer  *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BenchServer, bench_server_stop)
+
+/* A "Field:  N kB" line of a /proc status or meminfo text; -1 if absent. */
+gint64       bench_status_kib        (const char   *status,
+                                      const char   *field);
+void         bench_read_rss          (const char   *status_path,
+                                      gint64       *peak_kib,
+                                      gint64       *now_kib);
 
 /* ------------------------------------------------------------------ */
 /* HTTPS requests (allset-bench-http.c)                               */
@@ -80,7 +90,7 @@ gboolean     bench_chunks_missing    (SoupSession      *session,
                                       GError          **error);
 
 /* ------------------------------------------------------------------ */
-/* Worker threads (allset-bench-datasets.c)                           */
+/* Worker threads (allset-bench-big.c)                                */
 
 /* The first error of a group of threads; failed tells the others to stop
  * early. */
@@ -101,7 +111,7 @@ gboolean bench_failure_take          (BenchFailure      *f,
 double   bench_seconds_since         (gint64             start_us);
 
 /* ------------------------------------------------------------------ */
-/* Measurements (allset-bench-datasets.c, allset-bench-small.c)      */
+/* Datasets (allset-bench-big.c, allset-bench-small.c)               */
 
 typedef struct
 {
@@ -126,7 +136,32 @@ typedef struct
 
   gint64  server_peak_kib;
   gint64  server_now_kib;
+
+  /* CPU seconds during the timed part of B or A: the server, this
+   * process, and everything else on the machine (other agents, builds):
+   * when other_cpu is not near 0 the wall-clock figures are unreliable. */
+  double  server_cpu;
+  double  client_cpu;
+  double  other_cpu;
+  double  wall;
 } BenchRun;
+
+/* Where the machine's CPU time goes while one dataset runs
+ * (allset-bench-process.c). */
+typedef struct
+{
+  gint64 wall_us;
+  double machine;   /* busy CPU seconds of the whole machine */
+  double self;
+  double server;
+} BenchCpuMark;
+
+void     bench_cpu_mark              (BenchCpuMark      *mark,
+                                      BenchServer       *server);
+/* Fills run's wall, server_cpu, client_cpu and other_cpu since start. */
+void     bench_cpu_account           (const BenchCpuMark *start,
+                                      BenchServer       *server,
+                                      BenchRun          *run);
 
 typedef struct
 {

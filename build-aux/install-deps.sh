@@ -21,8 +21,7 @@ set -euo pipefail
 
 # ---------------------------------------------------------------------------
 # The list. One package per line, grouped by what needs it. Add new groups at
-# the end (later: GTK 4, libadwaita, libsecret, gnome-keyring, xvfb,
-# chromium, ...).
+# the end (later: GTK 4, libadwaita, xvfb, chromium, ...).
 # ---------------------------------------------------------------------------
 PACKAGES=(
     # toolchain (gcc brings libasan/libubsan for the sanitizer build)
@@ -48,6 +47,15 @@ PACKAGES=(
     # are inspected with openssl) and build-aux/run-local.sh
     curl
     openssl
+
+    # client engine + allset-cli: the device token goes to the Secret
+    # Service (libsecret); the tests run a real gnome-keyring in a private
+    # D-Bus session (dbus-run-session, dbus-send) and read it back with
+    # secret-tool (libsecret-tools)
+    libsecret-1-dev
+    gnome-keyring
+    dbus
+    libsecret-tools
 )
 
 readme_hint="See README.md, section \"Dependencies and other platforms\", for the equivalent packages, then re-run with ALLSET_SKIP_DEPS=1."

@@ -144,7 +144,8 @@ allset_push_park (AllsetPush        *self,
   waiter->msg = g_object_ref (msg);
   waiter->account_id = account_id;
   waiter->cursor = cursor;
-  waiter->timeout_id = g_timeout_add_seconds (timeout_seconds, waiter_on_timeout, waiter);
+  /* Not g_timeout_add_seconds(): its coalescing may answer a 1 s poll early. */
+  waiter->timeout_id = g_timeout_add (timeout_seconds * 1000, waiter_on_timeout, waiter);
   waiter->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (waiter_on_finished), waiter);
 
   list = g_hash_table_lookup (self->waiters, &account_id);

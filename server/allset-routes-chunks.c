@@ -182,11 +182,14 @@ allset_route_chunk_pack (AllsetServer      *server,
         break;
 
       memcpy (chunk.id.bytes, data + offset, ALLSET_HASH_LEN);
-      size = GUINT32_FROM_BE (*(const guint32 *) (gconstpointer) (data + offset + ALLSET_HASH_LEN));
-      offset += PACK_HEADER;
+      /* Records are not aligned: no direct 32-bit load. */
+      memcpy (&size, data + offset + ALLSET_HASH_LEN, sizeof size);
+      size = GUINT32_FROM_BE (size);
 
-      if (size == 0 || size > ALLSET_SMALL_CHUNK_MAX || size > len - offset)
+      /* offset stays at this record, so a bad one is never "the end". */
+      if (size == 0 || size > ALLSET_SMALL_CHUNK_MAX || size > len - offset - PACK_HEADER)
         break;
+      offset += PACK_HEADER;
 
       allset_sha256 (data + offset, size, &actual);
       if (!allset_hash_equal (&chunk.id, &actual))
@@ -196,7 +199,9 @@ allset_route_chunk_pack (AllsetServer      *server,
                                                       chunks->len);
 
           node = allset_json_error_new ("hash_mismatch", message);
-          json_object_set_int_member (json_node_get_object (node), "index", chunks->len);
+          /* Inside "error", as a commit's "index" is. */
+          json_object_set_int_member (json_object_get_object_member (json_node_get_object (node), "error"),
+                                      "index", chunks->len);
           return allset_http_response_new_json (422, node);
         }
 
@@ -226,7 +231,8 @@ allset_route_chunk_pack (AllsetServer      *server,
   return allset_http_response_new_object (SOUP_STATUS_OK, b);
 }
 
-/* One "bytes=a-b", "bytes=a-" or "bytes=-n" range, as HTTP allows. */
+/* One "bytes=a-b", "bytes=a-" or "bytes=-n" range, as HTTP allows. size
+ * is at least 1 (a chunk is never empty). */
 static gboolean
 parse_range (const char *header,
              gsize       size,
@@ -242,8 +248,16 @@ parse_range (const char *header,
   ok = soup_message_headers_get_ranges (headers, size, &ranges, &n) && n == 1;
   if (ok)
     {
-      *start = ranges[0].start;
-      *end = ranges[0].end;
+      /* libsoup does not check that a range is satisfiable: "bytes=-n"
+       * longer than the chunk starts before it (take it all, RFC 9110
+       * 14.1.2), an end past the last byte stops at it, and a start past
+       * the end is unsatisfiable. */
+      goffset first = MAX (ranges[0].start, 0);
+      goffset last = MIN (ranges[0].end, (goffset) size - 1);
+
+      ok = first <= last;
+      *start = first;
+      *end = last;
     }
   if (ranges != NULL)
     soup_message_headers_free_ranges (headers, ranges);

@@ -432,6 +432,7 @@ server_callback (SoupServer        *soup,
   gboolean wrong_method;
   GTask *task;
   Exchange *exchange;
+  const char *query_text;
 
   /* Set by the early handler: the body was refused unread. */
   if (soup_server_message_get_status (msg) != 0)
@@ -459,6 +460,15 @@ server_callback (SoupServer        *soup,
   if (allset_maintenance_refuse (self->maintenance, msg))
     return;
 
+  /* libsoup decodes the query into C strings, so a "%00" would silently
+   * cut a value short: "path=a%00b" would read as "a". */
+  query_text = g_uri_get_query (soup_server_message_get_uri (msg));
+  if (query_text != NULL && strstr (query_text, "%00") != NULL)
+    {
+      set_error_response (msg, ALLSET_ERROR_BAD_REQUEST, "A query parameter may not contain a NUL (%00)");
+      return;
+    }
+
   exchange = exchange_new (self, msg, route);
   soup_server_message_pause (msg);
 
@@ -471,8 +481,23 @@ server_callback (SoupServer        *soup,
   g_object_unref (task);
 }
 
+/* Answers from the headers alone, and closes the connection. libsoup 3.2
+ * sends that answer before the body only to a client that asked for
+ * "Expect: 100-continue"; from any other client it still reads the body to
+ * its end, so at least it must not keep it: an anonymous client announcing
+ * gigabytes would otherwise make the server hold them all in memory. */
+static void
+refuse_body (SoupServerMessage *msg,
+             AllsetErrorCode    code,
+             const char        *message)
+{
+  set_error_response (msg, code, message);
+  soup_message_headers_append (soup_server_message_get_response_headers (msg), "Connection", "close");
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+}
+
 /* Runs once the headers are in, before the body is read: refuse what is
- * too large without reading it, and pace uploads. */
+ * too large without keeping it, and pace uploads. */
 static void
 early_callback (SoupServer        *soup,
                 SoupServerMessage *msg,
@@ -498,8 +523,7 @@ early_callback (SoupServer        *soup,
   else if (encoding != SOUP_ENCODING_NONE)
     {
       /* A body without a length could grow without bound. */
-      set_error_response (msg, ALLSET_ERROR_LENGTH_REQUIRED, "Send a Content-Length with the body");
-      soup_message_headers_append (soup_server_message_get_response_headers (msg), "Connection", "close");
+      refuse_body (msg, ALLSET_ERROR_LENGTH_REQUIRED, "Send a Content-Length with the body");
       return;
     }
 
@@ -507,8 +531,7 @@ early_callback (SoupServer        *soup,
     {
       g_autofree char *message = g_strdup_printf ("The body may not exceed %" G_GSIZE_FORMAT " bytes", max_body);
 
-      set_error_response (msg, ALLSET_ERROR_PAYLOAD_TOO_LARGE, message);
-      soup_message_headers_append (soup_server_message_get_response_headers (msg), "Connection", "close");
+      refuse_body (msg, ALLSET_ERROR_PAYLOAD_TOO_LARGE, message);
       return;
     }
 
@@ -659,12 +682,19 @@ allset_server_get_config (AllsetServer *self)
 guint16
 allset_server_get_port (AllsetServer *self)
 {
-  GSList *uris = soup_server_get_uris (self->soup);
+  /* Not soup_server_get_uris(): libsoup 3.2 leaks the GSocketAddress it
+   * makes for each listener there. */
+  GSList *listeners = soup_server_get_listeners (self->soup);
   guint16 port = 0;
 
-  if (uris != NULL)
-    port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  if (listeners != NULL)
+    {
+      g_autoptr(GSocketAddress) address = g_socket_get_local_address (listeners->data, NULL);
+
+      if (G_IS_INET_SOCKET_ADDRESS (address))
+        port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
+    }
+  g_slist_free (listeners);
   return port;
 }
 

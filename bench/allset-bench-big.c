@@ -1,14 +1,11 @@
-/* allset-bench-datasets.c — datasets A, B and D against a live server
+/* allset-bench-big.c — dataset B (one large file), deterministic data
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * B: one 1 GiB file, chunked (FastCDC) and hashed in a worker thread while
  *    other threads PUT the chunks the server says are missing, each over
- *    its own HTTPS connection; then one commit.
- * A: 10 000 × 4 KiB files in 100 directories, each one small chunk: asked
- *    about in batches, sent in packs (POST /chunks/pack), committed in
- *    batches of 1 000 operations with two commits in flight.
- * D: A again, unchanged: hashing and /chunks/missing find nothing to send.
+ *    its own HTTPS connection; then one commit. The network-only variant
+ *    chunks first and times missing + PUTs + commit alone.
  */
 
 #include <errno.h>
@@ -19,8 +16,6 @@
 #include "allset-bench.h"
 
 #define MISSING_BATCH   16          /* chunks per /chunks/missing in the B pipeline */
-#define PACK_RECORD_HDR (ALLSET_HASH_LEN + 4)
-#define BENCH_MTIME     1764160000
 
 /* ------------------------------------------------------------------ */
 /* Deterministic data: xoshiro256** seeded with splitmix64             */

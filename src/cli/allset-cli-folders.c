@@ -1,0 +1,155 @@
+/* allset-cli-folders.c — `allset-cli add-folder` and `allset-cli folders`
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <glib/gi18n.h>
+
+#include "allset-cli.h"
+
+int
+allset_cli_add_folder (AllsetCli  *cli,
+                       int         argc,
+                       char      **argv)
+{
+  g_autofree char *remote = NULL;
+  GOptionEntry entries[] = {
+    { "remote", 0, 0, G_OPTION_ARG_STRING, &remote,
+      N_("Remote folder to sync with (default: the account root)"), N_("PATH") },
+    { NULL }
+  };
+  g_autoptr(AllsetConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  AllsetFolderConfig *folder;
+  const char *token_file;
+
+  if (!allset_cli_parse_options ("add-folder", N_("LOCAL_DIR"),
+                                 N_("Add a local folder to sync. It is created when missing; "
+                                    "it may not be inside or around another synced folder."),
+                                 entries, &argc, &argv))
+    return ALLSET_CLI_USAGE;
+  if (argc != 2)
+    return allset_cli_usage_error ("add-folder", argc < 2 ? _("LOCAL_DIR is required")
+                                                          : _("Only one LOCAL_DIR at a time"));
+
+  if (!(config = allset_cli_load_config (cli)))
+    return ALLSET_CLI_ERROR;
+
+  folder = allset_config_add_folder (config, argv[1], remote, &error);
+  if (folder == NULL)
+    {
+      allset_cli_error ("%s", error->message);
+      return ALLSET_CLI_ERROR;
+    }
+
+  /* The token must never be uploaded with the folder. */
+  token_file = allset_config_get_token_file (config);
+  if (token_file != NULL && allset_config_folder_for_path (config, token_file) == folder)
+    {
+      allset_cli_error (_("%s holds the device token file %s: it cannot be synced."),
+                        folder->local, token_file);
+      return ALLSET_CLI_ERROR;
+    }
+
+  if (!allset_config_save (config, &error))
+    {
+      allset_cli_error ("%s", error->message);
+      return ALLSET_CLI_ERROR;
+    }
+
+  g_print (_("Added folder %s: %s ↔ /%s\n"), folder->id, folder->local, folder->remote);
+  if (!allset_config_is_signed_in (config))
+    g_print ("%s\n", _("Sign in with “allset-cli login” to sync it."));
+
+  return ALLSET_CLI_OK;
+}
+
+static void
+print_json (GPtrArray *folders)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_array (b);
+  for (guint i = 0; i < folders->len; i++)
+    {
+      AllsetFolderConfig *folder = g_ptr_array_index (folders, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, folder->id);
+      json_builder_set_member_name (b, "local");
+      json_builder_add_string_value (b, folder->local);
+      json_builder_set_member_name (b, "remote");
+      json_builder_add_string_value (b, folder->remote);
+      json_builder_set_member_name (b, "journal");
+      json_builder_add_string_value (b, folder->journal);
+      json_builder_set_member_name (b, "metered_policy");
+      json_builder_add_string_value (b, allset_metered_policy_to_string (folder->metered_policy));
+      json_builder_set_member_name (b, "small_files_max");
+      json_builder_add_int_value (b, (gint64) folder->small_files_max);
+      json_builder_set_member_name (b, "bandwidth_up");
+      json_builder_add_int_value (b, (gint64) folder->bandwidth_up);
+      json_builder_set_member_name (b, "bandwidth_down");
+      json_builder_add_int_value (b, (gint64) folder->bandwidth_down);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+int
+allset_cli_folders (AllsetCli  *cli,
+                    int         argc,
+                    char      **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(AllsetConfig) config = NULL;
+  GPtrArray *folders;
+
+  if (!allset_cli_parse_options ("folders", "", N_("List the synced folders."),
+                                 entries, &argc, &argv))
+    return ALLSET_CLI_USAGE;
+  if (argc > 1)
+    return allset_cli_usage_error ("folders", _("Unexpected argument “%s”"), argv[1]);
+
+  if (!(config = allset_cli_load_config (cli)))
+    return ALLSET_CLI_ERROR;
+
+  folders = allset_config_get_folders (config);
+  if (json)
+    {
+      print_json (folders);
+      return ALLSET_CLI_OK;
+    }
+
+  if (folders->len == 0)
+    {
+      g_print ("%s\n", _("No synced folder yet: add one with “allset-cli add-folder LOCAL_DIR”."));
+      return ALLSET_CLI_OK;
+    }
+
+  /* TRANSLATORS: column headings of `allset-cli folders`; keep the widths. */
+  g_print ("%-16s  %-8s  %-11s  %s\n", _("ID"), _("REMOTE"), _("METERED"), _("LOCAL"));
+  for (guint i = 0; i < folders->len; i++)
+    {
+      AllsetFolderConfig *folder = g_ptr_array_index (folders, i);
+      g_autofree char *remote = g_strconcat ("/", folder->remote, NULL);
+
+      g_print ("%-16s  %-8s  %-11s  %s\n", folder->id, remote,
+               allset_metered_policy_to_string (folder->metered_policy), folder->local);
+    }
+
+  return ALLSET_CLI_OK;
+}

@@ -1,0 +1,105 @@
+/* allset-journal-private.h — internals shared by the allset-journal*.c files
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "allset-journal.h"
+
+G_BEGIN_DECLS
+
+struct _AllsetJournal
+{
+  GObject     parent_instance;
+
+  /* One connection opened without SQLite's own mutex. Every entry point
+   * takes this lock; a transaction keeps it from begin() to commit(), so
+   * no other thread's writes slip into someone else's batch. Recursive
+   * because entry points call each other and run inside begin(). */
+  GRecMutex   lock;
+  sqlite3    *db;
+  char       *path;
+  GHashTable *stmts;     /* SQL text → sqlite3_stmt, prepared once */
+  guint       tx_depth;  /* 0: no transaction; n > 1: savepoints */
+};
+
+/* A borrowed cached statement; g_autoptr(JournalStmt) resets it on scope
+ * exit so no read snapshot stays open behind our back. */
+typedef sqlite3_stmt JournalStmt;
+void         allset_journal_stmt_release (JournalStmt *stmt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JournalStmt, allset_journal_stmt_release)
+
+/* Locks for the scope of the calling block. */
+typedef AllsetJournal JournalLocker;
+static inline JournalLocker *
+journal_locker_new (AllsetJournal *self)
+{
+  g_rec_mutex_lock (&self->lock);
+  return self;
+}
+static inline void
+journal_locker_free (JournalLocker *self)
+{
+  g_rec_mutex_unlock (&self->lock);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JournalLocker, journal_locker_free)
+
+/* Lock held. sql must be a string literal: its address is the cache key. */
+JournalStmt *allset_journal_stmt         (AllsetJournal  *self,
+                                          const char     *sql,
+                                          GError        **error);
+/* Sets error from the connection's last error; returns FALSE. */
+gboolean     allset_journal_sqlite_error (AllsetJournal  *self,
+                                          int             rc,
+                                          const char     *what,
+                                          GError        **error);
+/* Steps a statement that returns no rows, then resets it. */
+gboolean     allset_journal_step_done    (AllsetJournal  *self,
+                                          JournalStmt    *stmt,
+                                          const char     *what,
+                                          GError        **error);
+
+/* Subtree matching on a TEXT primary key, as one index range: the
+ * descendants of P are the keys in (P || '/', P || '0'), since '0' is the
+ * byte after '/'. The wider range [P, P || '0') also holds siblings such
+ * as "P.txt" (bytes below '0'), which the last term drops. ?N is the
+ * path, never "" (the root: leave the condition out). An OR with a term
+ * on ?N alone would be simpler but stops SQLite from using the index. */
+#define JOURNAL_SUBTREE(col, n) \
+  "(" col " >= ?" n " AND " col " < ?" n " || '0' AND " \
+  "(" col " = ?" n " OR " col " > ?" n " || '/'))"
+/* Strictly below ?N. */
+#define JOURNAL_BELOW(col, n) \
+  "(" col " > ?" n " || '/' AND " col " < ?" n " || '0')"
+
+/* Binds text that outlives the statement's step (SQLITE_STATIC). */
+static inline void
+journal_bind_text (sqlite3_stmt *stmt,
+                   int           index,
+                   const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+}
+
+static inline char *
+journal_column_strdup (sqlite3_stmt *stmt,
+                       int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+/* Deletes then renames rows of table (path column "path") from → to.
+ * Lock held, inside a transaction. */
+gboolean     allset_journal_rename_rows  (AllsetJournal  *self,
+                                          const char     *table,
+                                          const char     *from,
+                                          const char     *to,
+                                          GError        **error);
+
+G_END_DECLS

@@ -1,0 +1,863 @@
+/* allset-journal.c — what one synced folder remembers: connection, schema,
+ * transactions, meta and base
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "allset-journal-private.h"
+
+G_DEFINE_FINAL_TYPE (AllsetJournal, allset_journal, G_TYPE_OBJECT)
+
+/* Each entry moves the schema from user_version N to N + 1. Never edit a
+ * shipped entry: add one. */
+static const char * const migrations[] = {
+  /* 1 */
+  "CREATE TABLE meta ("
+  "  key   TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL"
+  ") WITHOUT ROWID;"
+
+  /* Types and states are words, not numbers: the journal is the first
+   * thing one opens with sqlite3 when a sync goes wrong. */
+  "CREATE TABLE base ("
+  "  path        TEXT PRIMARY KEY,"
+  "  type        TEXT NOT NULL CHECK (type IN ('file', 'dir')),"
+  "  file_id     TEXT,"
+  "  size        INTEGER NOT NULL DEFAULT 0,"
+  "  mtime_ns    INTEGER NOT NULL DEFAULT 0,"
+  "  executable  INTEGER NOT NULL DEFAULT 0,"
+  "  revision    INTEGER NOT NULL DEFAULT 0,"
+  "  inode       INTEGER NOT NULL DEFAULT 0,"
+  "  dev         INTEGER NOT NULL DEFAULT 0,"
+  "  state       TEXT NOT NULL CHECK (state IN ('pending', 'uploaded', 'verified')),"
+  "  receipt     TEXT,"
+  "  verified_at INTEGER NOT NULL DEFAULT 0"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE remote ("
+  "  path       TEXT PRIMARY KEY,"
+  "  type       TEXT NOT NULL CHECK (type IN ('file', 'dir')),"
+  "  revision   INTEGER NOT NULL,"
+  "  file_id    TEXT,"
+  "  size       INTEGER NOT NULL DEFAULT 0,"
+  "  mtime      INTEGER NOT NULL DEFAULT 0,"
+  "  executable INTEGER NOT NULL DEFAULT 0"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE remote_moves ("
+  "  seq       INTEGER PRIMARY KEY,"
+  "  from_path TEXT NOT NULL,"
+  "  to_path   TEXT NOT NULL"
+  ");"
+
+  "CREATE TABLE local ("
+  "  path       TEXT PRIMARY KEY,"
+  "  disk_path  TEXT,"
+  "  type       TEXT NOT NULL CHECK (type IN ('file', 'dir', 'other')),"
+  "  size       INTEGER NOT NULL DEFAULT 0,"
+  "  mtime_ns   INTEGER NOT NULL DEFAULT 0,"
+  "  executable INTEGER NOT NULL DEFAULT 0,"
+  "  inode      INTEGER NOT NULL DEFAULT 0,"
+  "  dev        INTEGER NOT NULL DEFAULT 0,"
+  "  file_id    TEXT,"
+  "  flags      INTEGER NOT NULL DEFAULT 0"
+  ") WITHOUT ROWID;"
+
+  /* Clustered by path so that replacing a file's chunks is one range;
+   * the index answers "where is this chunk" for downloads. Binary ids:
+   * half the size of hex in both. */
+  "CREATE TABLE local_chunks ("
+  "  path          TEXT NOT NULL,"
+  "  offset        INTEGER NOT NULL,"
+  "  chunk_id      BLOB NOT NULL,"
+  "  size          INTEGER NOT NULL,"
+  "  file_size     INTEGER NOT NULL,"
+  "  file_mtime_ns INTEGER NOT NULL,"
+  "  PRIMARY KEY (path, offset)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX local_chunks_id ON local_chunks (chunk_id);"
+
+  "CREATE TABLE issues ("
+  "  origin  TEXT NOT NULL,"
+  "  path    TEXT NOT NULL,"
+  "  kind    TEXT NOT NULL,"
+  "  message TEXT NOT NULL,"
+  "  seen_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (origin, path, kind)"
+  ") WITHOUT ROWID;",
+};
+
+static void
+allset_journal_finalize (GObject *object)
+{
+  AllsetJournal *self = (AllsetJournal *)object;
+
+  if (self->tx_depth > 0)
+    g_critical ("Journal %s finalized inside a transaction", self->path);
+
+  /* Statements first: sqlite3_close() refuses while any is alive. */
+  g_clear_pointer (&self->stmts, g_hash_table_unref);
+  if (self->db != NULL)
+    sqlite3_close (self->db);
+  g_free (self->path);
+  g_rec_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (allset_journal_parent_class)->finalize (object);
+}
+
+static void
+allset_journal_class_init (AllsetJournalClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = allset_journal_finalize;
+}
+
+static void
+stmt_finalize (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+allset_journal_init (AllsetJournal *self)
+{
+  g_rec_mutex_init (&self->lock);
+  self->stmts = g_hash_table_new_full (NULL, NULL, NULL, stmt_finalize);
+}
+
+gboolean
+allset_journal_sqlite_error (AllsetJournal  *self,
+                             int             rc,
+                             const char     *what,
+                             GError        **error)
+{
+  /* A full disk is the one failure the user can fix; say it plainly. */
+  int code = (rc & 0xff) == SQLITE_FULL ? G_IO_ERROR_NO_SPACE : G_IO_ERROR_FAILED;
+
+  g_set_error (error, G_IO_ERROR, code, "Journal %s: %s: %s (%d)",
+               self->path, what,
+               self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc), rc);
+  return FALSE;
+}
+
+void
+allset_journal_stmt_release (JournalStmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+JournalStmt *
+allset_journal_stmt (AllsetJournal  *self,
+                     const char     *sql,
+                     GError        **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->stmts, sql);
+  int rc;
+
+  if (stmt != NULL)
+    return stmt;
+
+  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      allset_journal_sqlite_error (self, rc, "prepare", error);
+      return NULL;
+    }
+  g_hash_table_insert (self->stmts, (gpointer) sql, stmt);
+  return stmt;
+}
+
+gboolean
+allset_journal_step_done (AllsetJournal  *self,
+                          JournalStmt    *stmt,
+                          const char     *what,
+                          GError        **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  allset_journal_stmt_release (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return allset_journal_sqlite_error (self, rc, what, error);
+  return TRUE;
+}
+
+static gboolean
+exec (AllsetJournal  *self,
+      const char     *sql,
+      GError        **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return allset_journal_sqlite_error (self, rc, sql, error);
+  return TRUE;
+}
+
+/* ─── Transactions ─────────────────────────────────────────────────── */
+
+gboolean
+allset_journal_begin (AllsetJournal  *self,
+                      GError        **error)
+{
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+
+  g_rec_mutex_lock (&self->lock);
+  /* IMMEDIATE: take the write lock now, so a second process on the same
+   * journal (the CLI while the app runs) waits in busy_timeout instead of
+   * failing with SQLITE_BUSY halfway through a batch. */
+  if (self->tx_depth == 0)
+    sql = g_strdup ("BEGIN IMMEDIATE");
+  else
+    sql = g_strdup_printf ("SAVEPOINT s%u", self->tx_depth);
+
+  if (!exec (self, sql, error))
+    {
+      g_rec_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  self->tx_depth++;
+  return TRUE;
+}
+
+gboolean
+allset_journal_commit (AllsetJournal  *self,
+                       GError        **error)
+{
+  g_autofree char *sql = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (self->tx_depth > 0, FALSE);
+
+  if (self->tx_depth == 1)
+    sql = g_strdup ("COMMIT");
+  else
+    sql = g_strdup_printf ("RELEASE s%u", self->tx_depth - 1);
+
+  ok = exec (self, sql, error);
+  if (!ok)
+    {
+      /* The lock is released either way: a failed commit is rolled back
+       * so the caller's view of "nothing happened" holds. */
+      allset_journal_rollback (self);
+      return FALSE;
+    }
+  self->tx_depth--;
+  g_rec_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+void
+allset_journal_rollback (AllsetJournal *self)
+{
+  g_return_if_fail (ALLSET_IS_JOURNAL (self));
+  g_return_if_fail (self->tx_depth > 0);
+
+  if (self->tx_depth == 1)
+    {
+      /* SQLite may already have rolled back by itself (FULL, IOERR). */
+      if (!sqlite3_get_autocommit (self->db))
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+  else if (!sqlite3_get_autocommit (self->db))
+    {
+      g_autofree char *sql = g_strdup_printf ("ROLLBACK TO s%u; RELEASE s%u",
+                                              self->tx_depth - 1, self->tx_depth - 1);
+
+      sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+    }
+  self->tx_depth--;
+  g_rec_mutex_unlock (&self->lock);
+}
+
+/* ─── Opening ──────────────────────────────────────────────────────── */
+
+static gboolean
+query_int (AllsetJournal  *self,
+           const char     *sql,
+           gint64         *out,
+           GError        **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *out = sqlite3_column_int64 (stmt, 0);
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_OK)
+    return allset_journal_sqlite_error (self, rc, sql, error);
+  return TRUE;
+}
+
+static gboolean
+configure (AllsetJournal  *self,
+           GError        **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  const char *mode;
+  gboolean wal;
+
+  sqlite3_busy_timeout (self->db, 10000);
+
+  /* journal_mode answers with the mode it ended up in; a file system that
+   * cannot do WAL (some network mounts) silently keeps DELETE, which is
+   * still correct, only slower: say so and go on. */
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode=WAL", -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_finalize (stmt);
+      return allset_journal_sqlite_error (self, sqlite3_errcode (self->db), "journal_mode", error);
+    }
+  mode = (const char *) sqlite3_column_text (stmt, 0);
+  wal = mode != NULL && g_ascii_strcasecmp (mode, "wal") == 0;
+  sqlite3_finalize (stmt);
+  if (!wal)
+    g_warning ("Journal %s: no write-ahead logging on this file system", self->path);
+
+  /* synchronous=NORMAL, and why it is safe here although the server uses
+   * FULL. In WAL mode NORMAL keeps every transaction atomic and the file
+   * consistent, even through power loss; what it may lose is the last few
+   * commits (not yet fsynced when the power went). That is acceptable
+   * only because of how the journal is written:
+   *
+   *  - every row records a fact after it happened and is durable (the
+   *    server answered 200, the rename is done): a lost tail makes the
+   *    journal forget a fact, never claim one that is false. A forgotten
+   *    upload or download leaves both sides equal and different from
+   *    base; the reconciler then only records them (RECORD_BASE), with no
+   *    transfer and no conflict copy; a forgotten move, trash or delete
+   *    likewise ends as "both sides agree". A forgotten verification
+   *    puts the file back to "uploaded" and it is checked again;
+   *  - the feed cursor is stored in the same transaction as the changes it
+   *    covers (allset_journal_apply_changes()), so both are lost together
+   *    and the feed is read again from a point that matches the tree;
+   *  - the local cache and chunk table are hints: losing them costs a
+   *    rehash.
+   *
+   * In exchange no commit waits for an fsync, which keeps a scan or a
+   * 10 000-entry feed batch from costing a disk flush each. */
+  return exec (self,
+               "PRAGMA synchronous=NORMAL;"
+               "PRAGMA temp_store=MEMORY;"
+               "PRAGMA cache_size=-8192;",
+               error);
+}
+
+static gboolean
+migrate (AllsetJournal  *self,
+         GError        **error)
+{
+  gint64 version = 0;
+
+  if (!allset_journal_begin (self, error))
+    return FALSE;
+
+  /* Read inside the write transaction: another process may be creating
+   * the same fresh journal at this very moment. */
+  if (!query_int (self, "PRAGMA user_version", &version, error))
+    goto fail;
+
+  if (version > (gint64) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "Journal %s has schema version %" G_GINT64_FORMAT ", newer than "
+                   "this version of ALLSET understands (%u)", self->path, version,
+                   (guint) G_N_ELEMENTS (migrations));
+      goto fail;
+    }
+
+  for (gint64 v = version; v < (gint64) G_N_ELEMENTS (migrations); v++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version=%" G_GINT64_FORMAT, v + 1);
+
+      if (!exec (self, migrations[v], error) || !exec (self, bump, error))
+        goto fail;
+    }
+
+  return allset_journal_commit (self, error);
+
+fail:
+  allset_journal_rollback (self);
+  return FALSE;
+}
+
+char *
+allset_journal_path_for_folder (const char *folder_path)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *absolute = NULL;
+  g_autofree char *digest = NULL;
+  g_autofree char *basename = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (folder_path != NULL, NULL);
+
+  /* GFile makes it absolute and drops "." and ".." without touching the
+   * disk, so the same folder always maps to the same journal. */
+  file = g_file_new_for_path (folder_path);
+  absolute = g_file_get_path (file);
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, absolute, -1);
+  basename = g_path_get_basename (absolute);
+
+  /* The name is only there for a human reading the directory. */
+  name = g_utf8_make_valid (basename, -1);
+  for (char *p = name; *p != '\0'; p++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && (guchar) *p < 0x80)
+        *p = '_';
+    }
+  if (strlen (name) > 32)
+    name[g_utf8_find_prev_char (name, name + 33) - name] = '\0';
+
+  digest[16] = '\0';
+  return g_strdup_printf ("%s/allset/journals/%s-%s.db",
+                          g_get_user_state_dir (), name, digest);
+}
+
+AllsetJournal *
+allset_journal_open (const char  *path,
+                     GError     **error)
+{
+  g_autoptr(AllsetJournal) self = NULL;
+  g_autofree char *dir = NULL;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Cannot create %s: %s", dir, g_strerror (saved));
+      return NULL;
+    }
+
+  self = g_object_new (ALLSET_TYPE_JOURNAL, NULL);
+  self->path = g_strdup (path);
+
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      allset_journal_sqlite_error (self, rc, "open", error);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, TRUE);
+
+  /* Before WAL is on: SQLite gives the -wal and -shm files the mode of
+   * the database file. The journal lists every file name of the folder. */
+  if (g_chmod (path, 0600) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Cannot protect %s: %s", path, g_strerror (saved));
+      return NULL;
+    }
+
+  if (!configure (self, error) || !migrate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+allset_journal_get_path (AllsetJournal *self)
+{
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), NULL);
+  return self->path;
+}
+
+/* ─── meta ─────────────────────────────────────────────────────────── */
+
+char *
+allset_journal_get_meta (AllsetJournal *self,
+                         const char    *key)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  g_autoptr(JournalStmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  int rc;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  locker = journal_locker_new (self);
+  stmt = allset_journal_stmt (self, "SELECT value FROM meta WHERE key = ?", &error);
+  if (stmt == NULL)
+    {
+      g_warning ("%s", error->message);
+      return NULL;
+    }
+  journal_bind_text (stmt, 1, key);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return journal_column_strdup (stmt, 0);
+  if (rc != SQLITE_DONE)
+    {
+      allset_journal_sqlite_error (self, rc, "meta", &error);
+      g_warning ("%s", error->message);
+    }
+  return NULL;
+}
+
+gboolean
+allset_journal_set_meta (AllsetJournal  *self,
+                         const char     *key,
+                         const char     *value,
+                         GError        **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  JournalStmt *stmt;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  locker = journal_locker_new (self);
+  if (value == NULL)
+    stmt = allset_journal_stmt (self, "DELETE FROM meta WHERE key = ?1", error);
+  else
+    stmt = allset_journal_stmt (self,
+                                "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                error);
+  if (stmt == NULL)
+    return FALSE;
+  journal_bind_text (stmt, 1, key);
+  if (value != NULL)
+    journal_bind_text (stmt, 2, value);
+  return allset_journal_step_done (self, stmt, "meta", error);
+}
+
+gint64
+allset_journal_get_cursor (AllsetJournal *self)
+{
+  g_autofree char *value = allset_journal_get_meta (self, ALLSET_JOURNAL_META_CURSOR);
+
+  return value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
+}
+
+gboolean
+allset_journal_set_cursor (AllsetJournal  *self,
+                           gint64          cursor,
+                           GError        **error)
+{
+  char value[24];
+
+  g_snprintf (value, sizeof value, "%" G_GINT64_FORMAT, cursor);
+  return allset_journal_set_meta (self, ALLSET_JOURNAL_META_CURSOR, value, error);
+}
+
+/* ─── Renaming subtrees ────────────────────────────────────────────── */
+
+typedef struct
+{
+  const char *table;
+  const char *remove;
+  const char *rename;
+} RenameSql;
+
+/* substr() and length() both count characters on TEXT, so the suffix
+ * after "from" is cut right for any name, ASCII or not. */
+#define RENAME_SQL(t) \
+  { t, \
+    "DELETE FROM " t " WHERE " JOURNAL_SUBTREE ("path", "2"), \
+    "UPDATE " t " SET path = ?2 || substr (path, length (?1) + 1) " \
+    "WHERE " JOURNAL_SUBTREE ("path", "1") }
+
+static const RenameSql rename_sql[] = {
+  RENAME_SQL ("base"),
+  RENAME_SQL ("remote"),
+  RENAME_SQL ("local"),
+  RENAME_SQL ("local_chunks"),
+};
+
+gboolean
+allset_journal_rename_rows (AllsetJournal  *self,
+                            const char     *table,
+                            const char     *from,
+                            const char     *to,
+                            GError        **error)
+{
+  const RenameSql *sql = NULL;
+
+  g_return_val_if_fail (from[0] != '\0' && to[0] != '\0', FALSE);
+  g_return_val_if_fail (!allset_path_has_prefix (to, from), FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rename_sql); i++)
+    {
+      if (strcmp (rename_sql[i].table, table) == 0)
+        sql = &rename_sql[i];
+    }
+  g_return_val_if_fail (sql != NULL, FALSE);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      JournalStmt *stmt = allset_journal_stmt (self, i == 0 ? sql->remove : sql->rename, error);
+
+      if (stmt == NULL)
+        return FALSE;
+      journal_bind_text (stmt, 1, from);
+      journal_bind_text (stmt, 2, to);
+      if (!allset_journal_step_done (self, stmt, "rename", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* ─── base ─────────────────────────────────────────────────────────── */
+
+#define BASE_COLUMNS \
+  "path, type, file_id, size, mtime_ns, executable, revision, inode, dev, " \
+  "state, receipt, verified_at"
+
+static AllsetBaseEntry *
+base_from_row (sqlite3_stmt *stmt)
+{
+  AllsetBaseEntry *entry = g_new0 (AllsetBaseEntry, 1);
+
+  entry->path = journal_column_strdup (stmt, 0);
+  entry->type = allset_entry_type_from_string ((const char *) sqlite3_column_text (stmt, 1));
+  entry->file_id = journal_column_strdup (stmt, 2);
+  entry->size = sqlite3_column_int64 (stmt, 3);
+  entry->mtime_ns = sqlite3_column_int64 (stmt, 4);
+  entry->executable = sqlite3_column_int (stmt, 5) != 0;
+  entry->revision = sqlite3_column_int64 (stmt, 6);
+  /* Stored as the signed 64-bit pattern of the unsigned value. */
+  entry->inode = (guint64) sqlite3_column_int64 (stmt, 7);
+  entry->dev = (guint64) sqlite3_column_int64 (stmt, 8);
+  entry->state = allset_file_state_from_string ((const char *) sqlite3_column_text (stmt, 9));
+  entry->receipt = journal_column_strdup (stmt, 10);
+  entry->verified_at = sqlite3_column_int64 (stmt, 11);
+  return entry;
+}
+
+AllsetBaseEntry *
+allset_journal_base_get (AllsetJournal  *self,
+                         const char     *path,
+                         GError        **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  g_autoptr(JournalStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  locker = journal_locker_new (self);
+  stmt = allset_journal_stmt (self, "SELECT " BASE_COLUMNS " FROM base WHERE path = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  journal_bind_text (stmt, 1, path);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return base_from_row (stmt);
+  if (rc != SQLITE_DONE)
+    allset_journal_sqlite_error (self, rc, "base", error);
+  return NULL;
+}
+
+gboolean
+allset_journal_base_put (AllsetJournal          *self,
+                         const AllsetBaseEntry  *entry,
+                         GError                **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  JournalStmt *stmt;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (entry != NULL && entry->path != NULL && entry->path[0] != '\0', FALSE);
+  g_return_val_if_fail (entry->type == ALLSET_ENTRY_FILE || entry->type == ALLSET_ENTRY_DIR, FALSE);
+  g_return_val_if_fail (entry->state >= ALLSET_FILE_PENDING && entry->state <= ALLSET_FILE_VERIFIED, FALSE);
+
+  locker = journal_locker_new (self);
+  stmt = allset_journal_stmt (self,
+                              "INSERT OR REPLACE INTO base (" BASE_COLUMNS ") "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  journal_bind_text (stmt, 1, entry->path);
+  journal_bind_text (stmt, 2, allset_entry_type_to_string (entry->type));
+  journal_bind_text (stmt, 3, entry->type == ALLSET_ENTRY_FILE ? entry->file_id : NULL);
+  sqlite3_bind_int64 (stmt, 4, entry->size);
+  sqlite3_bind_int64 (stmt, 5, entry->mtime_ns);
+  sqlite3_bind_int (stmt, 6, entry->executable ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 7, entry->revision);
+  sqlite3_bind_int64 (stmt, 8, (gint64) entry->inode);
+  sqlite3_bind_int64 (stmt, 9, (gint64) entry->dev);
+  journal_bind_text (stmt, 10, allset_file_state_to_string (entry->state));
+  journal_bind_text (stmt, 11, entry->receipt);
+  sqlite3_bind_int64 (stmt, 12, entry->verified_at);
+  return allset_journal_step_done (self, stmt, "base", error);
+}
+
+gboolean
+allset_journal_base_delete (AllsetJournal  *self,
+                            const char     *path,
+                            gboolean        subtree,
+                            GError        **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  JournalStmt *stmt;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (path[0] == '\0' && !subtree)
+    return TRUE;
+
+  locker = journal_locker_new (self);
+  if (path[0] == '\0')
+    stmt = allset_journal_stmt (self, "DELETE FROM base", error);
+  else if (subtree)
+    stmt = allset_journal_stmt (self, "DELETE FROM base WHERE " JOURNAL_SUBTREE ("path", "1"), error);
+  else
+    stmt = allset_journal_stmt (self, "DELETE FROM base WHERE path = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (path[0] != '\0')
+    journal_bind_text (stmt, 1, path);
+  return allset_journal_step_done (self, stmt, "base", error);
+}
+
+gboolean
+allset_journal_base_rename (AllsetJournal  *self,
+                            const char     *from,
+                            const char     *to,
+                            GError        **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (from != NULL && to != NULL, FALSE);
+
+  locker = journal_locker_new (self);
+  if (!allset_journal_begin (self, error))
+    return FALSE;
+  if (!allset_journal_rename_rows (self, "base", from, to, error))
+    {
+      allset_journal_rollback (self);
+      return FALSE;
+    }
+  return allset_journal_commit (self, error);
+}
+
+gboolean
+allset_journal_base_set_state (AllsetJournal    *self,
+                               const char       *path,
+                               AllsetFileState   state,
+                               const char       *receipt_json,
+                               GError          **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  JournalStmt *stmt;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (state >= ALLSET_FILE_PENDING && state <= ALLSET_FILE_VERIFIED, FALSE);
+
+  locker = journal_locker_new (self);
+  stmt = allset_journal_stmt (self,
+                              "UPDATE base SET state = ?2, receipt = coalesce (?3, receipt), "
+                              "verified_at = CASE WHEN ?2 = 'verified' THEN ?4 ELSE 0 END "
+                              "WHERE path = ?1",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  journal_bind_text (stmt, 1, path);
+  journal_bind_text (stmt, 2, allset_file_state_to_string (state));
+  journal_bind_text (stmt, 3, receipt_json);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
+  if (!allset_journal_step_done (self, stmt, "base", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "“%s” is not in the journal", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GHashTable *
+allset_journal_snapshot_base (AllsetJournal  *self,
+                              GError        **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  g_autoptr(JournalStmt) stmt = NULL;
+  g_autoptr(GHashTable) table = NULL;
+  int rc;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), NULL);
+
+  locker = journal_locker_new (self);
+  stmt = allset_journal_stmt (self, "SELECT " BASE_COLUMNS " FROM base", error);
+  if (stmt == NULL)
+    return NULL;
+
+  /* The key is the entry's own path: one string per row, not two. */
+  table = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                 (GDestroyNotify) allset_base_entry_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      AllsetBaseEntry *entry = base_from_row (stmt);
+
+      g_hash_table_replace (table, entry->path, entry);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      allset_journal_sqlite_error (self, rc, "base", error);
+      return NULL;
+    }
+  return g_steal_pointer (&table);
+}
+
+gboolean
+allset_journal_base_count_states (AllsetJournal  *self,
+                                  guint           counts[4],
+                                  GError        **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  g_autoptr(JournalStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+
+  memset (counts, 0, 4 * sizeof (guint));
+  locker = journal_locker_new (self);
+  stmt = allset_journal_stmt (self,
+                              "SELECT state, count(*) FROM base WHERE type = 'file' GROUP BY state",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      AllsetFileState state = allset_file_state_from_string ((const char *) sqlite3_column_text (stmt, 0));
+
+      if (state != 0)
+        counts[state] = sqlite3_column_int (stmt, 1);
+    }
+  if (rc != SQLITE_DONE)
+    return allset_journal_sqlite_error (self, rc, "base", error);
+  return TRUE;
+}

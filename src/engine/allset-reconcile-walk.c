@@ -1,0 +1,551 @@
+/* allset-reconcile-walk.c — the per-path three-way matrix, over the tree
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every path of the three views, and every parent of one, is a node; the
+ * nodes sorted so that a directory comes right before its subtree make a
+ * depth-first walk. A node decides before its children what must exist
+ * (creations, transfers, conflict renames: "parents first") and after
+ * them what may go (deletions: "children first", and a directory only
+ * when nothing remains below it).
+ */
+
+#include <string.h>
+
+#include "allset-conflict-name.h"
+#include "allset-reconcile-private.h"
+
+/* What will exist at a node or below it once the plan has run. */
+typedef struct
+{
+  gboolean local;
+  gboolean remote;
+} Remains;
+
+static Remains visit (Reconcile *rc, GPtrArray *nodes, guint i, guint end, gboolean frozen);
+
+static int
+compare_nodes (gconstpointer a,
+               gconstpointer b)
+{
+  return reconcile_path_compare (*(const char **) a, *(const char **) b);
+}
+
+static void
+add_with_parents (GHashTable *set,
+                  const char *path)
+{
+  char *copy = g_strdup (path);
+
+  while (copy[0] != '\0' && !g_hash_table_contains (set, copy))
+    {
+      char *parent = allset_path_parent (copy);
+
+      g_hash_table_add (set, copy);
+      copy = parent;
+    }
+  g_free (copy);
+}
+
+static void
+add_view (GHashTable *set,
+          GHashTable *view,
+          const char *root)
+{
+  GHashTableIter iter;
+  const char *path;
+
+  g_hash_table_iter_init (&iter, view);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &path, NULL))
+    {
+      if (root == NULL || allset_path_has_prefix (path, root))
+        add_with_parents (set, path);
+    }
+}
+
+/* Sorted nodes of the whole tree (root NULL) or of root's subtree in the
+ * local view (a conflict copy: only local entries live there). */
+static GPtrArray *
+collect_nodes (Reconcile  *rc,
+               const char *root)
+{
+  g_autoptr(GHashTable) set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GPtrArray *nodes;
+  GHashTableIter iter;
+  char *path;
+
+  add_view (set, rc->local, root);
+  if (root == NULL)
+    {
+      add_view (set, rc->base, NULL);
+      add_view (set, rc->remote, NULL);
+    }
+
+  nodes = g_ptr_array_new_full (g_hash_table_size (set), g_free);
+  g_hash_table_iter_init (&iter, set);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &path, NULL))
+    {
+      /* A conflict copy's parents are known already. */
+      if (root == NULL || allset_path_has_prefix (path, root))
+        {
+          g_ptr_array_add (nodes, path);
+          g_hash_table_iter_steal (&iter);
+        }
+    }
+  g_ptr_array_sort (nodes, compare_nodes);
+  return nodes;
+}
+
+/* First index after the subtree of nodes[i]. */
+static guint
+subtree_end (GPtrArray *nodes,
+             guint      i,
+             guint      end)
+{
+  const char *path = nodes->pdata[i];
+  guint j = i + 1;
+
+  while (j < end && allset_path_has_prefix (nodes->pdata[j], path))
+    j++;
+  return j;
+}
+
+static Remains
+presence (Reconcile *rc,
+          GPtrArray *nodes,
+          guint      i,
+          guint      end)
+{
+  Remains out = { FALSE, FALSE };
+
+  for (guint k = i; k < end; k++)
+    {
+      out.local |= g_hash_table_contains (rc->local, nodes->pdata[k]);
+      out.remote |= g_hash_table_contains (rc->remote, nodes->pdata[k]);
+    }
+  return out;
+}
+
+/* Every local entry strictly below node i is known and unchanged (and
+ * nothing remote lies there): the local subtree may go as a whole.
+ * Counts its files. */
+static gboolean
+local_subtree_clean (Reconcile *rc,
+                     GPtrArray *nodes,
+                     guint      i,
+                     guint      end,
+                     guint     *n_files)
+{
+  *n_files = 0;
+  for (guint k = i + 1; k < end; k++)
+    {
+      const AllsetLocalEntry *local = g_hash_table_lookup (rc->local, nodes->pdata[k]);
+      const AllsetBaseEntry *base = g_hash_table_lookup (rc->base, nodes->pdata[k]);
+
+      if (g_hash_table_contains (rc->remote, nodes->pdata[k]))
+        return FALSE;
+      if (local == NULL)
+        continue;
+      if (reconcile_local_frozen (local) || base == NULL ||
+          !reconcile_same_local_base (local, base))
+        return FALSE;
+      *n_files += local->type == ALLSET_ENTRY_FILE;
+    }
+  return TRUE;
+}
+
+static gboolean
+remote_subtree_clean (Reconcile *rc,
+                      GPtrArray *nodes,
+                      guint      i,
+                      guint      end,
+                      guint     *n_files)
+{
+  *n_files = 0;
+  for (guint k = i + 1; k < end; k++)
+    {
+      const AllsetRemoteEntry *remote = g_hash_table_lookup (rc->remote, nodes->pdata[k]);
+      const AllsetBaseEntry *base = g_hash_table_lookup (rc->base, nodes->pdata[k]);
+
+      if (g_hash_table_contains (rc->local, nodes->pdata[k]))
+        return FALSE;
+      if (remote == NULL)
+        continue;
+      if (base == NULL || !reconcile_same_remote_base (remote, base))
+        return FALSE;
+      *n_files += remote->type == ALLSET_ENTRY_FILE;
+    }
+  return TRUE;
+}
+
+/* ─── Conflicts ────────────────────────────────────────────────────── */
+
+static char *
+fold (const char *path)
+{
+  for (const char *p = path; *p != '\0'; p++)
+    {
+      if ((guchar) *p >= 0x80)
+        return allset_path_fold (path);
+    }
+  return g_ascii_strdown (path, -1);
+}
+
+static gboolean
+path_taken (const char *path,
+            gpointer    user_data)
+{
+  Reconcile *rc = user_data;
+  g_autofree char *key = fold (path);
+
+  if (rc->taken == NULL)
+    {
+      GHashTable *views[] = { rc->base, rc->local, rc->remote };
+
+      rc->taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+        {
+          GHashTableIter iter;
+          const char *taken;
+
+          g_hash_table_iter_init (&iter, views[v]);
+          while (g_hash_table_iter_next (&iter, (gpointer *) &taken, NULL))
+            g_hash_table_add (rc->taken, fold (taken));
+        }
+    }
+  return g_hash_table_contains (rc->taken, key);
+}
+
+/* Keeps both versions: the local entry at path (and its subtree) is
+ * renamed to a conflict copy, which is then walked as a new local tree
+ * (uploaded under its new name); path is free for the remote version. */
+static void
+keep_both (Reconcile  *rc,
+           const char *path,
+           const char *reason)
+{
+  const AllsetLocalEntry *local = g_hash_table_lookup (rc->local, path);
+  g_autoptr(GPtrArray) nodes = NULL;
+  AllsetAction *action;
+  char *to;
+
+  to = allset_conflict_name_unique (path, rc->input->device_name, rc->input->now,
+                                    local->type == ALLSET_ENTRY_DIR, path_taken, rc);
+  g_hash_table_add (rc->taken, fold (to));
+
+  action = reconcile_action (rc, rc->pre, ALLSET_ACTION_CONFLICT, path, reason);
+  action->to = to;
+
+  reconcile_rewrite_local (rc, path, to);
+  nodes = collect_nodes (rc, to);
+  if (nodes->len > 0)
+    visit (rc, nodes, 0, nodes->len, FALSE);
+}
+
+/* ─── Deletions ────────────────────────────────────────────────────── */
+
+/* A directory deletion covers its subtree: the deletions of the same kind
+ * planned below it (from index mark on) fold into it. */
+static guint
+absorb_deletions (Reconcile        *rc,
+                  guint             mark,
+                  AllsetActionKind  kind)
+{
+  guint n_files = 0;
+
+  for (guint k = rc->post->len; k > mark; k--)
+    {
+      AllsetAction *below = rc->post->pdata[k - 1];
+
+      if (below->kind == kind)
+        {
+          n_files += below->n_files;
+          g_ptr_array_remove_index (rc->post, k - 1);
+        }
+    }
+  return n_files;
+}
+
+static void
+insert_pre (Reconcile    *rc,
+            guint         mark,
+            AllsetAction *action)
+{
+  g_ptr_array_insert (rc->pre, mark, action);
+}
+
+/* ─── One node ─────────────────────────────────────────────────────── */
+
+/* Base is stale when both sides agree but its revision or the local
+ * stat data moved (a touch, a re-upload of the same bytes, a copy back). */
+static gboolean
+base_stale (const AllsetBaseEntry   *base,
+            const AllsetLocalEntry  *local,
+            const AllsetRemoteEntry *remote)
+{
+  if (base->revision != remote->revision || base->inode != local->inode || base->dev != local->dev)
+    return TRUE;
+  return base->type == ALLSET_ENTRY_FILE &&
+         (base->mtime_ns != local->mtime_ns || base->size != local->size);
+}
+
+static Remains
+visit_children (Reconcile  *rc,
+                GPtrArray  *nodes,
+                guint       begin,
+                guint       end,
+                gboolean    frozen)
+{
+  g_autoptr(GHashTable) folds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) clashing = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GArray) children = g_array_new (FALSE, FALSE, sizeof (guint));
+  Remains out = { FALSE, FALSE };
+
+  for (guint j = begin; j < end; j = subtree_end (nodes, j, end))
+    g_array_append_val (children, j);
+
+  /* Two names of one directory differing only by case cannot both live
+   * on the server (nor on a Windows or macOS disk): neither moves until
+   * the user renames one. Names only base knows do not count. */
+  for (guint c = 0; c < children->len; c++)
+    {
+      const char *path = nodes->pdata[g_array_index (children, guint, c)];
+      const char *other;
+      char *key;
+
+      if (!g_hash_table_contains (rc->local, path) && !g_hash_table_contains (rc->remote, path))
+        continue;
+      key = fold (allset_path_basename (path));
+      if ((other = g_hash_table_lookup (folds, key)) != NULL)
+        {
+          g_hash_table_add (clashing, (gpointer) path);
+          g_hash_table_add (clashing, (gpointer) other);
+          g_free (key);
+        }
+      else
+        g_hash_table_insert (folds, key, (gpointer) path);
+    }
+
+  for (guint c = 0; c < children->len; c++)
+    {
+      guint j = g_array_index (children, guint, c);
+      guint next = c + 1 < children->len ? g_array_index (children, guint, c + 1) : end;
+      gboolean clash = g_hash_table_contains (clashing, nodes->pdata[j]);
+      Remains r;
+
+      if (clash && !frozen)
+        g_ptr_array_add (rc->issues,
+                         allset_issue_new (nodes->pdata[j], ALLSET_ISSUE_CASE_CLASH,
+                                           "Another name differs from it only by case on "
+                                           "the other side; neither is synced until one "
+                                           "is renamed"));
+      r = visit (rc, nodes, j, next, frozen || clash);
+      out.local |= r.local;
+      out.remote |= r.remote;
+    }
+  return out;
+}
+
+static Remains
+visit (Reconcile *rc,
+       GPtrArray *nodes,
+       guint      i,
+       guint      end,
+       gboolean   frozen)
+{
+  const char *path = nodes->pdata[i];
+  const AllsetBaseEntry *b = g_hash_table_lookup (rc->base, path);
+  const AllsetLocalEntry *l = g_hash_table_lookup (rc->local, path);
+  const AllsetRemoteEntry *r = g_hash_table_lookup (rc->remote, path);
+  gboolean lsame, rsame, lchanged, rchanged;
+  Remains out = { FALSE, FALSE };
+  Remains kids;
+  AllsetAction *action;
+  guint pre_mark, post_mark;
+  guint n_files;
+
+  if (frozen || (l != NULL && reconcile_local_frozen (l)))
+    return presence (rc, nodes, i, end);
+
+  lsame = l != NULL && b != NULL && reconcile_same_local_base (l, b);
+  rsame = r != NULL && b != NULL && reconcile_same_remote_base (r, b);
+  lchanged = l != NULL && !lsame;
+  rchanged = r != NULL && !rsame;
+
+  if (lchanged && rchanged)
+    {
+      if (reconcile_same_local_remote (l, r))
+        {
+          reconcile_action (rc, rc->pre, ALLSET_ACTION_RECORD_BASE, path,
+                            "both sides made the same change");
+          visit_children (rc, nodes, i + 1, end, FALSE);
+          return (Remains) { TRUE, TRUE };
+        }
+      keep_both (rc, path, l->type != r->type ? "a file on one side, a directory on the other"
+                                               : "changed on both sides");
+      out = (Remains) { TRUE, TRUE };
+      l = NULL;
+      lsame = lchanged = FALSE;
+    }
+  else if (lsame && rchanged && l->type != r->type)
+    {
+      /* The server replaced it by the other type; our copy is unchanged. */
+      if (l->type == ALLSET_ENTRY_FILE)
+        {
+          action = reconcile_action (rc, rc->pre, ALLSET_ACTION_MKDIR_LOCAL, path,
+                                     "a directory replaced this file on the server");
+          action->replace = TRUE;
+          action->n_files = 1;
+          visit_children (rc, nodes, i + 1, end, FALSE);
+          return (Remains) { TRUE, TRUE };
+        }
+      if (local_subtree_clean (rc, nodes, i, end, &n_files))
+        {
+          action = reconcile_action (rc, rc->pre, ALLSET_ACTION_DOWNLOAD, path,
+                                     "a file replaced this directory on the server");
+          action->replace = TRUE;
+          action->n_files = n_files;
+          return (Remains) { TRUE, TRUE };
+        }
+      keep_both (rc, path, "a file replaced this directory on the server, which changed here");
+      out = (Remains) { TRUE, TRUE };
+      l = NULL;
+      lsame = lchanged = FALSE;
+    }
+  else if (lchanged && rsame && l->type != r->type)
+    {
+      /* Replaced here by the other type; the server's copy is unchanged. */
+      if (l->type == ALLSET_ENTRY_DIR)
+        {
+          action = reconcile_action (rc, rc->pre, ALLSET_ACTION_MKDIR_REMOTE, path,
+                                     "a directory replaced this file here");
+          action->replace = TRUE;
+          action->n_files = 1;
+          visit_children (rc, nodes, i + 1, end, FALSE);
+          return (Remains) { TRUE, TRUE };
+        }
+      if (remote_subtree_clean (rc, nodes, i, end, &n_files))
+        {
+          action = reconcile_action (rc, rc->pre, ALLSET_ACTION_UPLOAD, path,
+                                     "a file replaced this directory here");
+          action->replace = TRUE;
+          action->n_files = n_files;
+          return (Remains) { TRUE, TRUE };
+        }
+      keep_both (rc, path, "a file replaced this directory here, which changed on the server");
+      out = (Remains) { TRUE, TRUE };
+      l = NULL;
+      lsame = lchanged = FALSE;
+    }
+
+  pre_mark = rc->pre->len;
+  post_mark = rc->post->len;
+
+  if (l == NULL && r == NULL)
+    {
+      kids = visit_children (rc, nodes, i + 1, end, FALSE);
+      if (b != NULL)
+        reconcile_action (rc, rc->post, ALLSET_ACTION_FORGET_BASE, path, "deleted on both sides");
+    }
+  else if (l == NULL && rsame)
+    {
+      /* Deleted here, unchanged there: delete there, children first. */
+      kids = visit_children (rc, nodes, i + 1, end, FALSE);
+      if (r->type == ALLSET_ENTRY_FILE)
+        {
+          action = reconcile_action (rc, rc->post, ALLSET_ACTION_DELETE_REMOTE, path, "deleted here");
+          action->base_revision = r->revision;
+          action->n_files = 1;
+        }
+      else if (!kids.remote)
+        {
+          n_files = absorb_deletions (rc, post_mark, ALLSET_ACTION_DELETE_REMOTE);
+          action = reconcile_action (rc, rc->post, ALLSET_ACTION_DELETE_REMOTE, path, "deleted here");
+          action->base_revision = r->revision;
+          action->n_files = n_files;
+        }
+      else
+        {
+          /* Something new or changed inside on the server: keep it. */
+          insert_pre (rc, pre_mark,
+                      reconcile_action (rc, NULL, ALLSET_ACTION_MKDIR_LOCAL, path,
+                                        "deleted here, but the server has new content inside"));
+          out.local = out.remote = TRUE;
+        }
+    }
+  else if (l == NULL)
+    {
+      /* New or changed on the server (or changed there, deleted here:
+       * the newer version comes back rather than being lost). */
+      reconcile_action (rc, rc->pre,
+                        r->type == ALLSET_ENTRY_FILE ? ALLSET_ACTION_DOWNLOAD : ALLSET_ACTION_MKDIR_LOCAL,
+                        path, b == NULL ? "new on the server" : "changed on the server");
+      kids = visit_children (rc, nodes, i + 1, end, FALSE);
+      out.local = out.remote = TRUE;
+    }
+  else if (r == NULL && lsame)
+    {
+      /* Deleted on the server, unchanged here: to the trash, children
+       * first, a directory only if nothing stays in it. */
+      kids = visit_children (rc, nodes, i + 1, end, FALSE);
+      if (l->type == ALLSET_ENTRY_FILE)
+        {
+          action = reconcile_action (rc, rc->post, ALLSET_ACTION_DELETE_LOCAL, path,
+                                     "deleted on the server");
+          action->n_files = 1;
+        }
+      else if (!kids.local)
+        {
+          n_files = absorb_deletions (rc, post_mark, ALLSET_ACTION_DELETE_LOCAL);
+          action = reconcile_action (rc, rc->post, ALLSET_ACTION_DELETE_LOCAL, path,
+                                     "deleted on the server");
+          action->n_files = n_files;
+        }
+      else
+        {
+          insert_pre (rc, pre_mark,
+                      reconcile_action (rc, NULL, ALLSET_ACTION_MKDIR_REMOTE, path,
+                                        "deleted on the server, but new content is inside here"));
+          out.local = out.remote = TRUE;
+        }
+    }
+  else if (r == NULL)
+    {
+      /* New here, or changed here while deleted there: upload as new. */
+      reconcile_action (rc, rc->pre,
+                        l->type == ALLSET_ENTRY_FILE ? ALLSET_ACTION_UPLOAD : ALLSET_ACTION_MKDIR_REMOTE,
+                        path, b == NULL ? "new here" : "changed here, deleted on the server");
+      kids = visit_children (rc, nodes, i + 1, end, FALSE);
+      out.local = out.remote = TRUE;
+    }
+  else
+    {
+      /* Both present, at most one side changed, same type. */
+      if (lsame && rsame)
+        {
+          if (base_stale (b, l, r))
+            reconcile_action (rc, rc->pre, ALLSET_ACTION_RECORD_BASE, path, "unchanged content");
+        }
+      else if (rchanged && l->type == ALLSET_ENTRY_FILE)
+        reconcile_action (rc, rc->pre, ALLSET_ACTION_DOWNLOAD, path, "changed on the server");
+      else if (lchanged && l->type == ALLSET_ENTRY_FILE)
+        {
+          action = reconcile_action (rc, rc->pre, ALLSET_ACTION_UPLOAD, path, "changed here");
+          action->base_revision = r->revision;
+        }
+      kids = visit_children (rc, nodes, i + 1, end, FALSE);
+      out.local = out.remote = TRUE;
+    }
+
+  out.local |= kids.local;
+  out.remote |= kids.remote;
+  return out;
+}
+
+void
+reconcile_walk (Reconcile *rc)
+{
+  g_autoptr(GPtrArray) nodes = collect_nodes (rc, NULL);
+
+  visit_children (rc, nodes, 0, nodes->len, FALSE);
+}

@@ -1,0 +1,412 @@
+/* allset-scanner-file.c — one regular file: known, or read and hashed;
+ * and the scan's journal writes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "allset-scanner-private.h"
+
+void
+scanner_add_issue (Walk            *walk,
+                   const char      *path,
+                   AllsetIssueKind  kind,
+                   const char      *format,
+                   ...)
+                   {
+                   g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_ptr_array_add (walk->result->issues, allset_issue_new (path, kind, message));
+}
+
+AllsetIssueKind
+scanner_kind_for_errno (int saved)
+{
+  return saved == EACCES || saved == EPERM ? ALLSET_ISSUE_PERMISSION : ALLSET_ISSUE_IO_ERROR;
+}
+
+static gboolean
+local_equal (const AllsetLocalEntry *a,
+             const AllsetLocalEntry *b)
+{
+  return a->type == b->type &&
+         a->size == b->size &&
+         a->mtime_ns == b->mtime_ns &&
+         a->executable == b->executable &&
+         a->inode == b->inode &&
+         a->dev == b->dev &&
+         a->flags == b->flags &&
+         g_strcmp0 (a->file_id, b->file_id) == 0 &&
+         g_strcmp0 (a->disk_path, b->disk_path) == 0;
+}
+
+/* ─── Journal writes ───────────────────────────────────────────────── */
+
+void
+scanner_flush (Walk *walk)
+{
+  AllsetJournal *journal = walk->self->journal;
+
+  if (walk->pending->len == 0 || walk->error != NULL)
+    return;
+
+  if (allset_journal_begin (journal, &walk->error))
+    {
+      for (guint i = 0; i < walk->pending->len && walk->error == NULL; i++)
+        {
+          PendingWrite *write = &g_array_index (walk->pending, PendingWrite, i);
+
+          allset_journal_local_put (journal, write->entry, write->chunks, &walk->error);
+        }
+      if (walk->error == NULL)
+        allset_journal_commit (journal, &walk->error);
+      else
+        allset_journal_rollback (journal);
+    }
+  g_array_set_size (walk->pending, 0);
+}
+
+/* Takes entry and chunks. Writes only what differs from the cache: a
+ * rescan of an unchanged tree writes nothing. */
+void
+scanner_add_entry (Walk             *walk,
+                   AllsetLocalEntry *entry,
+                   GArray           *chunks)
+{
+  AllsetLocalEntry *cached = g_hash_table_lookup (walk->cache, entry->path);
+
+  /* Two names with one NFC form (both flagged as a clash): the first
+   * stands for both; a queued write may still point at it. */
+  if (g_hash_table_contains (walk->result->entries, entry->path))
+    {
+      allset_local_entry_free (entry);
+      g_clear_pointer (&chunks, g_array_unref);
+      return;
+    }
+
+  g_hash_table_insert (walk->result->entries, entry->path, entry);
+  if (entry->flags & (ALLSET_LOCAL_SKIPPED | ALLSET_LOCAL_UNSTABLE))
+    walk->result->n_skipped++;
+
+  if (cached != NULL && local_equal (cached, entry))
+    {
+      g_clear_pointer (&chunks, g_array_unref);
+      return;
+    }
+
+  g_array_append_val (walk->pending, ((PendingWrite) { entry, chunks }));
+  if (walk->pending->len >= FLUSH_EVERY)
+    scanner_flush (walk);
+}
+
+/* ─── Files ────────────────────────────────────────────────────────── */
+
+static gboolean
+stat_matches (AllsetEntryType    type,
+              const char        *file_id,
+              gint64             size,
+              gint64             mtime_ns,
+              guint64            inode,
+              guint64            dev,
+              const struct stat *st)
+{
+  return type == ALLSET_ENTRY_FILE &&
+         file_id != NULL &&
+         size == (gint64) st->st_size &&
+         mtime_ns == timespec_ns (ST_MTIM (st)) &&
+         inode == (guint64) st->st_ino &&
+         dev == (guint64) st->st_dev;
+}
+
+static char *
+inode_key (guint64 dev,
+           guint64 inode)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, dev, inode);
+}
+
+static void
+load_fallbacks (Walk *walk)
+{
+  GHashTableIter iter;
+  AllsetLocalEntry *cached;
+
+  if (walk->base != NULL || walk->error != NULL)
+    return;
+
+  walk->base = allset_journal_snapshot_base (walk->self->journal, &walk->error);
+  walk->by_inode = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_iter_init (&iter, walk->cache);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &cached))
+    {
+      if (cached->type == ALLSET_ENTRY_FILE && cached->file_id != NULL &&
+          !(cached->flags & (ALLSET_LOCAL_SKIPPED | ALLSET_LOCAL_UNSTABLE | ALLSET_LOCAL_RACY)))
+        g_hash_table_replace (walk->by_inode, inode_key (cached->dev, cached->inode), cached);
+    }
+}
+
+/* The file id the journal already knows for this stat data, if any; sets
+ * *chunks to what local_put should do with the recorded chunks. Same
+ * size, mtime, inode and dev means the same bytes: no writer keeps all
+ * four while changing the content, short of forging the mtime. */
+static char *
+known_file_id (Walk               *walk,
+               const char         *path,
+               const struct stat  *st,
+               GArray            **chunks)
+{
+  AllsetLocalEntry *cached = g_hash_table_lookup (walk->cache, path);
+  AllsetBaseEntry *base;
+  g_autofree char *key = NULL;
+
+  *chunks = NULL;
+  if (cached != NULL &&
+      !(cached->flags & (ALLSET_LOCAL_SKIPPED | ALLSET_LOCAL_UNSTABLE | ALLSET_LOCAL_RACY)) &&
+      stat_matches (cached->type, cached->file_id, cached->size, cached->mtime_ns,
+                    cached->inode, cached->dev, st))
+    return g_strdup (cached->file_id);
+
+  load_fallbacks (walk);
+  if (walk->error != NULL)
+    return NULL;
+
+  /* A rename keeps the inode: take the id and the chunks along. */
+  key = inode_key (st->st_dev, st->st_ino);
+  cached = g_hash_table_lookup (walk->by_inode, key);
+  if (cached != NULL &&
+      stat_matches (cached->type, cached->file_id, cached->size, cached->mtime_ns,
+                    cached->inode, cached->dev, st))
+    {
+      *chunks = allset_journal_local_chunks (walk->self->journal, cached->path, NULL);
+      return g_strdup (cached->file_id);
+    }
+
+  /* Base carries the stat data of the last agreed state (downloads). */
+  base = walk->base != NULL ? g_hash_table_lookup (walk->base, path) : NULL;
+  if (base != NULL &&
+      stat_matches (base->type, base->file_id, base->size, base->mtime_ns,
+                    base->inode, base->dev, st))
+    {
+      *chunks = g_array_new (FALSE, FALSE, sizeof (AllsetLocalChunk));
+      return g_strdup (base->file_id);
+    }
+  return NULL;
+}
+
+typedef enum
+{
+  HASH_OK,
+  HASH_UNSTABLE,
+  HASH_VANISHED,
+  HASH_FAILED,
+} HashStatus;
+
+static gboolean
+same_file_state (const struct stat *a,
+                 const struct stat *b)
+{
+  return a->st_ino == b->st_ino &&
+         a->st_dev == b->st_dev &&
+         a->st_size == b->st_size &&
+         timespec_ns (ST_MTIM (a)) == timespec_ns (ST_MTIM (b)) &&
+         timespec_ns (ST_CTIM (a)) == timespec_ns (ST_CTIM (b));
+}
+
+/* Reads the whole of a file of at most ALLSET_CHUNK_MIN bytes into
+ * walk->small; one byte more is asked for, so a file that grew reads
+ * longer than size (and fails the fstat() comparison after). */
+static gssize
+read_small (Walk  *walk,
+            int    fd,
+            gsize  size,
+            int   *errno_out)
+{
+  gsize total = 0;
+
+  if (walk->small == NULL)
+    walk->small = g_malloc (ALLSET_CHUNK_MIN + 1);
+  while (total < size + 1)
+    {
+      gssize n = read (fd, walk->small + total, size + 1 - total);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          *errno_out = errno;
+          return -1;
+        }
+      if (n == 0)
+        break;
+      total += n;
+    }
+  return total;
+}
+
+/* Cuts and hashes the file through a descriptor that cannot follow a
+ * symlink swapped in after lstat(), and compares fstat() before and after:
+ * bytes read while someone wrote are not a version of anything. */
+static HashStatus
+hash_file (Walk              *walk,
+           int                dirfd,
+           const char        *name,
+           AllsetLocalEntry  *entry,
+           GArray           **chunks_out,
+           int               *errno_out)
+{
+  g_autoptr(AllsetChunkReader) reader = NULL;
+  g_autoptr(AllsetHasher) hasher = NULL;
+  g_autoptr(GArray) chunks = NULL;
+  g_autoptr(GError) error = NULL;
+  struct stat before, after;
+  AllsetChunk chunk;
+  AllsetHash file_id;
+  gint64 total = 0;
+  gint64 now_ns;
+  gint64 mtime;
+  int fd;
+
+  /* O_NONBLOCK: a fifo swapped in after lstat() must not hang the scan. */
+  fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOATIME);
+  if (fd < 0 && errno == EPERM && O_NOATIME != 0)
+    fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    {
+      *errno_out = errno;
+      return errno == ENOENT ? HASH_VANISHED : errno == ELOOP ? HASH_UNSTABLE : HASH_FAILED;
+    }
+
+  if (fstat (fd, &before) != 0 || !S_ISREG (before.st_mode))
+    {
+      close (fd);
+      return HASH_UNSTABLE;
+    }
+#ifdef POSIX_FADV_SEQUENTIAL
+  posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+
+  hasher = allset_hasher_new ();
+  chunks = g_array_new (FALSE, FALSE, sizeof (AllsetLocalChunk));
+  if (before.st_size <= ALLSET_CHUNK_MIN)
+    {
+      /* Most files are small: one read into the scan's buffer, where the
+       * reader would allocate its two-chunk window for each of them. */
+      gssize n = read_small (walk, fd, before.st_size, errno_out);
+
+      if (n < 0)
+        {
+          close (fd);
+          return HASH_FAILED;
+        }
+      while (total < n)
+        {
+          gsize cut = allset_chunker_cut (walk->small + total, n - total);
+          AllsetLocalChunk local = { { { 0 } }, total, cut };
+
+          allset_sha256 (walk->small + total, cut, &local.id);
+          g_array_append_val (chunks, local);
+          allset_hasher_update (hasher, local.id.bytes, ALLSET_HASH_LEN);
+          total += cut;
+        }
+    }
+  else
+    {
+      reader = allset_chunk_reader_new (fd);
+      while (allset_chunk_reader_next (reader, &chunk, &error))
+        {
+          AllsetLocalChunk local = { chunk.id, chunk.offset, chunk.length };
+
+          g_array_append_val (chunks, local);
+          allset_hasher_update (hasher, chunk.id.bytes, ALLSET_HASH_LEN);
+          total += chunk.length;
+        }
+      if (error != NULL)
+        {
+          close (fd);
+          *errno_out = EIO;
+          return HASH_FAILED;
+        }
+    }
+
+  if (fstat (fd, &after) != 0 || !same_file_state (&before, &after) ||
+      total != (gint64) before.st_size)
+    {
+      close (fd);
+      return HASH_UNSTABLE;
+    }
+  close (fd);
+
+  allset_hasher_finish (hasher, &file_id);
+  entry->file_id = allset_hash_to_hex (&file_id);
+  entry->size = before.st_size;
+  mtime = entry->mtime_ns = timespec_ns (ST_MTIM (&before));
+  entry->inode = before.st_ino;
+  entry->dev = before.st_dev;
+  entry->executable = (before.st_mode & S_IXUSR) != 0;
+
+  now_ns = g_get_real_time () * 1000;
+  if (now_ns - mtime < (mtime % NS_PER_SEC == 0 ? RACY_WINDOW_COARSE_NS : RACY_WINDOW_FINE_NS))
+    entry->flags |= ALLSET_LOCAL_RACY;
+
+  walk->result->n_hashed++;
+  walk->result->bytes_hashed += total;
+  *chunks_out = g_steal_pointer (&chunks);
+  return HASH_OK;
+}
+
+void
+scanner_handle_file (Walk             *walk,
+                     int               dirfd,
+                     Child            *child,
+                     AllsetLocalEntry *entry)
+{
+  GArray *chunks = NULL;
+  int saved = 0;
+
+  walk->result->n_files++;
+  entry->file_id = known_file_id (walk, entry->path, &child->st, &chunks);
+  if (walk->error != NULL)
+    {
+      allset_local_entry_free (entry);
+      return;
+    }
+  if (entry->file_id != NULL)
+    {
+      scanner_add_entry (walk, entry, chunks);
+      return;
+    }
+
+  switch (hash_file (walk, dirfd, child->name, entry, &chunks, &saved))
+    {
+    case HASH_OK:
+      break;
+    case HASH_VANISHED:
+      walk->result->n_files--;
+      allset_local_entry_free (entry);
+      return;
+    case HASH_UNSTABLE:
+      entry->flags |= ALLSET_LOCAL_UNSTABLE;
+      g_ptr_array_add (walk->result->unstable, g_strdup (entry->path));
+      scanner_add_issue (walk, entry->path, ALLSET_ISSUE_UNSTABLE,
+                         "It changed while it was being read; it will be read again");
+      break;
+    case HASH_FAILED:
+      entry->flags |= ALLSET_LOCAL_SKIPPED;
+      scanner_add_issue (walk, entry->path, scanner_kind_for_errno (saved),
+                         "Cannot read it: %s", g_strerror (saved));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (chunks == NULL)
+    chunks = g_array_new (FALSE, FALSE, sizeof (AllsetLocalChunk));
+  scanner_add_entry (walk, entry, chunks);
+}

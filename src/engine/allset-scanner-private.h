@@ -1,0 +1,105 @@
+/* allset-scanner-private.h — internals shared by allset-scanner*.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <sys/stat.h>
+
+#include "allset-scanner.h"
+
+G_BEGIN_DECLS
+
+#ifndef O_NOATIME
+# define O_NOATIME 0
+#endif
+
+#if defined(__APPLE__)
+# define ST_MTIM(st) ((st)->st_mtimespec)
+# define ST_CTIM(st) ((st)->st_ctimespec)
+#else
+# define ST_MTIM(st) ((st)->st_mtim)
+# define ST_CTIM(st) ((st)->st_ctim)
+#endif
+
+#define NS_PER_SEC G_GINT64_CONSTANT (1000000000)
+/* A file hashed less than this after its mtime could be written again
+ * within the same timestamp tick and keep size and mtime: it is flagged
+ * RACY and hashed once more next time. Nanosecond file systems tick every
+ * few milliseconds (the kernel's coarse clock); whole-second timestamps
+ * (FAT has two-second ones) need seconds. */
+#define RACY_WINDOW_FINE_NS   (100 * G_GINT64_CONSTANT (1000000))
+#define RACY_WINDOW_COARSE_NS (3 * NS_PER_SEC)
+/* Journal writes are batched; a long first scan still saves its work as
+ * it goes, so a cancelled or crashed one does not start over. */
+#define FLUSH_EVERY 1000
+
+struct _AllsetScanner
+{
+  GObject        parent_instance;
+
+  char          *root;
+  AllsetJournal *journal;
+  AllsetIgnore  *ignore;
+};
+
+typedef struct
+{
+  AllsetLocalEntry *entry;   /* borrowed from the result */
+  GArray           *chunks;  /* owned; NULL keeps the recorded ones */
+} PendingWrite;
+
+typedef struct
+{
+  AllsetScanner    *self;
+  GCancellable     *cancellable;
+  AllsetScanResult *result;
+  GHashTable       *cache;      /* the journal's local entries of the subtree */
+  GHashTable       *base;       /* loaded on the first cache miss */
+  GHashTable       *by_inode;   /* "dev:inode" → cached entry, same time */
+  GArray           *pending;    /* PendingWrite */
+  guint8           *small;      /* read buffer for small files, lazily */
+  GString          *path;       /* NFC path of the directory being read */
+  GString          *disk;       /* the same as bytes on disk */
+  guint             depth;
+  gboolean          cancelled;
+  GError           *error;      /* fatal: stops the walk */
+} Walk;
+
+typedef struct
+{
+  char        *name;     /* as on disk */
+  char        *key;      /* NFC name, or a printable form of a bad one */
+  char        *problem;  /* why the name is not portable, or NULL */
+  gboolean     clash;
+  struct stat  st;
+} Child;
+
+static inline gint64
+timespec_ns (struct timespec ts)
+{
+  return (gint64) ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+}
+
+/* Records an issue of the walk (allset-scanner-file.c). */
+void            scanner_add_issue     (Walk             *walk,
+                                       const char       *path,
+                                       AllsetIssueKind   kind,
+                                       const char       *format,
+                                       ...) G_GNUC_PRINTF (4, 5);
+AllsetIssueKind scanner_kind_for_errno (int              saved);
+/* Takes entry and chunks into the result; queues a journal write when
+ * the entry differs from the cache. */
+void            scanner_add_entry     (Walk             *walk,
+                                       AllsetLocalEntry *entry,
+                                       GArray           *chunks);
+/* Writes the queued entries in one transaction. */
+void            scanner_flush         (Walk             *walk);
+/* A regular file: reuse the known id or hash it. Takes entry. */
+void            scanner_handle_file   (Walk             *walk,
+                                       int               dirfd,
+                                       Child            *child,
+                                       AllsetLocalEntry *entry);
+
+G_END_DECLS

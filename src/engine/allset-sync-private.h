@@ -1,0 +1,90 @@
+/* allset-sync-private.h — what allset-sync*.c and allset-transfer.c share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "allset-journal.h"
+#include "allset-reconcile.h"
+#include "allset-sync.h"
+
+G_BEGIN_DECLS
+
+/* Worker threads sharing the one AllsetClient for chunk transfers. */
+#define ALLSET_SYNC_WORKERS      4
+/* Operations per commit request. */
+#define ALLSET_SYNC_COMMIT_BATCH 1000
+/* Chunk ids per chunks/missing request. */
+#define ALLSET_SYNC_MISSING_BATCH 10000
+
+typedef struct
+{
+  AllsetClient             *client;
+  const AllsetFolderConfig *folder;
+  AllsetJournal            *journal;
+  AllsetSyncReport         *report;
+  GCancellable             *cancellable;
+  AllsetIgnore             *ignore;
+  char                     *receipt_key;      /* base64 Ed25519 public key */
+  guint64                   small_chunk_max;
+  guint64                   pack_max;
+  /* Uploads and remote operations waiting for one commit (PendingOp). */
+  GPtrArray                *pending;
+  /* AllsetIssue of this pass (ORIGIN_SYNC), conflicts (ORIGIN_CONFLICT). */
+  GPtrArray                *issues;
+  GPtrArray                *conflicts;
+  /* The first fatal error: the pass stops. */
+  GError                   *fatal;
+} AllsetSyncPass;
+
+/* folder-relative → account path ("" prefix: same). */
+char     *allset_sync_remote_path   (AllsetSyncPass     *pass,
+                                     const char         *path);
+/* Absolute local path of a folder-relative one. */
+char     *allset_sync_local_path    (AllsetSyncPass     *pass,
+                                     const char         *path);
+/* lstat() of path as an AllsetLocalEntry (file id unset); NULL with errno
+ * ENOENT when nothing is there. */
+AllsetLocalEntry *allset_sync_lstat (AllsetSyncPass     *pass,
+                                     const char         *path,
+                                     const char         *disk_path);
+/* Is the local path still what the scan saw (NULL: nothing)? */
+gboolean  allset_sync_unchanged     (AllsetSyncPass     *pass,
+                                     const char         *path,
+                                     const AllsetLocalEntry *scanned);
+/* Reports a failed or skipped action (also an issue of the folder). */
+void      allset_sync_fail          (AllsetSyncPass     *pass,
+                                     const char         *path,
+                                     gboolean            skipped,
+                                     const char         *format,
+                                     ...) G_GNUC_PRINTF (4, 5);
+/* Keeps error as the pass's fatal error if it is one (maintenance,
+ * auth, network, cancellation) and returns TRUE then. */
+gboolean  allset_sync_check_fatal   (AllsetSyncPass     *pass,
+                                     const GError       *error);
+
+/* allset-sync.c: sends path to the OS trash after checking it is what
+ * the scan saw (a directory: only known, unchanged or ignored content). */
+gboolean  allset_sync_trash_local   (AllsetSyncPass         *pass,
+                                     const char             *path,
+                                     const AllsetLocalEntry *scanned);
+
+/* allset-transfer.c */
+void      allset_transfer_op_free      (gpointer            op);
+void      allset_transfer_queue_upload (AllsetSyncPass     *pass,
+                                        const AllsetAction *action);
+void      allset_transfer_queue_op     (AllsetSyncPass     *pass,
+                                        const AllsetAction *action);
+/* Sends the queued uploads' chunks and commits every queued operation. */
+void      allset_transfer_flush        (AllsetSyncPass     *pass);
+void      allset_transfer_download     (AllsetSyncPass     *pass,
+                                        const AllsetAction *action);
+/* Checks base entry path against the server's file id and receipt;
+ * VERIFIED on success. */
+void      allset_transfer_verify       (AllsetSyncPass     *pass,
+                                        const char         *path,
+                                        const char         *file_id,
+                                        const AllsetReceipt *receipt);
+
+G_END_DECLS

@@ -1,0 +1,766 @@
+/* allset-sync.c — one sync pass: preflight, feed, scan, plan, local actions
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Transfers (uploads, downloads, commits, receipts) are in
+ * allset-transfer.c; this file runs the pass and carries out the actions
+ * that only touch the disk and the journal.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include <libsoup/soup.h>
+
+#include "allset-scanner.h"
+#include "allset-sync-private.h"
+
+G_DEFINE_QUARK (allset-sync-error-quark, allset_sync_error)
+
+AllsetSyncReport *
+allset_sync_report_new (void)
+{
+  AllsetSyncReport *self = g_new0 (AllsetSyncReport, 1);
+
+  self->messages = g_ptr_array_new_with_free_func (g_free);
+  return self;
+}
+
+void
+allset_sync_report_free (AllsetSyncReport *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->messages, g_ptr_array_unref);
+  g_free (self);
+}
+
+gboolean
+allset_sync_report_in_sync (const AllsetSyncReport *self)
+{
+  return self->held_deletions == 0 && self->failed == 0 && self->skipped == 0 &&
+         self->verify_failed == 0;
+}
+
+/* ---- helpers shared with allset-transfer.c ------------------------------ */
+
+char *
+allset_sync_remote_path (AllsetSyncPass *pass,
+                         const char     *path)
+{
+  const char *prefix = pass->folder->remote;
+
+  if (prefix == NULL || *prefix == '\0')
+    return g_strdup (path);
+  return g_strconcat (prefix, "/", path, NULL);
+}
+
+char *
+allset_sync_local_path (AllsetSyncPass *pass,
+                        const char     *path)
+{
+  return g_build_filename (pass->folder->local, path, NULL);
+}
+
+AllsetLocalEntry *
+allset_sync_lstat (AllsetSyncPass *pass,
+                   const char     *path,
+                   const char     *disk_path)
+{
+  g_autofree char *full = allset_sync_local_path (pass, disk_path != NULL ? disk_path : path);
+  AllsetLocalEntry *entry;
+  struct stat st;
+
+  if (lstat (full, &st) != 0)
+    return NULL;
+
+  entry = allset_local_entry_new (path, S_ISREG (st.st_mode) ? ALLSET_ENTRY_FILE
+                                        : S_ISDIR (st.st_mode) ? ALLSET_ENTRY_DIR
+                                        : ALLSET_ENTRY_OTHER);
+  entry->disk_path = g_strdup (disk_path);
+  entry->size = S_ISREG (st.st_mode) ? st.st_size : 0;
+  entry->mtime_ns = (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
+  entry->executable = (st.st_mode & S_IXUSR) != 0;
+  entry->inode = st.st_ino;
+  entry->dev = st.st_dev;
+  return entry;
+}
+
+gboolean
+allset_sync_unchanged (AllsetSyncPass         *pass,
+                       const char             *path,
+                       const AllsetLocalEntry *scanned)
+{
+  g_autoptr(AllsetLocalEntry) now = allset_sync_lstat (pass, path,
+                                                       scanned != NULL ? scanned->disk_path : NULL);
+
+  if (scanned == NULL)
+    return now == NULL;
+  return now != NULL && allset_local_entry_stat_equal (now, scanned);
+}
+
+void
+allset_sync_fail (AllsetSyncPass *pass,
+                  const char     *path,
+                  gboolean        skipped,
+                  const char     *format,
+                  ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (skipped)
+    pass->report->skipped++;
+  else
+    pass->report->failed++;
+  g_ptr_array_add (pass->report->messages, g_strdup_printf ("%s: %s", path, message));
+  g_ptr_array_add (pass->issues, allset_issue_new (path, ALLSET_ISSUE_SYNC_FAILED, message));
+}
+
+gboolean
+allset_sync_check_fatal (AllsetSyncPass *pass,
+                         const GError   *error)
+{
+  gboolean fatal = FALSE;
+
+  if (error->domain == ALLSET_PROTOCOL_ERROR)
+    fatal = error->code == ALLSET_ERROR_MAINTENANCE ||
+            error->code == ALLSET_ERROR_ACCOUNT_SUSPENDED ||
+            error->code == ALLSET_ERROR_UNAUTHORIZED ||
+            error->code == ALLSET_ERROR_TOKEN_EXPIRED ||
+            error->code == ALLSET_ERROR_QUOTA_EXCEEDED ||
+            error->code == ALLSET_ERROR_STORAGE_FULL;
+  else if (error->domain == G_IO_ERROR)
+    fatal = error->code == G_IO_ERROR_CANCELLED || error->code == G_IO_ERROR_CONNECTION_REFUSED ||
+            error->code == G_IO_ERROR_TIMED_OUT || error->code == G_IO_ERROR_HOST_UNREACHABLE ||
+            error->code == G_IO_ERROR_NETWORK_UNREACHABLE || error->code == G_IO_ERROR_CONNECTION_CLOSED ||
+            error->code == G_IO_ERROR_BROKEN_PIPE;
+  else
+    fatal = error->domain == G_TLS_ERROR || error->domain == G_RESOLVER_ERROR ||
+            error->domain == SOUP_SESSION_ERROR || error->domain == ALLSET_CLIENT_ERROR;
+
+  if (fatal && pass->fatal == NULL)
+    pass->fatal = g_error_copy (error);
+  return fatal;
+}
+
+/* ---- local actions ------------------------------------------------------- */
+
+static gboolean
+make_parents (AllsetSyncPass *pass,
+              const char     *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *full = NULL;
+
+  if (g_str_equal (dir, "."))
+    return TRUE;
+  full = allset_sync_local_path (pass, dir);
+  return g_mkdir_with_parents (full, 0777) == 0;
+}
+
+static void
+do_move_local (AllsetSyncPass     *pass,
+               const AllsetAction *action)
+{
+  g_autofree char *from = allset_sync_local_path (pass, action->local != NULL && action->local->disk_path
+                                                        ? action->local->disk_path : action->path);
+  g_autofree char *to = allset_sync_local_path (pass, action->to);
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+
+  if (action->local == NULL || !allset_sync_unchanged (pass, action->path, action->local))
+    {
+      allset_sync_fail (pass, action->path, TRUE, "changed since the scan; not moved");
+      return;
+    }
+  if (lstat (to, &st) == 0)
+    {
+      allset_sync_fail (pass, action->to, TRUE, "something appeared there; move not carried out");
+      return;
+    }
+  if (!make_parents (pass, action->to) || rename (from, to) != 0)
+    {
+      allset_sync_fail (pass, action->path, FALSE, "cannot move to %s: %s", action->to, g_strerror (errno));
+      return;
+    }
+
+  if (!allset_journal_base_rename (pass->journal, action->path, action->to, &error) ||
+      !allset_journal_local_rename (pass->journal, action->path, action->to, &error))
+    {
+      allset_sync_check_fatal (pass, error);
+      g_warning ("Journal: %s", error->message);
+    }
+  if (action->remote != NULL)
+    {
+      g_autoptr(AllsetBaseEntry) base = allset_journal_base_get (pass->journal, action->to, NULL);
+
+      if (base != NULL)
+        {
+          base->revision = action->remote->revision;
+          allset_journal_base_put (pass->journal, base, NULL);
+        }
+    }
+  pass->report->moved++;
+}
+
+static void
+do_conflict (AllsetSyncPass     *pass,
+             const AllsetAction *action)
+{
+  g_autofree char *from = allset_sync_local_path (pass, action->local != NULL && action->local->disk_path
+                                                        ? action->local->disk_path : action->path);
+  g_autofree char *to = allset_sync_local_path (pass, action->to);
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+
+  if (action->local == NULL || !allset_sync_unchanged (pass, action->path, action->local))
+    {
+      allset_sync_fail (pass, action->path, TRUE, "changed since the scan; conflict left for the next pass");
+      return;
+    }
+  if (lstat (to, &st) == 0 || rename (from, to) != 0)
+    {
+      allset_sync_fail (pass, action->path, FALSE, "cannot make the conflict copy %s", action->to);
+      return;
+    }
+  if (!allset_journal_local_rename (pass->journal, action->path, action->to, &error))
+    g_warning ("Journal: %s", error->message);
+
+  pass->report->conflicts++;
+  g_ptr_array_add (pass->report->messages,
+                   g_strdup_printf ("%s: both sides changed; local version kept as %s",
+                                    action->path, action->to));
+  g_ptr_array_add (pass->conflicts, allset_issue_new (action->to, ALLSET_ISSUE_CONFLICT, action->path));
+}
+
+/* Every entry below dir is ignored, or known to base and unchanged. */
+static gboolean
+dir_is_all_known (AllsetSyncPass     *pass,
+                  const AllsetIgnore *ignore,
+                  const char         *dir)
+{
+  g_autofree char *full = allset_sync_local_path (pass, dir);
+  g_autoptr(GDir) handle = g_dir_open (full, 0, NULL);
+  const char *name;
+
+  if (handle == NULL)
+    return FALSE;
+
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *child = g_build_path ("/", dir, name, NULL);
+      g_autoptr(AllsetLocalEntry) now = allset_sync_lstat (pass, child, NULL);
+      g_autoptr(AllsetBaseEntry) base = NULL;
+
+      if (now == NULL)
+        continue;
+      if (allset_ignore_match (ignore, child, now->type == ALLSET_ENTRY_DIR))
+        continue;
+      base = allset_journal_base_get (pass->journal, child, NULL);
+      if (base == NULL || base->type != now->type)
+        return FALSE;
+      if (now->type == ALLSET_ENTRY_DIR)
+        {
+          if (!dir_is_all_known (pass, ignore, child))
+            return FALSE;
+        }
+      else if (now->size != base->size || now->mtime_ns != base->mtime_ns)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Sends path to the OS trash after checking it is what the scan saw. */
+gboolean
+allset_sync_trash_local (AllsetSyncPass         *pass,
+                         const char             *path,
+                         const AllsetLocalEntry *scanned)
+{
+  const AllsetIgnore *ignore = pass->ignore;
+  g_autofree char *full = allset_sync_local_path (pass, scanned != NULL && scanned->disk_path
+                                                        ? scanned->disk_path : path);
+  g_autoptr(GFile) file = g_file_new_for_path (full);
+  g_autoptr(GError) error = NULL;
+
+  if (scanned == NULL || !allset_sync_unchanged (pass, path, scanned))
+    {
+      allset_sync_fail (pass, path, TRUE, "changed since the scan; not deleted");
+      return FALSE;
+    }
+  if (scanned->type == ALLSET_ENTRY_DIR && !dir_is_all_known (pass, ignore, path))
+    {
+      allset_sync_fail (pass, path, TRUE, "holds files the journal does not know; not deleted");
+      return FALSE;
+    }
+  /* Never unlink: a file that cannot go to the trash stays. */
+  if (!g_file_trash (file, pass->cancellable, &error))
+    {
+      allset_sync_fail (pass, path, FALSE, "cannot move it to the trash, left in place: %s",
+                        error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+do_delete_local (AllsetSyncPass     *pass,
+                 const AllsetIgnore *ignore,
+                 const AllsetAction *action)
+{
+  if (action->local == NULL)
+    {
+      allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
+      return;
+    }
+  if (!allset_sync_trash_local (pass, action->path, action->local))
+    return;
+
+  allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
+  allset_journal_local_delete (pass->journal, action->path, TRUE, NULL);
+  pass->report->deleted_local += MAX (action->n_files, 1);
+}
+
+static void
+do_mkdir_local (AllsetSyncPass     *pass,
+                const AllsetIgnore *ignore,
+                const AllsetAction *action)
+{
+  g_autofree char *full = allset_sync_local_path (pass, action->path);
+  g_autoptr(AllsetLocalEntry) now = allset_sync_lstat (pass, action->path, NULL);
+  g_autoptr(AllsetBaseEntry) base = allset_base_entry_new (action->path, ALLSET_ENTRY_DIR);
+
+  if (now != NULL && now->type != ALLSET_ENTRY_DIR)
+    {
+      if (!action->replace || !allset_sync_trash_local (pass, action->path, action->local))
+        {
+          if (!action->replace)
+            allset_sync_fail (pass, action->path, TRUE, "a file appeared there; directory not made");
+          return;
+        }
+      allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
+    }
+  if (g_mkdir_with_parents (full, 0777) != 0)
+    {
+      allset_sync_fail (pass, action->path, FALSE, "cannot make the directory: %s", g_strerror (errno));
+      return;
+    }
+
+  g_clear_pointer (&now, allset_local_entry_free);
+  now = allset_sync_lstat (pass, action->path, NULL);
+  base->revision = action->remote != NULL ? action->remote->revision : 0;
+  base->state = ALLSET_FILE_VERIFIED;
+  if (now != NULL)
+    {
+      base->inode = now->inode;
+      base->dev = now->dev;
+      base->mtime_ns = now->mtime_ns;
+      allset_journal_local_put (pass->journal, now, NULL, NULL);
+    }
+  allset_journal_base_put (pass->journal, base, NULL);
+  pass->report->dirs_created++;
+}
+
+static void
+do_record_base (AllsetSyncPass     *pass,
+                const AllsetAction *action)
+{
+  g_autoptr(AllsetBaseEntry) entry = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (action->local == NULL || action->remote == NULL)
+    return;
+
+  entry = allset_base_entry_new (action->path, action->local->type);
+  entry->file_id = g_strdup (action->remote->file_id);
+  entry->size = action->local->size;
+  entry->mtime_ns = action->local->mtime_ns;
+  entry->executable = action->local->executable;
+  entry->revision = action->remote->revision;
+  entry->inode = action->local->inode;
+  entry->dev = action->local->dev;
+  if (entry->type == ALLSET_ENTRY_DIR)
+    entry->state = ALLSET_FILE_VERIFIED;
+  else if (action->base != NULL && action->base->state == ALLSET_FILE_VERIFIED &&
+           g_strcmp0 (action->base->file_id, entry->file_id) == 0)
+    {
+      entry->state = ALLSET_FILE_VERIFIED;
+      entry->receipt = g_strdup (action->base->receipt);
+      entry->verified_at = action->base->verified_at;
+    }
+  else
+    entry->state = ALLSET_FILE_UPLOADED;
+
+  if (!allset_journal_base_put (pass->journal, entry, &error))
+    {
+      allset_sync_fail (pass, action->path, FALSE, "journal: %s", error->message);
+      return;
+    }
+  pass->report->recorded++;
+
+  if (entry->state == ALLSET_FILE_UPLOADED)
+    {
+      g_autofree char *remote = allset_sync_remote_path (pass, action->path);
+      g_autoptr(AllsetFileInfo) info = allset_client_file (pass->client, remote, 0,
+                                                           pass->cancellable, &error);
+
+      if (info == NULL)
+        {
+          if (!allset_sync_check_fatal (pass, error))
+            allset_sync_fail (pass, action->path, TRUE, "cannot verify: %s", error->message);
+          return;
+        }
+      if (g_strcmp0 (info->file_id, action->local->file_id) != 0)
+        {
+          allset_sync_fail (pass, action->path, TRUE, "changed on the server; next pass");
+          return;
+        }
+      allset_transfer_verify (pass, action->path, info->file_id, info->receipt);
+    }
+}
+
+/* ---- the pass ------------------------------------------------------------ */
+
+static gboolean
+preflight (AllsetSyncPass  *pass,
+           GError         **error)
+{
+  g_autoptr(AllsetAccountInfo) account = NULL;
+  g_autoptr(AllsetServerStatus) status = NULL;
+  g_autoptr(GFile) root = g_file_new_for_path (pass->folder->local);
+  g_autoptr(GFileInfo) fs = NULL;
+  g_autoptr(GHashTable) base = NULL;
+  const char *override = g_getenv ("ALLSET_TEST_FREE_SPACE");
+  guint64 free_space, held = 0;
+  GHashTableIter iter;
+  gpointer value;
+
+  /* /account first: in maintenance it answers 503 with Retry-After. */
+  account = allset_client_account (pass->client, pass->cancellable, error);
+  if (account == NULL)
+    return FALSE;
+  status = allset_client_status (pass->client, pass->cancellable, error);
+  if (status == NULL)
+    return FALSE;
+  pass->receipt_key = g_strdup (status->receipt_public_key);
+  pass->small_chunk_max = status->small_chunk_max > 0 ? status->small_chunk_max : 65536;
+  pass->pack_max = status->pack_max_bytes > 0 ? status->pack_max_bytes : 16 * 1024 * 1024;
+
+  fs = g_file_query_filesystem_info (root, G_FILE_ATTRIBUTE_FILESYSTEM_FREE, pass->cancellable, error);
+  if (fs == NULL)
+    return FALSE;
+  free_space = g_file_info_get_attribute_uint64 (fs, G_FILE_ATTRIBUTE_FILESYSTEM_FREE);
+  if (override != NULL && *override != '\0')
+    free_space = g_ascii_strtoull (override, NULL, 10);
+
+  /* What is already here does not need room again. */
+  base = allset_journal_snapshot_base (pass->journal, error);
+  if (base == NULL)
+    return FALSE;
+  g_hash_table_iter_init (&iter, base);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    held += ((AllsetBaseEntry *) value)->size;
+
+  pass->report->free_space = free_space;
+  pass->report->remote_used = account->used;
+  if (free_space + held < account->used)
+    {
+      g_autofree char *free_text = g_format_size (free_space);
+      g_autofree char *used_text = g_format_size (account->used);
+
+      g_set_error (error, ALLSET_SYNC_ERROR, ALLSET_SYNC_ERROR_NO_SPACE,
+                   "Not enough free space to sync %s: %s free on its disk, %s in use on the server",
+                   pass->folder->local, free_text, used_text);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+pull_feed (AllsetSyncPass  *pass,
+           GError         **error)
+{
+  gint64 cursor = allset_journal_get_cursor (pass->journal);
+
+  for (;;)
+    {
+      g_autoptr(AllsetChanges) changes = allset_client_changes (pass->client, cursor, 0,
+                                                                pass->cancellable, error);
+
+      if (changes == NULL)
+        return FALSE;
+      if (!allset_journal_apply_changes (pass->journal, changes->changes, changes->cursor, error))
+        return FALSE;
+      cursor = changes->cursor;
+      if (!changes->has_more)
+        return TRUE;
+    }
+}
+
+static char *
+device_name (AllsetSyncPass          *pass,
+             const AllsetSyncOptions *options)
+{
+  g_autoptr(GPtrArray) devices = NULL;
+  char *name;
+
+  if (options->device_name != NULL)
+    return g_strdup (options->device_name);
+  name = allset_journal_get_meta (pass->journal, ALLSET_JOURNAL_META_DEVICE_NAME);
+  if (name != NULL)
+    return name;
+
+  devices = allset_client_devices (pass->client, pass->cancellable, NULL);
+  for (guint i = 0; devices != NULL && i < devices->len; i++)
+    {
+      AllsetDeviceInfo *device = g_ptr_array_index (devices, i);
+
+      if (device->current)
+        {
+          allset_journal_set_meta (pass->journal, ALLSET_JOURNAL_META_DEVICE_NAME, device->name, NULL);
+          return g_strdup (device->name);
+        }
+    }
+
+  return g_strdup (g_get_host_name ());
+}
+
+static void
+pause_for_tests (void)
+{
+  const char *flag = g_getenv ("ALLSET_TEST_PAUSE_AFTER_SCAN");
+
+  if (flag == NULL || *flag == '\0')
+    return;
+  g_printerr ("allset: paused after scan\n");
+  while (!g_file_test (flag, G_FILE_TEST_EXISTS))
+    g_usleep (20 * 1000);
+}
+
+/* Conflict copies still on disk stay listed; new ones are added. */
+static void
+save_conflicts (AllsetSyncPass *pass)
+{
+  g_autoptr(GPtrArray) all = allset_journal_list_issues (pass->journal, NULL);
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_issue_free);
+
+  for (guint i = 0; all != NULL && i < all->len; i++)
+    {
+      AllsetIssue *issue = g_ptr_array_index (all, i);
+      g_autoptr(AllsetLocalEntry) now = NULL;
+
+      if (issue->kind != ALLSET_ISSUE_CONFLICT)
+        continue;
+      now = allset_sync_lstat (pass, issue->path, NULL);
+      if (now != NULL)
+        g_ptr_array_add (keep, allset_issue_copy (issue));
+    }
+  for (guint i = 0; i < pass->conflicts->len; i++)
+    g_ptr_array_add (keep, allset_issue_copy (g_ptr_array_index (pass->conflicts, i)));
+
+  allset_journal_replace_issues (pass->journal, ALLSET_ISSUE_ORIGIN_CONFLICT, "", keep, NULL);
+}
+
+static void
+save_summary (AllsetSyncPass *pass,
+              gboolean        ok)
+{
+  AllsetSyncReport *r = pass->report;
+  g_autofree char *json = NULL;
+
+  json = g_strdup_printf ("{\"time\": %" G_GINT64_FORMAT ", \"ok\": %s, \"in_sync\": %s, "
+                          "\"held_deletions\": %u, \"failed\": %u, \"skipped\": %u, "
+                          "\"verify_failed\": %u}",
+                          g_get_real_time () / G_USEC_PER_SEC, ok ? "true" : "false",
+                          ok && allset_sync_report_in_sync (r) ? "true" : "false",
+                          r->held_deletions, r->failed, r->skipped, r->verify_failed);
+  allset_journal_set_meta (pass->journal, ALLSET_SYNC_META_LAST_PASS, json, NULL);
+}
+
+static void
+execute (AllsetSyncPass     *pass,
+         const AllsetIgnore *ignore,
+         AllsetPlan         *plan)
+{
+  for (guint i = 0; i < plan->actions->len && pass->fatal == NULL; i++)
+    {
+      const AllsetAction *action = g_ptr_array_index (plan->actions, i);
+
+      g_debug ("%s %s%s%s (%s)", allset_action_kind_to_string (action->kind), action->path,
+               action->to != NULL ? " → " : "", action->to != NULL ? action->to : "", action->reason);
+
+      if (g_cancellable_is_cancelled (pass->cancellable))
+        {
+          g_autoptr(GError) error = NULL;
+
+          g_cancellable_set_error_if_cancelled (pass->cancellable, &error);
+          allset_sync_check_fatal (pass, error);
+          break;
+        }
+
+      switch (action->kind)
+        {
+        case ALLSET_ACTION_MOVE_LOCAL:
+          do_move_local (pass, action);
+          break;
+        case ALLSET_ACTION_CONFLICT:
+          do_conflict (pass, action);
+          break;
+        case ALLSET_ACTION_MKDIR_LOCAL:
+          do_mkdir_local (pass, ignore, action);
+          break;
+        case ALLSET_ACTION_DOWNLOAD:
+          allset_transfer_download (pass, action);
+          break;
+        case ALLSET_ACTION_UPLOAD:
+          allset_transfer_queue_upload (pass, action);
+          break;
+        case ALLSET_ACTION_MOVE_REMOTE:
+        case ALLSET_ACTION_MKDIR_REMOTE:
+        case ALLSET_ACTION_DELETE_REMOTE:
+          allset_transfer_queue_op (pass, action);
+          break;
+        case ALLSET_ACTION_RECORD_BASE:
+          do_record_base (pass, action);
+          break;
+        case ALLSET_ACTION_FORGET_BASE:
+          allset_journal_base_delete (pass->journal, action->path, FALSE, NULL);
+          break;
+        case ALLSET_ACTION_DELETE_LOCAL:
+          do_delete_local (pass, ignore, action);
+          break;
+        default:
+          g_warn_if_reached ();
+        }
+    }
+
+  if (pass->fatal == NULL)
+    allset_transfer_flush (pass);
+}
+
+gboolean
+allset_sync_folder (AllsetClient             *client,
+                    const AllsetFolderConfig *folder,
+                    const AllsetSyncOptions  *options,
+                    AllsetSyncReport         *report,
+                    GCancellable             *cancellable,
+                    GError                  **error)
+{
+  g_autoptr(AllsetJournal) journal = NULL;
+  g_autoptr(AllsetIgnore) ignore = allset_ignore_new ();
+  g_autoptr(AllsetScanner) scanner = NULL;
+  g_autoptr(AllsetScanResult) scan = NULL;
+  g_autoptr(GHashTable) base = NULL;
+  g_autoptr(GHashTable) remote = NULL;
+  g_autoptr(GPtrArray) moves = NULL;
+  g_autoptr(AllsetPlan) plan = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *device = NULL;
+  AllsetSyncPass pass = { 0 };
+  AllsetReconcileInput input = { 0 };
+  gint64 max_seq = 0;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (ALLSET_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (folder != NULL && options != NULL && report != NULL, FALSE);
+
+  journal = allset_journal_open (folder->journal, error);
+  if (journal == NULL)
+    return FALSE;
+
+  pass.client = client;
+  pass.folder = folder;
+  pass.journal = journal;
+  pass.report = report;
+  pass.cancellable = cancellable;
+  pass.pending = g_ptr_array_new_with_free_func (allset_transfer_op_free);
+  pass.ignore = ignore;
+  pass.issues = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_issue_free);
+  pass.conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_issue_free);
+
+  if (!preflight (&pass, error) || !pull_feed (&pass, error))
+    goto out;
+
+  scanner = allset_scanner_new (folder->local, journal, ignore);
+  scan = allset_scanner_scan (scanner, "", cancellable, error);
+  if (scan == NULL)
+    goto out;
+  report->issues = scan->issues->len;
+  pause_for_tests ();
+
+  base = allset_journal_snapshot_base (journal, error);
+  if (base == NULL)
+    goto out;
+  remote = allset_journal_snapshot_remote (journal, folder->remote != NULL ? folder->remote : "", error);
+  if (remote == NULL)
+    goto out;
+  moves = allset_journal_list_remote_moves (journal, folder->remote != NULL ? folder->remote : "",
+                                            &max_seq, error);
+  if (moves == NULL)
+    goto out;
+
+  device = device_name (&pass, options);
+  input.base = base;
+  input.local = scan->entries;
+  input.remote = remote;
+  input.remote_moves = moves;
+  input.ignore = ignore;
+  input.device_name = device;
+  input.now = now;
+  input.confirm_deletes = options->confirm_deletes;
+  plan = allset_reconcile (&input);
+
+  for (guint i = 0; i < plan->issues->len; i++)
+    g_ptr_array_add (pass.issues, allset_issue_copy (g_ptr_array_index (plan->issues, i)));
+  report->issues += plan->issues->len;
+
+  if (plan->needs_delete_confirmation)
+    {
+      for (guint i = 0; i < plan->held->len; i++)
+        {
+          AllsetAction *action = g_ptr_array_index (plan->held, i);
+
+          if (action->kind == ALLSET_ACTION_DELETE_LOCAL || action->kind == ALLSET_ACTION_DELETE_REMOTE)
+            report->held_deletions += MAX (action->n_files, 1);
+        }
+      report->held_deletions = MAX (report->held_deletions, 1);
+    }
+
+  execute (&pass, ignore, plan);
+
+  /* The feed's moves were planned with: carried out, or turned into a
+   * deletion plus a creation. */
+  if (pass.fatal == NULL && max_seq > 0)
+    allset_journal_clear_remote_moves (journal, max_seq, NULL);
+
+  if (pass.fatal != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&pass.fatal));
+      goto out;
+    }
+
+  ok = TRUE;
+
+out:
+  allset_journal_replace_issues (journal, ALLSET_ISSUE_ORIGIN_SYNC, "", pass.issues, NULL);
+  save_conflicts (&pass);
+  save_summary (&pass, ok);
+  g_clear_pointer (&pass.pending, g_ptr_array_unref);
+  g_clear_pointer (&pass.issues, g_ptr_array_unref);
+  g_clear_pointer (&pass.conflicts, g_ptr_array_unref);
+  g_clear_error (&pass.fatal);
+  g_free (pass.receipt_key);
+  return ok;
+}

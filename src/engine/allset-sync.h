@@ -1,0 +1,104 @@
+/* allset-sync.h — one sync pass of one folder: feed, scan, plan, execute
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * allset_sync_folder() runs one blocking pass (call it from a worker
+ * thread: the CLI calls it directly, the GUI through a GTask):
+ *
+ *  1. preflight: the server is reachable and not in maintenance, and the
+ *     local file system has room for what the account holds (DESIGN.md §4
+ *     invariant 5: free space + bytes already synced here ≥ the account's
+ *     used bytes), otherwise ALLSET_SYNC_ERROR_NO_SPACE with both figures;
+ *  2. the changes feed since the journal's cursor, one transaction per page;
+ *  3. a scan of the folder;
+ *  4. allset_reconcile();
+ *  5. the plan, per the executor contract of allset-reconcile.h (uploads
+ *     and downloads in allset-transfer.c), holding deletions back when
+ *     the plan asks for a confirmation and options->confirm_deletes is
+ *     FALSE.
+ *
+ * Fatal errors (maintenance, suspended account, revoked or expired token,
+ * unreachable server, journal failures) stop the pass and are returned;
+ * what failed for one path only is counted in the report and recorded in
+ * the journal as an issue (ALLSET_ISSUE_SYNC_FAILED).
+ *
+ * Test hooks (environment): ALLSET_TEST_FREE_SPACE=BYTES replaces the
+ * free space the preflight reads; ALLSET_TEST_PAUSE_AFTER_SCAN=FILE makes
+ * the pass print "allset: paused after scan" on stderr and wait until FILE
+ * exists before it reconciles (tests of invariant 2).
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "allset-client.h"
+#include "allset-config.h"
+
+G_BEGIN_DECLS
+
+#define ALLSET_SYNC_ERROR (allset_sync_error_quark ())
+GQuark allset_sync_error_quark (void);
+
+typedef enum
+{
+  ALLSET_SYNC_ERROR_NO_SPACE,   /* preflight: not enough local free space */
+  ALLSET_SYNC_ERROR_FAILED,
+} AllsetSyncError;
+
+typedef struct
+{
+  /* The user confirmed a mass deletion (sync --confirm-deletes). */
+  gboolean    confirm_deletes;
+  /* For conflict copy names; NULL: the device's name on the server. */
+  const char *device_name;
+} AllsetSyncOptions;
+
+typedef struct
+{
+  guint    uploaded;          /* files committed */
+  guint    downloaded;        /* files written */
+  guint    deleted_local;     /* entries sent to the OS trash */
+  guint    deleted_remote;    /* entries sent to the server's trash */
+  guint    moved;             /* moves carried out, either way */
+  guint    dirs_created;
+  guint    recorded;          /* both sides already agreed */
+  guint    conflicts;         /* conflict copies made in this pass */
+  guint    held_deletions;    /* files whose deletion awaits confirmation */
+  guint    skipped;           /* changed during the pass: next pass */
+  guint    failed;            /* actions that failed (see the issues) */
+  guint    verified;          /* receipts checked in this pass */
+  guint    verify_failed;     /* hash or receipt mismatch: loud */
+  guint    issues;            /* paths not synced (symlinks, names…) */
+  guint64  chunks_uploaded;   /* chunks sent (single or packed) */
+  guint64  bytes_uploaded;
+  guint64  chunks_downloaded;
+  guint64  bytes_downloaded;
+  guint64  chunks_reused;     /* read from disk or a part file instead */
+  guint64  free_space;        /* preflight figures */
+  guint64  remote_used;
+  /* English messages about what failed or was skipped (char *). */
+  GPtrArray *messages;
+} AllsetSyncReport;
+
+AllsetSyncReport *allset_sync_report_new  (void);
+void              allset_sync_report_free (AllsetSyncReport *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetSyncReport, allset_sync_report_free)
+
+/* TRUE when the pass left nothing to do: no held deletion, no failure,
+ * nothing skipped, every transfer verified. */
+gboolean          allset_sync_report_in_sync (const AllsetSyncReport *self);
+
+/* Runs one pass; fills report (allocated by the caller) even when it
+ * fails half way. */
+gboolean          allset_sync_folder      (AllsetClient             *client,
+                                           const AllsetFolderConfig *folder,
+                                           const AllsetSyncOptions  *options,
+                                           AllsetSyncReport         *report,
+                                           GCancellable             *cancellable,
+                                           GError                  **error);
+
+/* Meta key of the journal: JSON summary of the last pass (for status). */
+#define ALLSET_SYNC_META_LAST_PASS "last-pass"
+
+G_END_DECLS

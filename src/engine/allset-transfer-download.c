@@ -1,0 +1,342 @@
+/* allset-transfer-download.c — one file from the server, atomically
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * See allset-transfer.c. Invariant 4: the target only ever holds a whole,
+ * checked file; a run killed half way leaves a ".allset-part-*" file whose
+ * good chunks the next run keeps.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "allset-ignore.h"
+#include "allset-sync-private.h"
+
+/* The part file's name stem for name: short enough that the whole name
+ * stays under 255 bytes. */
+static char *
+part_stem (const char *name)
+{
+  AllsetHash hash;
+  char hex[ALLSET_HASH_HEX_LEN + 1];
+
+  if (strlen (name) <= 200)
+    return g_strconcat (ALLSET_PARTIAL_PREFIX, name, "-", NULL);
+  allset_sha256 (name, strlen (name), &hash);
+  allset_hash_to_hex_buf (&hash, hex);
+  hex[16] = '\0';
+  return g_strconcat (ALLSET_PARTIAL_PREFIX, hex, "-", NULL);
+}
+
+/* An existing part file for stem in dir (a killed run), or a new one. */
+static int
+open_part (const char  *dir,
+           const char  *stem,
+           char       **part_path,
+           GError     **error)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  g_autofree char *template = NULL;
+  const char *name;
+  int fd;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = NULL;
+
+      if (!g_str_has_prefix (name, stem) || strlen (name) != strlen (stem) + 6)
+        continue;
+      path = g_build_filename (dir, name, NULL);
+      fd = open (path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+      if (fd >= 0)
+        {
+          *part_path = g_steal_pointer (&path);
+          return fd;
+        }
+    }
+
+  template = g_strconcat (dir, "/", stem, "XXXXXX", NULL);
+  fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "cannot create a part file in %s: %s", dir, g_strerror (errno));
+      return -1;
+    }
+  *part_path = g_steal_pointer (&template);
+  return fd;
+}
+
+/* Reads size bytes at offset of fd and checks they hash to id. */
+static gboolean
+read_good (int               fd,
+           guint8           *buffer,
+           gint64            offset,
+           gint64            size,
+           const AllsetHash *id)
+{
+  AllsetHash hash;
+
+  if (pread (fd, buffer, size, offset) != size)
+    return FALSE;
+  allset_sha256 (buffer, size, &hash);
+  return allset_hash_equal (&hash, id);
+}
+
+/* A copy of chunk id from another file on disk, checked. */
+static gboolean
+reuse_local_chunk (AllsetSyncPass   *pass,
+                   const AllsetHash *id,
+                   guint8           *buffer,
+                   gint64            size)
+{
+  g_autoptr(GPtrArray) locations = allset_journal_find_chunk (pass->journal, id, NULL);
+
+  for (guint i = 0; locations != NULL && i < locations->len; i++)
+    {
+      AllsetChunkLocation *location = g_ptr_array_index (locations, i);
+      g_autoptr(AllsetLocalEntry) now = allset_sync_lstat (pass, location->path, location->disk_path);
+      g_autofree char *full = NULL;
+      gboolean good;
+      int fd;
+
+      if (location->size != size || now == NULL || now->type != ALLSET_ENTRY_FILE ||
+          now->size != location->file_size || now->mtime_ns != location->file_mtime_ns)
+        continue;
+      full = allset_sync_local_path (pass, location->disk_path != NULL ? location->disk_path : location->path);
+      fd = open (full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        continue;
+      good = read_good (fd, buffer, location->offset, size, id);
+      close (fd);
+      if (good)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Fills fd with every chunk of info; chunks (AllsetLocalChunk) gets them. */
+static gboolean
+fill_part (AllsetSyncPass *pass,
+           AllsetFileInfo *info,
+           int             fd,
+           GArray         *chunks,
+           GError        **error)
+{
+  g_autofree guint8 *buffer = NULL;
+  struct stat st;
+  gint64 offset = 0;
+  guint64 biggest = 1;
+
+  if (fstat (fd, &st) != 0)
+    st.st_size = 0;
+  for (guint i = 0; i < info->chunks->len; i++)
+    biggest = MAX (biggest, g_array_index (info->chunks, AllsetChunkInfo, i).size);
+  buffer = g_malloc (biggest);
+
+  for (guint i = 0; i < info->chunks->len; i++)
+    {
+      AllsetChunkInfo *chunk = &g_array_index (info->chunks, AllsetChunkInfo, i);
+      AllsetLocalChunk local = { { { 0 } }, offset, (gint64) chunk->size };
+      gboolean have = FALSE;
+
+      if (!allset_hash_from_hex (chunk->id, &local.id))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "bad chunk id %s", chunk->id);
+          return FALSE;
+        }
+
+      /* Left by a killed run: keep it if it hashes right. */
+      if (offset + (gint64) chunk->size <= st.st_size &&
+          read_good (fd, buffer, offset, chunk->size, &local.id))
+        {
+          pass->report->chunks_reused++;
+          have = TRUE;
+        }
+      else if (reuse_local_chunk (pass, &local.id, buffer, chunk->size))
+        {
+          pass->report->chunks_reused++;
+          if (pwrite (fd, buffer, chunk->size, offset) != (gssize) chunk->size)
+            goto write_failed;
+          have = TRUE;
+        }
+
+      if (!have)
+        {
+          g_autoptr(GBytes) data = allset_client_chunk_get (pass->client, chunk->id, 0, -1,
+                                                           pass->cancellable, error);
+          gsize size;
+          const guint8 *bytes;
+          AllsetHash hash;
+
+          if (data == NULL)
+            return FALSE;
+          bytes = g_bytes_get_data (data, &size);
+          allset_sha256 (bytes, size, &hash);
+          if (size != chunk->size || !allset_hash_equal (&hash, &local.id))
+            {
+              g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_HASH_MISMATCH,
+                           "chunk %s does not hash to its id", chunk->id);
+              return FALSE;
+            }
+          if (pwrite (fd, bytes, size, offset) != (gssize) size)
+            goto write_failed;
+          pass->report->chunks_downloaded++;
+          pass->report->bytes_downloaded += size;
+        }
+
+      g_array_append_val (chunks, local);
+      offset += chunk->size;
+    }
+
+  if (ftruncate (fd, offset) != 0)
+    goto write_failed;
+  return TRUE;
+
+write_failed:
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot write: %s", g_strerror (errno));
+  return FALSE;
+}
+
+static gboolean
+check_file_id (AllsetFileInfo *info,
+               GArray         *chunks)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (AllsetHash));
+  AllsetHash id;
+  char hex[ALLSET_HASH_HEX_LEN + 1];
+
+  for (guint i = 0; i < chunks->len; i++)
+    g_array_append_val (ids, g_array_index (chunks, AllsetLocalChunk, i).id);
+  allset_file_id ((const AllsetHash *) (gpointer) ids->data, ids->len, &id);
+  allset_hash_to_hex_buf (&id, hex);
+  return g_strcmp0 (hex, info->file_id) == 0;
+}
+
+static void
+fsync_dir (const char *dir)
+{
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd >= 0)
+    {
+      fsync (fd);
+      close (fd);
+    }
+}
+
+void
+allset_transfer_download (AllsetSyncPass     *pass,
+                          const AllsetAction *action)
+{
+  g_autofree char *remote = allset_sync_remote_path (pass, action->path);
+  g_autofree char *target = allset_sync_local_path (pass, action->path);
+  g_autofree char *dir = g_path_get_dirname (target);
+  g_autofree char *name = g_path_get_basename (target);
+  g_autofree char *stem = part_stem (name);
+  g_autofree char *part = NULL;
+  g_autoptr(AllsetFileInfo) info = NULL;
+  g_autoptr(GArray) chunks = g_array_new (FALSE, FALSE, sizeof (AllsetLocalChunk));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AllsetLocalEntry) written = NULL;
+  g_autoptr(AllsetBaseEntry) base = NULL;
+  struct timespec times[2];
+  mode_t mask;
+  int fd;
+
+  info = allset_client_file (pass->client, remote, 0, pass->cancellable, &error);
+  if (info == NULL)
+    {
+      if (!allset_sync_check_fatal (pass, error))
+        allset_sync_fail (pass, action->path, TRUE, "cannot read it on the server: %s", error->message);
+      return;
+    }
+
+  if (g_mkdir_with_parents (dir, 0777) != 0)
+    {
+      allset_sync_fail (pass, action->path, FALSE, "cannot make its directory: %s", g_strerror (errno));
+      return;
+    }
+
+  fd = open_part (dir, stem, &part, &error);
+  if (fd < 0)
+    {
+      allset_sync_fail (pass, action->path, FALSE, "%s", error->message);
+      return;
+    }
+
+  if (!fill_part (pass, info, fd, chunks, &error))
+    {
+      close (fd);
+      if (!allset_sync_check_fatal (pass, error))
+        allset_sync_fail (pass, action->path, FALSE, "download failed: %s", error->message);
+      return;
+    }
+
+  mask = umask (0);
+  umask (mask);
+  times[0].tv_sec = info->mtime;
+  times[0].tv_nsec = 0;
+  times[1] = times[0];
+  if (!check_file_id (info, chunks) ||
+      fchmod (fd, (info->executable ? 0777 : 0666) & ~mask) != 0 ||
+      futimens (fd, times) != 0 || fsync (fd) != 0)
+    {
+      close (fd);
+      g_unlink (part);
+      allset_sync_fail (pass, action->path, FALSE, "the downloaded file does not match its id");
+      pass->report->verify_failed++;
+      return;
+    }
+  close (fd);
+
+  /* Invariant 2, right before the rename: the target is still what the
+   * scan saw; otherwise keep the part for the next pass. */
+  if (action->replace && action->local != NULL && action->local->type == ALLSET_ENTRY_DIR)
+    {
+      if (!allset_sync_trash_local (pass, action->path, action->local))
+        return;
+      allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
+      allset_journal_local_delete (pass->journal, action->path, TRUE, NULL);
+    }
+  else if (!allset_sync_unchanged (pass, action->path, action->local))
+    {
+      allset_sync_fail (pass, action->path, TRUE, "changed since the scan; not replaced");
+      return;
+    }
+
+  if (rename (part, target) != 0)
+    {
+      allset_sync_fail (pass, action->path, FALSE, "cannot rename into place: %s", g_strerror (errno));
+      return;
+    }
+  fsync_dir (dir);
+
+  written = allset_sync_lstat (pass, action->path, NULL);
+  if (written == NULL)
+    return;
+  written->file_id = g_strdup (info->file_id);
+  allset_journal_local_put (pass->journal, written, chunks, NULL);
+
+  base = allset_base_entry_new (action->path, ALLSET_ENTRY_FILE);
+  base->file_id = g_strdup (info->file_id);
+  base->size = written->size;
+  base->mtime_ns = written->mtime_ns;
+  base->executable = written->executable;
+  base->revision = info->revision;
+  base->inode = written->inode;
+  base->dev = written->dev;
+  base->state = ALLSET_FILE_UPLOADED;
+  allset_journal_base_put (pass->journal, base, NULL);
+  pass->report->downloaded++;
+
+  allset_transfer_verify (pass, action->path, info->file_id, info->receipt);
+}

@@ -1,0 +1,605 @@
+/* allset-transfer.c — uploads, commits, receipts and downloads of a pass
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Uploads are queued during the pass and sent at the end: every file is
+ * read again and re-hashed (a file whose content no longer matches the
+ * scan is skipped), the server is asked which chunks it lacks, only those
+ * are sent — chunks up to small_chunk_max packed together, larger ones
+ * one by one — by ALLSET_SYNC_WORKERS threads sharing the client, then
+ * the operations are committed in batches with their base revisions and
+ * each receipt is checked (pending → uploaded → verified).
+ *
+ * A download is written to ".allset-part-NAME-XXXXXX" next to its target:
+ * chunks already in such a part file (a killed run) or elsewhere on disk
+ * are reused once their bytes hash right, the others are fetched and
+ * checked; the file id is checked over the chunk ids, the part is fsynced,
+ * gets its mtime and mode, and is renamed over the target only if the
+ * target is still what the scan saw (invariant 2).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "allset-sync-private.h"
+
+typedef struct
+{
+  const AllsetAction *action;   /* borrowed from the plan */
+  GArray             *chunks;   /* AllsetLocalChunk (uploads) */
+  char               *file_id;
+  gboolean            failed;   /* a chunk could not be sent */
+} PendingOp;
+
+void
+allset_transfer_op_free (gpointer data)
+{
+  PendingOp *op = data;
+
+  g_clear_pointer (&op->chunks, g_array_unref);
+  g_free (op->file_id);
+  g_free (op);
+}
+
+static int
+open_local (AllsetSyncPass         *pass,
+            const AllsetLocalEntry *local)
+{
+  g_autofree char *full = allset_sync_local_path (pass, local->disk_path != NULL
+                                                        ? local->disk_path : local->path);
+
+  return open (full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* ---- upload queue -------------------------------------------------------- */
+
+void
+allset_transfer_queue_upload (AllsetSyncPass     *pass,
+                              const AllsetAction *action)
+{
+  const AllsetLocalEntry *local = action->local;
+  g_autoptr(AllsetChunkReader) reader = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (AllsetHash));
+  g_autoptr(GError) error = NULL;
+  PendingOp *op;
+  AllsetChunk chunk;
+  AllsetHash file_id;
+  char hex[ALLSET_HASH_HEX_LEN + 1];
+  struct stat st;
+  int fd;
+
+  if (local == NULL || local->type != ALLSET_ENTRY_FILE || !allset_sync_unchanged (pass, action->path, local))
+    {
+      allset_sync_fail (pass, action->path, TRUE, "changed since the scan; not uploaded");
+      return;
+    }
+
+  fd = open_local (pass, local);
+  if (fd < 0)
+    {
+      allset_sync_fail (pass, action->path, TRUE, "cannot open: %s", g_strerror (errno));
+      return;
+    }
+
+  op = g_new0 (PendingOp, 1);
+  op->action = action;
+  op->chunks = g_array_new (FALSE, FALSE, sizeof (AllsetLocalChunk));
+  reader = allset_chunk_reader_new (fd);
+  while (allset_chunk_reader_next (reader, &chunk, &error))
+    {
+      AllsetLocalChunk c = { chunk.id, (gint64) chunk.offset, (gint64) chunk.length };
+
+      g_array_append_val (op->chunks, c);
+      g_array_append_val (ids, chunk.id);
+    }
+  if (error == NULL && fstat (fd, &st) != 0)
+    error = g_error_new (G_IO_ERROR, g_io_error_from_errno (errno), "%s", g_strerror (errno));
+  close (fd);
+
+  allset_file_id ((const AllsetHash *) (gpointer) ids->data, ids->len, &file_id);
+  allset_hash_to_hex_buf (&file_id, hex);
+  if (error != NULL || g_strcmp0 (hex, local->file_id) != 0 ||
+      !allset_sync_unchanged (pass, action->path, local))
+    {
+      allset_sync_fail (pass, action->path, TRUE, "changed while being read; not uploaded");
+      allset_transfer_op_free (op);
+      return;
+    }
+
+  op->file_id = g_strdup (hex);
+  g_ptr_array_add (pass->pending, op);
+}
+
+void
+allset_transfer_queue_op (AllsetSyncPass     *pass,
+                          const AllsetAction *action)
+{
+  PendingOp *op = g_new0 (PendingOp, 1);
+
+  op->action = action;
+  g_ptr_array_add (pass->pending, op);
+}
+
+/* ---- chunk sending (worker threads) ------------------------------------- */
+
+typedef struct
+{
+  AllsetLocalChunk        chunk;
+  const AllsetLocalEntry *source;   /* borrowed */
+  gboolean                failed;
+} ChunkSource;
+
+typedef struct
+{
+  GPtrArray *sources;  /* ChunkSource, borrowed */
+  gboolean   pack;
+} SendJob;
+
+typedef struct
+{
+  AllsetSyncPass *pass;
+  GMutex          lock;
+  GError         *error;   /* the first error, fatal or not */
+} SendState;
+
+static GBytes *
+read_chunk (AllsetSyncPass    *pass,
+            const ChunkSource *source,
+            GError           **error)
+{
+  g_autofree guint8 *data = g_malloc (MAX (source->chunk.size, 1));
+  AllsetHash hash;
+  gssize n;
+  int fd = open_local (pass, source->source);
+
+  if (fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s",
+                   source->source->path, g_strerror (errno));
+      return NULL;
+    }
+  n = pread (fd, data, source->chunk.size, source->chunk.offset);
+  close (fd);
+
+  allset_sha256 (data, MAX (n, 0), &hash);
+  if (n != source->chunk.size || !allset_hash_equal (&hash, &source->chunk.id))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s changed while being uploaded",
+                   source->source->path);
+      return NULL;
+    }
+
+  return g_bytes_new_take (g_steal_pointer (&data), source->chunk.size);
+}
+
+static void
+send_job (gpointer data,
+          gpointer user_data)
+{
+  SendJob *job = data;
+  SendState *state = user_data;
+  AllsetSyncPass *pass = state->pass;
+  g_autoptr(GPtrArray) blobs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (AllsetPackEntry));
+  g_autoptr(GPtrArray) hexes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  guint64 bytes = 0;
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < job->sources->len && ok; i++)
+    {
+      ChunkSource *source = g_ptr_array_index (job->sources, i);
+      GBytes *blob = read_chunk (pass, source, &error);
+      AllsetPackEntry entry;
+
+      if (blob == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+      g_ptr_array_add (blobs, blob);
+      g_ptr_array_add (hexes, allset_hash_to_hex (&source->chunk.id));
+      entry.id = g_ptr_array_index (hexes, hexes->len - 1);
+      entry.data = blob;
+      g_array_append_val (entries, entry);
+      bytes += g_bytes_get_size (blob);
+    }
+
+  if (ok && job->pack)
+    ok = allset_client_chunk_pack (pass->client, (AllsetPackEntry *) (gpointer) entries->data,
+                                   entries->len, pass->cancellable, &error) > 0;
+  else if (ok)
+    ok = allset_client_chunk_put (pass->client, g_ptr_array_index (hexes, 0),
+                                  g_ptr_array_index (blobs, 0), NULL, pass->cancellable, &error);
+
+  g_mutex_lock (&state->lock);
+  if (ok)
+    {
+      pass->report->chunks_uploaded += job->sources->len;
+      pass->report->bytes_uploaded += bytes;
+    }
+  else
+    {
+      for (guint i = 0; i < job->sources->len; i++)
+        ((ChunkSource *) g_ptr_array_index (job->sources, i))->failed = TRUE;
+      if (state->error == NULL)
+        state->error = g_steal_pointer (&error);
+    }
+  g_mutex_unlock (&state->lock);
+
+  g_ptr_array_unref (job->sources);
+  g_free (job);
+}
+
+/* Sends the chunks of the queued uploads the server lacks. */
+static void
+send_chunks (AllsetSyncPass *pass)
+{
+  g_autoptr(GHashTable) by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  g_autoptr(GPtrArray) missing = g_ptr_array_new ();
+  g_autoptr(GPtrArray) pack = NULL;
+  g_autoptr(GError) error = NULL;
+  SendState state = { pass };
+  GThreadPool *pool;
+  guint64 pack_bytes = 0;
+
+  for (guint i = 0; i < pass->pending->len; i++)
+    {
+      PendingOp *op = g_ptr_array_index (pass->pending, i);
+
+      for (guint j = 0; op->chunks != NULL && j < op->chunks->len; j++)
+        {
+          AllsetLocalChunk *chunk = &g_array_index (op->chunks, AllsetLocalChunk, j);
+          char *hex = allset_hash_to_hex (&chunk->id);
+          ChunkSource *source;
+
+          if (g_hash_table_contains (by_id, hex))
+            {
+              g_free (hex);
+              continue;
+            }
+          source = g_new0 (ChunkSource, 1);
+          source->chunk = *chunk;
+          source->source = op->action->local;
+          g_hash_table_insert (by_id, hex, source);
+          g_ptr_array_add (order, hex);
+        }
+    }
+
+  for (guint i = 0; i < order->len; i += ALLSET_SYNC_MISSING_BATCH)
+    {
+      guint n = MIN (ALLSET_SYNC_MISSING_BATCH, order->len - i);
+      g_autoptr(GPtrArray) answer = allset_client_chunks_missing (pass->client,
+                                                                  (const char * const *) order->pdata + i,
+                                                                  n, pass->cancellable, &error);
+
+      if (answer == NULL)
+        {
+          allset_sync_check_fatal (pass, error);
+          if (pass->fatal == NULL)
+            pass->fatal = g_steal_pointer (&error);
+          return;
+        }
+      for (guint j = 0; j < answer->len; j++)
+        {
+          ChunkSource *source = g_hash_table_lookup (by_id, g_ptr_array_index (answer, j));
+
+          if (source != NULL)
+            g_ptr_array_add (missing, source);
+        }
+    }
+
+  g_mutex_init (&state.lock);
+  pool = g_thread_pool_new (send_job, &state, ALLSET_SYNC_WORKERS, FALSE, NULL);
+  for (guint i = 0; i < missing->len; i++)
+    {
+      ChunkSource *source = g_ptr_array_index (missing, i);
+      SendJob *job;
+
+      if ((guint64) source->chunk.size > pass->small_chunk_max)
+        {
+          job = g_new0 (SendJob, 1);
+          job->sources = g_ptr_array_new ();
+          g_ptr_array_add (job->sources, source);
+          g_thread_pool_push (pool, job, NULL);
+          continue;
+        }
+
+      if (pack != NULL && pack_bytes + source->chunk.size + 36 > pass->pack_max)
+        {
+          job = g_new0 (SendJob, 1);
+          job->sources = g_steal_pointer (&pack);
+          job->pack = TRUE;
+          g_thread_pool_push (pool, job, NULL);
+        }
+      if (pack == NULL)
+        {
+          pack = g_ptr_array_new ();
+          pack_bytes = 0;
+        }
+      g_ptr_array_add (pack, source);
+      pack_bytes += source->chunk.size + 36;
+    }
+  if (pack != NULL)
+    {
+      SendJob *job = g_new0 (SendJob, 1);
+
+      job->sources = g_steal_pointer (&pack);
+      job->pack = TRUE;
+      g_thread_pool_push (pool, job, NULL);
+    }
+  g_thread_pool_free (pool, FALSE, TRUE);
+  g_mutex_clear (&state.lock);
+
+  if (state.error != NULL)
+    {
+      allset_sync_check_fatal (pass, state.error);
+      g_clear_error (&state.error);
+    }
+
+  /* An upload whose chunks did not all get there is not committed. */
+  for (guint i = 0; i < pass->pending->len; i++)
+    {
+      PendingOp *op = g_ptr_array_index (pass->pending, i);
+
+      for (guint j = 0; op->chunks != NULL && j < op->chunks->len; j++)
+        {
+          g_autofree char *hex = allset_hash_to_hex (&g_array_index (op->chunks, AllsetLocalChunk, j).id);
+          ChunkSource *source = g_hash_table_lookup (by_id, hex);
+
+          if (source != NULL && source->failed)
+            op->failed = TRUE;
+        }
+    }
+}
+
+/* ---- commits and receipts ------------------------------------------------ */
+
+void
+allset_transfer_verify (AllsetSyncPass      *pass,
+                        const char          *path,
+                        const char          *file_id,
+                        const AllsetReceipt *receipt)
+{
+  g_autofree char *remote = allset_sync_remote_path (pass, path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *json = NULL;
+
+  if (receipt == NULL)
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "the server sent no receipt");
+  else if (g_strcmp0 (receipt->file_id, file_id) != 0 || g_strcmp0 (receipt->path, remote) != 0)
+    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 "the receipt is for %s (%s), not for this file (%s)",
+                 receipt->path, receipt->file_id, file_id);
+  else
+    allset_receipt_verify (receipt, pass->receipt_key, &error);
+
+  if (error != NULL)
+    {
+      /* Loud: the server does not hold what we have. Back to pending, so
+       * the next pass sends it again. */
+      g_warning ("Verification failed for %s: %s", path, error->message);
+      allset_journal_base_set_state (pass->journal, path, ALLSET_FILE_PENDING, NULL, NULL);
+      pass->report->verify_failed++;
+      allset_sync_fail (pass, path, FALSE, "NOT VERIFIED: %s", error->message);
+      return;
+    }
+
+  node = allset_receipt_to_json (receipt);
+  json = json_to_string (node, FALSE);
+  if (allset_journal_base_set_state (pass->journal, path, ALLSET_FILE_VERIFIED, json, NULL))
+    pass->report->verified++;
+}
+
+static void
+apply_result (AllsetSyncPass           *pass,
+              PendingOp                *op,
+              const AllsetCommitResult *result)
+{
+  const AllsetAction *action = op->action;
+  const AllsetLocalEntry *local = action->local;
+  gboolean ok = result->status == 200;
+
+  if (action->kind == ALLSET_ACTION_MKDIR_REMOTE && result->error == ALLSET_ERROR_CONFLICT)
+    ok = TRUE;   /* already a directory there */
+  if (action->kind == ALLSET_ACTION_DELETE_REMOTE && result->error == ALLSET_ERROR_NOT_FOUND)
+    ok = TRUE;
+
+  if (!ok)
+    {
+      allset_sync_fail (pass, action->path, TRUE, "the server refused %s (%s): %s; next pass",
+                        allset_action_kind_to_string (action->kind),
+                        allset_error_code_to_string (result->error),
+                        result->error_message != NULL ? result->error_message : "");
+      return;
+    }
+
+  switch (action->kind)
+    {
+    case ALLSET_ACTION_UPLOAD:
+      {
+        g_autoptr(AllsetBaseEntry) base = allset_base_entry_new (action->path, ALLSET_ENTRY_FILE);
+
+        if (action->replace)
+          allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
+        base->file_id = g_strdup (op->file_id);
+        base->size = local->size;
+        base->mtime_ns = local->mtime_ns;
+        base->executable = local->executable;
+        base->revision = result->revision;
+        base->inode = local->inode;
+        base->dev = local->dev;
+        base->state = ALLSET_FILE_UPLOADED;
+        allset_journal_base_put (pass->journal, base, NULL);
+        pass->report->uploaded++;
+        allset_transfer_verify (pass, action->path, op->file_id, result->receipt);
+        break;
+      }
+
+    case ALLSET_ACTION_MKDIR_REMOTE:
+      {
+        g_autoptr(AllsetBaseEntry) base = allset_base_entry_new (action->path, ALLSET_ENTRY_DIR);
+
+        if (action->replace)
+          allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
+        base->revision = result->status == 200 ? result->revision : result->current_revision;
+        base->state = ALLSET_FILE_VERIFIED;
+        if (local != NULL)
+          {
+            base->inode = local->inode;
+            base->dev = local->dev;
+            base->mtime_ns = local->mtime_ns;
+          }
+        allset_journal_base_put (pass->journal, base, NULL);
+        pass->report->dirs_created++;
+        break;
+      }
+
+    case ALLSET_ACTION_MOVE_REMOTE:
+      {
+        g_autoptr(AllsetBaseEntry) base = NULL;
+
+        allset_journal_base_rename (pass->journal, action->path, action->to, NULL);
+        base = allset_journal_base_get (pass->journal, action->to, NULL);
+        if (base != NULL)
+          {
+            base->revision = result->revision;
+            if (local != NULL)
+              {
+                base->size = local->size;
+                base->mtime_ns = local->mtime_ns;
+                base->inode = local->inode;
+                base->dev = local->dev;
+              }
+            allset_journal_base_put (pass->journal, base, NULL);
+          }
+        pass->report->moved++;
+        break;
+      }
+
+    case ALLSET_ACTION_DELETE_REMOTE:
+      allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
+      pass->report->deleted_remote += MAX (action->n_files, 1);
+      break;
+
+    default:
+      g_warn_if_reached ();
+    }
+}
+
+static void
+commit_batch (AllsetSyncPass *pass,
+              GPtrArray      *ops)
+{
+  g_autoptr(JsonArray) json = json_array_new ();
+  g_autoptr(GArray) owners = g_array_new (FALSE, FALSE, sizeof (gint));
+  g_autoptr(AllsetCommitReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < ops->len; i++)
+    {
+      PendingOp *op = g_ptr_array_index (ops, i);
+      const AllsetAction *action = op->action;
+      g_autofree char *path = allset_sync_remote_path (pass, action->path);
+      gint pre = -1 - (gint) i;
+
+      if (action->replace && action->remote != NULL &&
+          (action->kind == ALLSET_ACTION_UPLOAD || action->kind == ALLSET_ACTION_MKDIR_REMOTE))
+        {
+          json_array_add_object_element (json, allset_commit_op_delete (path, action->remote->revision));
+          g_array_append_val (owners, pre);
+        }
+
+      switch (action->kind)
+        {
+        case ALLSET_ACTION_UPLOAD:
+          {
+            g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+            for (guint j = 0; j < op->chunks->len; j++)
+              g_ptr_array_add (ids, allset_hash_to_hex (&g_array_index (op->chunks, AllsetLocalChunk, j).id));
+            g_ptr_array_add (ids, NULL);
+            json_array_add_object_element (json, allset_commit_op_put (path, action->replace ? 0 : action->base_revision,
+                                                                       (const char * const *) ids->pdata,
+                                                                       action->local->size,
+                                                                       action->local->mtime_ns / G_GINT64_CONSTANT (1000000000),
+                                                                       action->local->executable));
+            break;
+          }
+        case ALLSET_ACTION_MKDIR_REMOTE:
+          json_array_add_object_element (json, allset_commit_op_mkdir (path, action->replace ? 0 : action->base_revision));
+          break;
+        case ALLSET_ACTION_MOVE_REMOTE:
+          {
+            g_autofree char *to = allset_sync_remote_path (pass, action->to);
+
+            json_array_add_object_element (json, allset_commit_op_move (path, to, action->base_revision));
+            break;
+          }
+        case ALLSET_ACTION_DELETE_REMOTE:
+          json_array_add_object_element (json, allset_commit_op_delete (path, action->base_revision));
+          break;
+        default:
+          g_warn_if_reached ();
+          continue;
+        }
+      g_array_append_val (owners, i);
+    }
+
+  reply = allset_client_commit (pass->client, json, pass->cancellable, &error);
+  if (reply == NULL)
+    {
+      if (!allset_sync_check_fatal (pass, error))
+        for (guint i = 0; i < ops->len; i++)
+          allset_sync_fail (pass, ((PendingOp *) g_ptr_array_index (ops, i))->action->path, FALSE,
+                            "commit failed: %s", error->message);
+      return;
+    }
+
+  for (guint k = 0; k < reply->results->len && k < owners->len; k++)
+    {
+      gint owner = g_array_index (owners, gint, k);
+      const AllsetCommitResult *result = g_ptr_array_index (reply->results, k);
+
+      if (owner < 0)
+        continue;   /* the deletion before a replacement: judged with it */
+      apply_result (pass, g_ptr_array_index (ops, owner), result);
+    }
+}
+
+void
+allset_transfer_flush (AllsetSyncPass *pass)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+
+  if (pass->pending->len == 0)
+    return;
+
+  send_chunks (pass);
+
+  for (guint i = 0; i < pass->pending->len && pass->fatal == NULL; i++)
+    {
+      PendingOp *op = g_ptr_array_index (pass->pending, i);
+
+      if (op->failed)
+        {
+          allset_sync_fail (pass, op->action->path, FALSE, "its chunks could not be sent");
+          continue;
+        }
+      g_ptr_array_add (batch, op);
+      if (batch->len == ALLSET_SYNC_COMMIT_BATCH / 2)
+        {
+          commit_batch (pass, batch);
+          g_ptr_array_set_size (batch, 0);
+        }
+    }
+  if (batch->len > 0 && pass->fatal == NULL)
+    commit_batch (pass, batch);
+
+  g_ptr_array_set_size (pass->pending, 0);
+}

@@ -1,0 +1,48 @@
+/* test-cli-server.h — a real allset-server for the AllsetClient tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Starts `$ALLSET_SERVER serve --dev-cert --listen 127.0.0.1:0` on a fresh
+ * data directory, reads its URL and certificate fingerprint, and drives
+ * `allset-server admin` on the same directory. The server dies with the
+ * test (PR_SET_PDEATHSIG), even when an assertion aborts it.
+ */
+
+#pragma once
+
+#include "allset-client.h"
+
+G_BEGIN_DECLS
+
+#define TEST_CLI_PASSWORD   "correct horse battery"
+#define TEST_CLI_UNKNOWN_ID "0000000000000000000000000000000000000000000000000000000000000000"
+
+typedef struct
+{
+  char        *dir;
+  GSubprocess *process;
+  GThread     *drain;
+  char        *url;          /* https://127.0.0.1:PORT/ */
+  char        *fingerprint;  /* AB:CD:… */
+} TestCliServer;
+
+/* extra_arg: one more `serve` option, or NULL. */
+TestCliServer *test_cli_server_start (const char    *extra_arg);
+void           test_cli_server_stop  (TestCliServer *server);
+/* `allset-server admin --data-dir DIR ARGS… (NULL-terminated)` with input
+ * on stdin; asserts success. */
+void           test_cli_admin        (TestCliServer *server,
+                                      const char    *input,
+                                      ...) G_GNUC_NULL_TERMINATED;
+/* A client pinning the server's certificate. */
+AllsetClient  *test_cli_new_client   (TestCliServer *server,
+                                      const char    *token);
+/* The same, signed in as username (password TEST_CLI_PASSWORD). */
+AllsetClient  *test_cli_signed_in    (TestCliServer *server,
+                                      const char    *username);
+/* len bytes from the test's random seed. */
+GBytes        *test_cli_random_bytes (gsize          len);
+/* Lowercase hex SHA-256. */
+char          *test_cli_chunk_id     (GBytes        *bytes);
+
+G_END_DECLS
