@@ -17,9 +17,12 @@
 #include "allset-maintenance.h"
 #include "allset-pacing.h"
 #include "allset-push.h"
+#include "allset-reaper.h"
 #include "allset-server-private.h"
 
 #define PURGE_INTERVAL_SECONDS      3600
+/* Clients reconnect at will; an idle connection only costs a descriptor. */
+#define KEEPALIVE_IDLE_SECONDS      120
 
 typedef enum
 {
@@ -76,6 +79,7 @@ struct _AllsetServer
   GHashTable         *down_buckets;    /* account id → AllsetBucket */
   GHashTable         *token_accounts;  /* token hash hex → account id, for upload pacing */
   AllsetPush         *push;
+  AllsetReaper       *reaper;
   AllsetMaintenance  *maintenance;
   guint               purge_id;
 };
@@ -615,6 +619,8 @@ allset_server_finalize (GObject *object)
   AllsetServer *self = ALLSET_SERVER (object);
 
   g_clear_handle_id (&self->purge_id, g_source_remove);
+  /* Its signal handlers go before the server they watch. */
+  g_clear_pointer (&self->reaper, allset_reaper_free);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -746,6 +752,7 @@ allset_server_new (AllsetServerConfig  *config,
    * path, and an early-only entry would shadow the main handler. */
   soup_server_add_early_handler (self->soup, NULL, early_callback, self, NULL);
   soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
+  self->reaper = allset_reaper_new (self->soup, KEEPALIVE_IDLE_SECONDS);
 
   address = g_inet_address_new_from_string (config->listen_host);
   if (address == NULL)

@@ -685,19 +685,14 @@ test_connection_fds (void)
       g_clear_object (&session);
       allset_test_iterate_for (5);
     }
-  allset_test_iterate_for (500);
+  /* The server checks for clients that left once a second. */
+  allset_test_iterate_for (2500);
   after = count_fds (server);
   leaked = (int) after - (int) before;
   g_test_message ("20 keep-alive connections closed by their clients: the server holds %d more "
                   "descriptors (%u, then %u)", leaked, before, after);
 
-  if (leaked > 2 && soup_get_major_version () == 3 && soup_get_minor_version () < 3)
-    {
-      /* Known, and not ours to fix in the test: report it, do not hide it. */
-      g_test_incomplete ("libsoup 3.2 leaks every keep-alive connection that its client closes while "
-                         "idle (fixed in libsoup 3.3.0); the server needs a workaround");
-      return;
-    }
+  /* libsoup 3.2 itself leaks these; server/allset-reaper.c closes them. */
   g_assert_cmpint (leaked, <=, 2);
 }
 
