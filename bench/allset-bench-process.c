@@ -180,6 +180,30 @@ bench_server_cpu (BenchServer *self)
   return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) / sysconf (_SC_CLK_TCK);
 }
 
+static gint64
+io_field (const char *io,
+          const char *field)
+{
+  const char *line = strstr (io, field);
+
+  return line != NULL ? g_ascii_strtoll (line + strlen (field), NULL, 10) : 0;
+}
+
+void
+bench_server_io (BenchServer *self,
+                 gint64      *wchar,
+                 gint64      *disk_bytes)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/io", g_subprocess_get_identifier (self->process));
+  g_autofree char *io = NULL;
+
+  *wchar = *disk_bytes = 0;
+  if (!g_file_get_contents (path, &io, NULL, NULL))
+    return;
+  *wchar = io_field (io, "wchar:");
+  *disk_bytes = io_field (io, "\nwrite_bytes:");
+}
+
 void
 bench_server_stop (BenchServer *self)
 {
@@ -245,6 +269,7 @@ bench_cpu_mark (BenchCpuMark     *mark,
   mark->machine = machine_busy_seconds ();
   mark->self = self_cpu_seconds ();
   mark->server = bench_server_cpu (server);
+  bench_server_io (server, &mark->server_wchar, &mark->server_disk_bytes);
 }
 
 void
@@ -259,4 +284,6 @@ bench_cpu_account (const BenchCpuMark *start,
   run->server_cpu = end.server - start->server;
   run->client_cpu = end.self - start->self;
   run->other_cpu = MAX (0, (end.machine - start->machine) - run->server_cpu - run->client_cpu);
+  run->server_wchar = end.server_wchar - start->server_wchar;
+  run->server_disk_bytes = end.server_disk_bytes - start->server_disk_bytes;
 }

@@ -241,9 +241,11 @@ run_sweep (const Options *options)
 static char *
 format_cpu (const BenchRun *run)
 {
-  return g_strdup_printf ("CPU s: server %.2f, bench %.2f, other processes %.2f (%.2f cores)",
+  return g_strdup_printf ("CPU s: server %.2f, bench %.2f, other processes %.2f (%.2f cores); "
+                          "server wrote %.1f MB (%.1f MB to disk)",
                           run->server_cpu, run->client_cpu, run->other_cpu,
-                          run->wall > 0 ? run->other_cpu / run->wall : 0);
+                          run->wall > 0 ? run->other_cpu / run->wall : 0,
+                          run->server_wchar / 1e6, run->server_disk_bytes / 1e6);
 }
 
 #define FAIL_IF(cond) G_STMT_START { if (cond) { g_printerr ("allset-bench-server: %s\n", error->message); return EXIT_FAILURE; } } G_STMT_END
@@ -409,38 +411,40 @@ run_all (Options *options)
       print_row ("D unchanged A: hash + missing (nothing sent)", "(info)", d_fps, n, 0, "files/s", "");
       print_row ("A server CPU for the 10000 files", "(info)", a_cpu, n, 2, "s", "");
     }
-  {
-    g_autofree double *all = g_new0 (double, 2 * n);
-    g_autofree char *measured = g_strdup_printf ("%.1f MB", rss_peak);
-    g_autofree char *runs = NULL;
-    guint k = 0;
+  if (want (options, "P") || want (options, "N") || want (options, "A"))
+    {
+      g_autofree double *all = g_new0 (double, 2 * n);
+      g_autofree char *measured = g_strdup_printf ("%.1f MB", rss_peak);
+      g_autofree char *runs = NULL;
+      guint k = 0;
 
-    for (guint r = 0; r < n; r++)
-      {
-        if (want (options, "P") || want (options, "N"))
-          all[k++] = rss_b[r];
-        if (want (options, "A"))
-          all[k++] = rss_a[r];
-      }
-    runs = format_runs (all, k, 1);
-    print_line ("Peak server RSS (VmHWM, max over all runs)", "< 100 MB", measured,
-                rss_peak < TARGET_RSS_MB ? "yes" : "NO", runs);
-  }
+      for (guint r = 0; r < n; r++)
+        {
+          if (want (options, "P") || want (options, "N"))
+            all[k++] = rss_b[r];
+          if (want (options, "A"))
+            all[k++] = rss_a[r];
+        }
+      runs = format_runs (all, k, 1);
+      print_line ("Peak server RSS (VmHWM, max over all runs)", "< 100 MB", measured,
+                  rss_peak < TARGET_RSS_MB ? "yes" : "NO", runs);
+    }
   {
     g_autofree char *measured = g_strdup_printf ("%.1f / %.1f MB", client_b, client_end);
 
     print_line ("Client peak RSS (VmHWM) after B / at the end", "(info)", measured, "", "");
   }
-  {
-    g_autofree char *measured = g_strdup_printf ("%.2f cores", other);
+  if (want (options, "P") || want (options, "N") || want (options, "A"))
+    {
+      g_autofree char *measured = g_strdup_printf ("%.2f cores", other);
 
-    print_line ("Other processes' CPU during a run (worst)", "~0", measured,
-                other < 0.15 ? "ok" : "BUSY", "");
-    if (other >= 0.15)
-      g_print ("\nWARNING: other processes used up to %.2f of the %u cores during the runs: "
-               "the wall-clock figures above are low by an unknown amount. Run again on a "
-               "quiet machine.\n", other, g_get_num_processors ());
-  }
+      print_line ("Other processes' CPU during a run (worst)", "~0", measured,
+                  other < 0.15 ? "ok" : "BUSY", "");
+      if (other >= 0.15)
+        g_print ("\nWARNING: other processes used up to %.2f of the %u cores during the runs: "
+                 "the wall-clock figures above are low by an unknown amount. Run again on a "
+                 "quiet machine.\n", other, g_get_num_processors ());
+    }
   return EXIT_SUCCESS;
 }
 

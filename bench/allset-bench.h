@@ -38,6 +38,10 @@ BenchServer *bench_server_start      (const char   *server_path,
                                       GError      **error);
 /* CPU seconds (user + system) the server process used so far. */
 double       bench_server_cpu        (BenchServer  *self);
+/* /proc/PID/io: bytes written through write() and bytes sent to storage. */
+void         bench_server_io         (BenchServer  *self,
+                                      gint64       *wchar,
+                                      gint64       *disk_bytes);
 /* Peak (VmHWM) and current (VmRSS) resident set, in KiB; -1 if unknown. */
 void         bench_server_rss        (BenchServer  *self,
                                       gint64       *peak_kib,
@@ -144,6 +148,11 @@ typedef struct
   double  client_cpu;
   double  other_cpu;
   double  wall;
+
+  /* Bytes the server passed to write() and caused to reach the disk
+   * (/proc/PID/io wchar and write_bytes) during the same part. */
+  gint64  server_wchar;
+  gint64  server_disk_bytes;
 } BenchRun;
 
 /* Where the machine's CPU time goes while one dataset runs
@@ -154,11 +163,13 @@ typedef struct
   double machine;   /* busy CPU seconds of the whole machine */
   double self;
   double server;
+  gint64 server_wchar;
+  gint64 server_disk_bytes;
 } BenchCpuMark;
 
 void     bench_cpu_mark              (BenchCpuMark      *mark,
                                       BenchServer       *server);
-/* Fills run's wall, server_cpu, client_cpu and other_cpu since start. */
+/* Fills run's wall, CPU and server I/O figures since start. */
 void     bench_cpu_account           (const BenchCpuMark *start,
                                       BenchServer       *server,
                                       BenchRun          *run);

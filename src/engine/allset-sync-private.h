@@ -29,6 +29,9 @@ typedef struct
   char                     *receipt_key;      /* base64 Ed25519 public key */
   guint64                   small_chunk_max;
   guint64                   pack_max;
+  /* The process umask, read once before any thread starts (umask() can
+   * only be read by setting it). */
+  guint                     umask;
   /* Uploads and remote operations waiting for one commit (PendingOp). */
   GPtrArray                *pending;
   /* AllsetIssue of this pass (ORIGIN_SYNC), conflicts (ORIGIN_CONFLICT). */
@@ -36,7 +39,17 @@ typedef struct
   GPtrArray                *conflicts;
   /* The first fatal error: the pass stops. */
   GError                   *fatal;
+  /* Downloads run in parallel: guards report, issues and fatal. */
+  GMutex                    lock;
 } AllsetSyncPass;
+
+/* report->field += n, from any thread. */
+#define ALLSET_SYNC_COUNT(pass, field, n) \
+  G_STMT_START { \
+    g_mutex_lock (&(pass)->lock); \
+    (pass)->report->field += (n); \
+    g_mutex_unlock (&(pass)->lock); \
+  } G_STMT_END
 
 /* folder-relative → account path ("" prefix: same). */
 char     *allset_sync_remote_path   (AllsetSyncPass     *pass,

@@ -118,12 +118,14 @@ allset_sync_fail (AllsetSyncPass *pass,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
+  g_mutex_lock (&pass->lock);
   if (skipped)
     pass->report->skipped++;
   else
     pass->report->failed++;
   g_ptr_array_add (pass->report->messages, g_strdup_printf ("%s: %s", path, message));
   g_ptr_array_add (pass->issues, allset_issue_new (path, ALLSET_ISSUE_SYNC_FAILED, message));
+  g_mutex_unlock (&pass->lock);
 }
 
 gboolean
@@ -148,8 +150,10 @@ allset_sync_check_fatal (AllsetSyncPass *pass,
     fatal = error->domain == G_TLS_ERROR || error->domain == G_RESOLVER_ERROR ||
             error->domain == SOUP_SESSION_ERROR || error->domain == ALLSET_CLIENT_ERROR;
 
+  g_mutex_lock (&pass->lock);
   if (fatal && pass->fatal == NULL)
     pass->fatal = g_error_copy (error);
+  g_mutex_unlock (&pass->lock);
   return fatal;
 }
 
@@ -200,16 +204,18 @@ do_move_local (AllsetSyncPass     *pass,
       allset_sync_check_fatal (pass, error);
       g_warning ("Journal: %s", error->message);
     }
-  if (action->remote != NULL)
-    {
-      g_autoptr(AllsetBaseEntry) base = allset_journal_base_get (pass->journal, action->to, NULL);
+  /* The moved entry has the move's revision on the server. */
+  {
+    g_autofree char *remote_to = allset_sync_remote_path (pass, action->to);
+    g_autoptr(AllsetRemoteEntry) remote = allset_journal_remote_get (pass->journal, remote_to, NULL);
+    g_autoptr(AllsetBaseEntry) base = allset_journal_base_get (pass->journal, action->to, NULL);
 
-      if (base != NULL)
-        {
-          base->revision = action->remote->revision;
-          allset_journal_base_put (pass->journal, base, NULL);
-        }
-    }
+    if (base != NULL && remote != NULL)
+      {
+        base->revision = remote->revision;
+        allset_journal_base_put (pass->journal, base, NULL);
+      }
+  }
   pass->report->moved++;
 }
 
@@ -537,6 +543,48 @@ device_name (AllsetSyncPass          *pass,
   return g_strdup (g_get_host_name ());
 }
 
+/* Files of base not verified yet (a receipt that did not check out, a
+ * pass killed between commit and check) whose three views still agree:
+ * check them again, so "pending" never sticks. */
+static void
+verify_unverified (AllsetSyncPass *pass,
+                   GHashTable     *local,
+                   GHashTable     *remote)
+{
+  g_autoptr(GHashTable) base = allset_journal_snapshot_base (pass->journal, NULL);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (base == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, base);
+  while (g_hash_table_iter_next (&iter, &key, &value) && pass->fatal == NULL)
+    {
+      AllsetBaseEntry *entry = value;
+      AllsetLocalEntry *l = g_hash_table_lookup (local, key);
+      AllsetRemoteEntry *r = g_hash_table_lookup (remote, key);
+      g_autofree char *remote_path = NULL;
+      g_autoptr(AllsetFileInfo) info = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (entry->type != ALLSET_ENTRY_FILE || entry->state == ALLSET_FILE_VERIFIED ||
+          l == NULL || r == NULL || g_strcmp0 (l->file_id, entry->file_id) != 0 ||
+          g_strcmp0 (r->file_id, entry->file_id) != 0)
+        continue;
+
+      remote_path = allset_sync_remote_path (pass, entry->path);
+      info = allset_client_file (pass->client, remote_path, 0, pass->cancellable, &error);
+      if (info == NULL)
+        {
+          allset_sync_check_fatal (pass, error);
+          continue;
+        }
+      if (g_strcmp0 (info->file_id, entry->file_id) == 0)
+        allset_transfer_verify (pass, entry->path, info->file_id, info->receipt);
+    }
+}
+
 static void
 pause_for_tests (void)
 {
@@ -590,13 +638,55 @@ save_summary (AllsetSyncPass *pass,
 }
 
 static void
+download_job (gpointer data,
+              gpointer user_data)
+{
+  allset_transfer_download (user_data, data);
+}
+
+/* Downloads of different files are independent: ALLSET_SYNC_WORKERS at
+ * a time (each re-checks its own target, invariant 2). */
+static void
+flush_downloads (AllsetSyncPass *pass,
+                 GPtrArray      *batch)
+{
+  GThreadPool *pool;
+
+  if (batch->len == 1)
+    allset_transfer_download (pass, g_ptr_array_index (batch, 0));
+  else if (batch->len > 1)
+    {
+      pool = g_thread_pool_new (download_job, pass, ALLSET_SYNC_WORKERS, FALSE, NULL);
+      for (guint i = 0; i < batch->len; i++)
+        g_thread_pool_push (pool, g_ptr_array_index (batch, i), NULL);
+      g_thread_pool_free (pool, FALSE, TRUE);
+    }
+  g_ptr_array_set_size (batch, 0);
+}
+
+static void
 execute (AllsetSyncPass     *pass,
          const AllsetIgnore *ignore,
          AllsetPlan         *plan)
 {
+  g_autoptr(GPtrArray) downloads = g_ptr_array_new ();
+
   for (guint i = 0; i < plan->actions->len && pass->fatal == NULL; i++)
     {
       const AllsetAction *action = g_ptr_array_index (plan->actions, i);
+
+      /* Anything but more downloads, remote operations (queued) or a
+       * plain mkdir (downloads make their parents too) waits for the
+       * downloads before it, to keep the plan's order. */
+      if (action->kind != ALLSET_ACTION_DOWNLOAD && action->kind != ALLSET_ACTION_UPLOAD &&
+          action->kind != ALLSET_ACTION_MKDIR_REMOTE && action->kind != ALLSET_ACTION_MOVE_REMOTE &&
+          action->kind != ALLSET_ACTION_DELETE_REMOTE &&
+          !(action->kind == ALLSET_ACTION_MKDIR_LOCAL && !action->replace))
+        {
+          flush_downloads (pass, downloads);
+          if (pass->fatal != NULL)
+            break;
+        }
 
       g_debug ("%s %s%s%s (%s)", allset_action_kind_to_string (action->kind), action->path,
                action->to != NULL ? " → " : "", action->to != NULL ? action->to : "", action->reason);
@@ -622,7 +712,7 @@ execute (AllsetSyncPass     *pass,
           do_mkdir_local (pass, ignore, action);
           break;
         case ALLSET_ACTION_DOWNLOAD:
-          allset_transfer_download (pass, action);
+          g_ptr_array_add (downloads, (gpointer) action);
           break;
         case ALLSET_ACTION_UPLOAD:
           allset_transfer_queue_upload (pass, action);
@@ -646,6 +736,8 @@ execute (AllsetSyncPass     *pass,
         }
     }
 
+  if (pass->fatal == NULL)
+    flush_downloads (pass, downloads);
   if (pass->fatal == NULL)
     allset_transfer_flush (pass);
 }
@@ -689,6 +781,9 @@ allset_sync_folder (AllsetClient             *client,
   pass.ignore = ignore;
   pass.issues = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_issue_free);
   pass.conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_issue_free);
+  g_mutex_init (&pass.lock);
+  pass.umask = umask (0);
+  umask (pass.umask);
 
   if (!preflight (&pass, error) || !pull_feed (&pass, error))
     goto out;
@@ -710,6 +805,13 @@ allset_sync_folder (AllsetClient             *client,
                                             &max_seq, error);
   if (moves == NULL)
     goto out;
+
+  verify_unverified (&pass, scan->entries, remote);
+  if (pass.fatal != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&pass.fatal));
+      goto out;
+    }
 
   device = device_name (&pass, options);
   input.base = base;
@@ -761,6 +863,7 @@ out:
   g_clear_pointer (&pass.issues, g_ptr_array_unref);
   g_clear_pointer (&pass.conflicts, g_ptr_array_unref);
   g_clear_error (&pass.fatal);
+  g_mutex_clear (&pass.lock);
   g_free (pass.receipt_key);
   return ok;
 }

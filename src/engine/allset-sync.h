@@ -98,6 +98,19 @@ gboolean          allset_sync_folder      (AllsetClient             *client,
                                            GCancellable             *cancellable,
                                            GError                  **error);
 
+/* The same in a GTask thread (the GUI): folder and options are copied.
+ * finish() gives the report in every case (also on error). */
+void              allset_sync_folder_async  (AllsetClient             *client,
+                                             const AllsetFolderConfig *folder,
+                                             const AllsetSyncOptions  *options,
+                                             GCancellable             *cancellable,
+                                             GAsyncReadyCallback       callback,
+                                             gpointer                  user_data);
+gboolean          allset_sync_folder_finish (AllsetClient             *client,
+                                             GAsyncResult             *result,
+                                             AllsetSyncReport        **report,
+                                             GError                  **error);
+
 /* Meta key of the journal: JSON summary of the last pass (for status). */
 #define ALLSET_SYNC_META_LAST_PASS "last-pass"
 

@@ -7,6 +7,8 @@
  * good chunks the next run keeps.
  */
 
+#define _GNU_SOURCE 1
+
 #include <errno.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -123,6 +125,121 @@ reuse_local_chunk (AllsetSyncPass   *pass,
   return FALSE;
 }
 
+/* Chunks fetched from the server, ALLSET_SYNC_WORKERS at a time, each
+ * checked against its id before it is written at its offset. */
+typedef struct
+{
+  AllsetHash id;
+  gint64     offset;
+  gint64     size;
+} FetchJob;
+
+typedef struct
+{
+  AllsetSyncPass *pass;
+  int             fd;
+  GMutex          lock;
+  GError         *error;
+} FetchState;
+
+static gboolean
+fetch_one (AllsetSyncPass *pass,
+           int             fd,
+           const FetchJob *job,
+           GError        **error)
+{
+  char hex[ALLSET_HASH_HEX_LEN + 1];
+  g_autoptr(GBytes) data = NULL;
+  const guint8 *bytes;
+  AllsetHash hash;
+  gsize size;
+
+  allset_hash_to_hex_buf (&job->id, hex);
+  data = allset_client_chunk_get (pass->client, hex, 0, -1, pass->cancellable, error);
+  if (data == NULL)
+    return FALSE;
+  bytes = g_bytes_get_data (data, &size);
+  allset_sha256 (bytes, size, &hash);
+  if ((gint64) size != job->size || !allset_hash_equal (&hash, &job->id))
+    {
+      g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_HASH_MISMATCH,
+                   "chunk %s does not hash to its id", hex);
+      return FALSE;
+    }
+  if (pwrite (fd, bytes, size, job->offset) != (gssize) size)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot write: %s",
+                   g_strerror (errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+fetch_job (gpointer data,
+           gpointer user_data)
+{
+  FetchJob *job = data;
+  FetchState *state = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean skip;
+
+  g_mutex_lock (&state->lock);
+  skip = state->error != NULL;
+  g_mutex_unlock (&state->lock);
+
+  if (!skip && !fetch_one (state->pass, state->fd, job, &error))
+    {
+      g_mutex_lock (&state->lock);
+      if (state->error == NULL)
+        state->error = g_steal_pointer (&error);
+      g_mutex_unlock (&state->lock);
+    }
+  else if (!skip)
+    {
+      ALLSET_SYNC_COUNT (state->pass, chunks_downloaded, 1);
+      ALLSET_SYNC_COUNT (state->pass, bytes_downloaded, job->size);
+    }
+}
+
+static gboolean
+fetch_all (AllsetSyncPass *pass,
+           int             fd,
+           GPtrArray      *jobs,
+           GError        **error)
+{
+  FetchState state = { pass, fd };
+  GThreadPool *pool;
+
+  if (jobs->len == 0)
+    return TRUE;
+  if (jobs->len == 1)
+    {
+      const FetchJob *job = g_ptr_array_index (jobs, 0);
+
+      if (!fetch_one (pass, fd, job, error))
+        return FALSE;
+      ALLSET_SYNC_COUNT (pass, chunks_downloaded, 1);
+      ALLSET_SYNC_COUNT (pass, bytes_downloaded, job->size);
+      return TRUE;
+    }
+
+  g_mutex_init (&state.lock);
+  pool = g_thread_pool_new (fetch_job, &state, MIN (jobs->len, ALLSET_SYNC_WORKERS), FALSE, NULL);
+  for (guint i = 0; i < jobs->len; i++)
+    g_thread_pool_push (pool, g_ptr_array_index (jobs, i), NULL);
+  g_thread_pool_free (pool, FALSE, TRUE);
+  g_mutex_clear (&state.lock);
+
+  if (state.error != NULL)
+    {
+      g_propagate_error (error, state.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Fills fd with every chunk of info; chunks (AllsetLocalChunk) gets them. */
 static gboolean
 fill_part (AllsetSyncPass *pass,
@@ -132,6 +249,7 @@ fill_part (AllsetSyncPass *pass,
            GError        **error)
 {
   g_autofree guint8 *buffer = NULL;
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_free);
   struct stat st;
   gint64 offset = 0;
   guint64 biggest = 1;
@@ -158,12 +276,12 @@ fill_part (AllsetSyncPass *pass,
       if (offset + (gint64) chunk->size <= st.st_size &&
           read_good (fd, buffer, offset, chunk->size, &local.id))
         {
-          pass->report->chunks_reused++;
+          ALLSET_SYNC_COUNT (pass, chunks_reused, 1);
           have = TRUE;
         }
       else if (reuse_local_chunk (pass, &local.id, buffer, chunk->size))
         {
-          pass->report->chunks_reused++;
+          ALLSET_SYNC_COUNT (pass, chunks_reused, 1);
           if (pwrite (fd, buffer, chunk->size, offset) != (gssize) chunk->size)
             goto write_failed;
           have = TRUE;
@@ -171,32 +289,20 @@ fill_part (AllsetSyncPass *pass,
 
       if (!have)
         {
-          g_autoptr(GBytes) data = allset_client_chunk_get (pass->client, chunk->id, 0, -1,
-                                                           pass->cancellable, error);
-          gsize size;
-          const guint8 *bytes;
-          AllsetHash hash;
+          FetchJob *job = g_new0 (FetchJob, 1);
 
-          if (data == NULL)
-            return FALSE;
-          bytes = g_bytes_get_data (data, &size);
-          allset_sha256 (bytes, size, &hash);
-          if (size != chunk->size || !allset_hash_equal (&hash, &local.id))
-            {
-              g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_HASH_MISMATCH,
-                           "chunk %s does not hash to its id", chunk->id);
-              return FALSE;
-            }
-          if (pwrite (fd, bytes, size, offset) != (gssize) size)
-            goto write_failed;
-          pass->report->chunks_downloaded++;
-          pass->report->bytes_downloaded += size;
+          job->id = local.id;
+          job->offset = offset;
+          job->size = chunk->size;
+          g_ptr_array_add (jobs, job);
         }
 
       g_array_append_val (chunks, local);
       offset += chunk->size;
     }
 
+  if (!fetch_all (pass, fd, jobs, error))
+    return FALSE;
   if (ftruncate (fd, offset) != 0)
     goto write_failed;
   return TRUE;
@@ -219,6 +325,26 @@ check_file_id (AllsetFileInfo *info,
   allset_file_id ((const AllsetHash *) (gpointer) ids->data, ids->len, &id);
   allset_hash_to_hex_buf (&id, hex);
   return g_strcmp0 (hex, info->file_id) == 0;
+}
+
+/* rename(), but when nothing was there at the scan, never replace
+ * what appeared since (Linux: RENAME_NOREPLACE closes the window
+ * between the last check and the rename). */
+static gboolean
+rename_into_place (const char *part,
+                   const char *target,
+                   gboolean    must_not_exist)
+{
+#ifdef RENAME_NOREPLACE
+  if (must_not_exist)
+    {
+      if (renameat2 (AT_FDCWD, part, AT_FDCWD, target, RENAME_NOREPLACE) == 0)
+        return TRUE;
+      if (errno != EINVAL && errno != ENOSYS)
+        return FALSE;
+    }
+#endif
+  return rename (part, target) == 0;
 }
 
 static void
@@ -281,8 +407,7 @@ allset_transfer_download (AllsetSyncPass     *pass,
       return;
     }
 
-  mask = umask (0);
-  umask (mask);
+  mask = pass->umask;
   times[0].tv_sec = info->mtime;
   times[0].tv_nsec = 0;
   times[1] = times[0];
@@ -293,7 +418,7 @@ allset_transfer_download (AllsetSyncPass     *pass,
       close (fd);
       g_unlink (part);
       allset_sync_fail (pass, action->path, FALSE, "the downloaded file does not match its id");
-      pass->report->verify_failed++;
+      ALLSET_SYNC_COUNT (pass, verify_failed, 1);
       return;
     }
   close (fd);
@@ -313,7 +438,7 @@ allset_transfer_download (AllsetSyncPass     *pass,
       return;
     }
 
-  if (rename (part, target) != 0)
+  if (!rename_into_place (part, target, action->local == NULL))
     {
       allset_sync_fail (pass, action->path, FALSE, "cannot rename into place: %s", g_strerror (errno));
       return;
@@ -336,7 +461,7 @@ allset_transfer_download (AllsetSyncPass     *pass,
   base->dev = written->dev;
   base->state = ALLSET_FILE_UPLOADED;
   allset_journal_base_put (pass->journal, base, NULL);
-  pass->report->downloaded++;
+  ALLSET_SYNC_COUNT (pass, downloaded, 1);
 
   allset_transfer_verify (pass, action->path, info->file_id, info->receipt);
 }

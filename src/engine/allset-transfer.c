@@ -385,7 +385,7 @@ allset_transfer_verify (AllsetSyncPass      *pass,
        * the next pass sends it again. */
       g_warning ("Verification failed for %s: %s", path, error->message);
       allset_journal_base_set_state (pass->journal, path, ALLSET_FILE_PENDING, NULL, NULL);
-      pass->report->verify_failed++;
+      ALLSET_SYNC_COUNT (pass, verify_failed, 1);
       allset_sync_fail (pass, path, FALSE, "NOT VERIFIED: %s", error->message);
       return;
     }
@@ -393,7 +393,7 @@ allset_transfer_verify (AllsetSyncPass      *pass,
   node = allset_receipt_to_json (receipt);
   json = json_to_string (node, FALSE);
   if (allset_journal_base_set_state (pass->journal, path, ALLSET_FILE_VERIFIED, json, NULL))
-    pass->report->verified++;
+    ALLSET_SYNC_COUNT (pass, verified, 1);
 }
 
 static void

@@ -109,6 +109,7 @@ same_trees() {
 section "a: files, dirs, empty dir, exec bit, 6 MiB, 200 small files, accents"
 mkdir -p "$A/Docs/Empty" "$A/Photos été" "$A/small"
 echo "hello" >"$A/Docs/hello.txt"
+: >"$A/Docs/empty-file.txt"
 printf '#!/bin/sh\necho hi\n' >"$A/run.sh" && chmod 755 "$A/run.sh"
 head -c $((6 * 1024 * 1024)) /dev/urandom >"$A/big.bin"
 echo "crème brûlée" >"$A/Photos été/légende.txt"
@@ -118,6 +119,7 @@ cli A 0 sync
 cli B 0 sync
 same_trees "a"
 [ -d "$B/Docs/Empty" ] || fail "a: empty directory missing on B"
+[ -f "$B/Docs/empty-file.txt" ] && [ ! -s "$B/Docs/empty-file.txt" ] || fail "a: empty file missing on B"
 [ -x "$B/run.sh" ] || fail "a: executable bit lost on B"
 [ -x "$B/Docs/hello.txt" ] && fail "a: hello.txt became executable"
 [ "$(stat -c %Y "$B/Docs/hello.txt")" = "$(date -d '2024-01-02 03:04:05' +%s)" ] || fail "a: mtime not kept"
@@ -136,6 +138,207 @@ echo "edited on B" >"$B/Docs/hello.txt"
 cli B 0 sync
 cli A 0 sync
 [ "$(cat "$A/Docs/hello.txt")" = "edited on B" ] || fail "b: A did not get B's edit"
+
+# --- (c) both sides change one file: both versions survive (invariant 1) ------
+section "c: conflict copy"
+echo "version A" >"$A/Docs/hello.txt"
+echo "version B, longer" >"$B/Docs/hello.txt"
+cli A 0 sync
+cli B any sync
+cli A any sync
+cli B any sync
+for side in "$A" "$B"; do
+    [ "$(cat "$side/Docs/hello.txt")" = "version A" ] || fail "c: $side/Docs/hello.txt is not A's version"
+    copy=$(ls "$side/Docs" | grep -E '^hello \(conflit poste-B [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{6}\)\.txt$')
+    [ -n "$copy" ] || fail "c: no conflict copy in $side/Docs: $(ls "$side/Docs")"
+    [ -n "$copy" ] && { [ "$(cat "$side/Docs/$copy")" = "version B, longer" ] || fail "c: the copy lost B's version"; }
+done
+cli B 0 conflicts
+expect_out "Docs/hello.txt"
+expect_out "conflit poste-B"
+cli B 0 status
+expect_out "Conflict copy"
+
+# --- (d) a remote delete goes to the OS trash (invariant 3) -------------------
+section "d: deletion → trash"
+echo "delete me" >"$A/todelete.txt"
+cli A 0 sync
+cli B 0 sync
+[ -f "$B/todelete.txt" ] || fail "d: B did not get todelete.txt"
+rm "$A/todelete.txt"
+cli A 0 sync
+cli B 0 sync
+[ -e "$B/todelete.txt" ] && fail "d: B still has todelete.txt"
+[ "$(cat "$work/B/share/Trash/files/todelete.txt" 2>/dev/null)" = "delete me" ] ||
+    fail "d: todelete.txt is not in B's trash: $(ls -R "$work/B/share" 2>&1)"
+
+# --- (e) a file the journal does not know is never deleted (invariant 3) -------
+section "e: unknown file survives a remote directory delete"
+mkdir -p "$A/Gone" && echo "known" >"$A/Gone/known.txt"
+cli A 0 sync
+cli B 0 sync
+echo "B's own, never synced" >"$B/Gone/unknown.txt"
+rm -r "$A/Gone"
+cli A 0 sync
+cli B any sync
+[ "$(cat "$B/Gone/unknown.txt" 2>/dev/null)" = "B's own, never synced" ] || fail "e: the unknown file was deleted"
+cli B any sync
+cli A any sync
+[ -f "$A/Gone/unknown.txt" ] || fail "e: the unknown file did not travel to A"
+
+# --- (f) mass deletion waits for confirmation --------------------------------
+section "f: mass deletion"
+for who in A B; do cli "$who" 0 add-folder "$work/$who/Mass" --remote Mass; done
+for i in $(seq 1 20); do echo "mass $i" >"$work/A/Mass/m$i.txt"; done
+cli A 0 sync "$work/A/Mass"
+for i in $(seq 1 12); do rm "$work/A/Mass/m$i.txt"; done
+cli A 1 sync "$work/A/Mass"
+expect_out "confirm-deletes"
+[ "$(api 'list?path=Mass' | grep -o '"name"' | wc -l)" = 20 ] || fail "f: the server lost files before confirmation"
+cli A 0 sync "$work/A/Mass" --confirm-deletes
+[ "$(api 'list?path=Mass' | grep -o '"name"' | wc -l)" = 8 ] || fail "f: the confirmed deletions did not reach the server"
+
+# --- (g) a move travels as a move, no chunk sent again ------------------------
+section "g: move of a 6 MiB file"
+mv "$A/big.bin" "$A/Docs/big-moved.bin"
+cli A 0 sync "$A" --json
+[ "$(json_field chunks_uploaded)" = 0 ] || fail "g: the move re-sent chunks: $out"
+[ "$(json_field moved)" = 1 ] || fail "g: no move counted: $out"
+api 'changes?cursor=0' | grep -q '"op":"move","path":"Sync/big.bin","to":"Sync/Docs/big-moved.bin"' ||
+    api 'changes?cursor=0' | grep -q '"op" *: *"move"' || fail "g: no move in the changes feed"
+cli B 0 sync "$B" --json
+[ "$(json_field bytes_downloaded)" = 0 ] || fail "g: B downloaded the moved file again: $out"
+[ -f "$B/Docs/big-moved.bin" ] && [ ! -e "$B/big.bin" ] || fail "g: B did not replay the move"
+
+section "g: a copy sends no chunk and downloads none (chunks reused from disk)"
+cp -p "$A/Docs/big-moved.bin" "$A/copy.bin"
+cli A 0 sync "$A" --json
+[ "$(json_field chunks_uploaded)" = 0 ] || fail "g: the copy re-sent chunks the server holds: $out"
+cli B 0 sync "$B" --json
+[ "$(json_field bytes_downloaded)" = 0 ] || fail "g: B downloaded chunks it already had: $out"
+[ "$(json_field chunks_reused)" -ge 1 ] 2>/dev/null || fail "g: no chunk reused on B: $out"
+cmp -s "$A/copy.bin" "$B/copy.bin" || fail "g: copy.bin differs on B"
+
+# --- (h) preflight: not enough free space ------------------------------------
+section "h: preflight"
+mkdir -p "$work/C/config"
+printf '%s\n' "$password" | env XDG_STATE_HOME="$work/C/state" \
+    "$cli_bin" --config-dir "$work/C/config" login --server "$url" --user alice \
+    --password-stdin --trust-fingerprint "$fingerprint" --token-file "$work/token-C" \
+    --device-name "poste-C" >"$work/out" 2>&1 || fail "login C: $(cat "$work/out")"
+cli C 0 add-folder "$work/C/Sync" --remote Sync
+ALLSET_TEST_FREE_SPACE=1000 cli C 1 sync
+expect_err "1.0.kB free"
+expect_err "MB on the server"
+[ -z "$(ls -A "$work/C/Sync")" ] || fail "h: something was downloaded: $(ls -A "$work/C/Sync")"
+
+# --- (k) symlinks and unportable names: reported, not synced ----------------
+section "k: symlink, unportable name"
+ln -s Docs "$A/link"
+echo "colon" >"$A/a:b"
+cli A 0 sync "$A"
+cli A 0 status
+expect_out "symlink"
+expect_out "unportable_name"
+expect_out "a:b"
+api 'list?path=Sync' | grep -q '"link"\|"a:b"' && fail "k: a skipped entry reached the server"
+rm "$A/link" "$A/a:b"
+
+# --- (l) maintenance: a clear message, non-zero exit ---------------------------
+section "l: maintenance"
+admin maintenance on --message "Disk upgrade"
+for _ in $(seq 1 50); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$data/tls/cert.pem" "${url}api/v1/account")" = 503 ] && break
+    sleep 0.1
+done
+cli A 1 sync "$A"
+expect_err "maintenance"
+expect_err "retry in"
+admin maintenance off
+for _ in $(seq 1 50); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$data/tls/cert.pem" "${url}api/v1/account")" != 503 ] && break
+    sleep 0.1
+done
+
+section "l: suspended account"
+admin suspend alice
+cli A 1 sync "$A"
+expect_err "suspended"
+admin resume alice
+cli A 0 sync "$A"
+
+# bg_cli WHO PREFIX ARGS…: allset-cli in the background as the process
+# itself ($! is its pid); output in PREFIX.out/.err.
+bg_cli() {
+    local who=$1 prefix=$2
+    shift 2
+    exec env XDG_CONFIG_HOME="$work/$who/config" XDG_STATE_HOME="$work/$who/state" \
+        XDG_DATA_HOME="$work/$who/share" XDG_CACHE_HOME="$work/$who/cache" \
+        "$cli_bin" --config-dir "$work/$who/config" "$@" </dev/null >"$prefix.out" 2>"$prefix.err"
+}
+# wait_for SECONDS COMMAND…: polls COMMAND every 50 ms.
+wait_for() {
+    local tries=$(($1 * 20))
+    shift
+    for _ in $(seq 1 "$tries"); do "$@" && return 0; sleep 0.05; done
+    return 1
+}
+part_size() { stat -c %s "$B"/.allset-part-huge.bin-* 2>/dev/null | head -1; }
+part_big() { [ "$(part_size)" -ge $((8 * 1024 * 1024)) ] 2>/dev/null; }
+
+# --- (j) a file changed after the scan is not overwritten (invariant 2) ------
+section "j: change between scan and replace"
+echo "race v1" >"$A/race.txt"
+cli A 0 sync "$A"
+cli B 0 sync "$B"
+echo "race v2 from A" >"$A/race.txt"
+cli A 0 sync "$A"
+(ALLSET_TEST_PAUSE_AFTER_SCAN="$work/go" bg_cli B "$work/j" sync "$B") &
+pid=$!
+wait_for 30 grep -q "paused after scan" "$work/j.err" || fail "j: the pass did not pause"
+echo "edited on B while the pass ran" >"$B/race.txt"
+touch "$work/go"
+wait "$pid"
+j_status=$?
+[ "$(cat "$B/race.txt")" = "edited on B while the pass ran" ] || fail "j: B's change was overwritten"
+[ "$j_status" -ne 0 ] || fail "j: a pass that skipped a change exited 0"
+cli B any sync "$B"
+cli A any sync "$A"
+cli B any sync "$B"
+[ "$(cat "$B/race.txt")" = "race v2 from A" ] || fail "j: B lacks A's version"
+grep -l "edited on B while the pass ran" "$B"/race\ \(conflit* >/dev/null 2>&1 || fail "j: B's edit is not in a conflict copy"
+
+# --- (i) kill -9 in the middle of a download, then of an upload ---------------
+section "i: interrupted download resumes from the part file"
+head -c $((40 * 1024 * 1024)) /dev/urandom >"$A/huge.bin"
+cli A 0 sync "$A"
+(bg_cli B "$work/i" sync "$B") &
+pid=$!
+wait_for 60 part_big || fail "i: no part file grew on B: $(cat "$work/i.err")"
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+[ -e "$B/huge.bin" ] && fail "i: a partial file appeared under its real name"
+[ -n "$(part_size)" ] || fail "i: no part file left after kill -9"
+cli B 0 sync "$B" --json
+reused=$(json_field chunks_reused)
+[ "${reused:-0}" -ge 2 ] || fail "i: the part file's chunks were not reused: $out"
+cmp -s "$A/huge.bin" "$B/huge.bin" || fail "i: huge.bin differs after the resumed download"
+[ -z "$(part_size)" ] || fail "i: a part file was left after the download"
+
+section "i: interrupted upload does not re-send verified chunks"
+head -c $((40 * 1024 * 1024)) /dev/urandom >"$A/huge2.bin"
+before=$(du -sb "$data" | cut -f1)
+server_grew() { [ $(($(du -sb "$data" | cut -f1) - before)) -ge $((8 * 1024 * 1024)) ]; }
+(bg_cli A "$work/u" sync "$A") &
+pid=$!
+wait_for 60 server_grew || fail "i: the upload did not start: $(cat "$work/u.err")"
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+cli A 0 sync "$A" --json
+sent=$(json_field bytes_uploaded)
+[ "${sent:-999999999}" -le $((32 * 1024 * 1024)) ] || fail "i: the resumed upload sent $sent bytes again"
+cli B 0 sync "$B"
+cmp -s "$A/huge2.bin" "$B/huge2.bin" || fail "i: huge2.bin differs on B"
 
 if [ "$failures" -gt 0 ]; then
     echo "$failures failure(s)" >&2
