@@ -46,6 +46,7 @@ PACKAGES=(
     # tests (integration suite talks to the server with curl; certificates
     # are inspected with openssl) and build-aux/run-local.sh
     curl
+    python3
     openssl
 
     # client engine + allset-cli: the device token goes to the Secret
