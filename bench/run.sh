@@ -7,19 +7,19 @@
 # standard output. Extra arguments go to allset-bench-server (--help lists
 # them; e.g. --runs 2, --only A, --connections 4, --sweep).
 #
-# Takes about a minute on a quiet 2-core machine; needs ~2.5 GiB free in
-# $TMPDIR (default /tmp). Do not run it while something else loads the CPU:
-# every figure would be wrong.
+# Takes about two minutes on a quiet 2-core machine; needs ~2.5 GiB free
+# in $TMPDIR (default /tmp). Do not run it while something else loads the
+# CPU: the last table row says how much other processes used, and the
+# wall-clock figures are only meaningful when it says "ok".
 
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 builddir=${BENCH_BUILDDIR:-$src/build-bench}
 log=$(mktemp "${TMPDIR:-/tmp}/allset-bench-build.XXXXXX")
-trap 'rm -f "$log"' EXIT
 
-# Reconfigure every time: some meson.build files use fs.exists(), which
-# meson's automatic regeneration does not see (as in the Makefile).
+# Reconfigure every time, as the Makefile does: a first setup that failed
+# half-way is then repaired too.
 if [ -f "$builddir/meson-private/coredata.dat" ]; then
     setup=(meson setup --reconfigure "$builddir" "$src" -Dbuildtype=release)
 else
@@ -28,8 +28,10 @@ fi
 if ! "${setup[@]}" >"$log" 2>&1 ||
    ! ninja -C "$builddir" server/allset-server bench/allset-bench-server >>"$log" 2>&1; then
     cat "$log" >&2
+    rm -f "$log"
     echo "bench/run.sh: the release build failed" >&2
     exit 1
 fi
+rm -f "$log"
 
 exec "$builddir/bench/allset-bench-server" --server "$builddir/server/allset-server" "$@"
