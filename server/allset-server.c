@@ -420,6 +420,9 @@ snapshot_request (SoupServerMessage *msg,
     soup_message_headers_append (request->headers, name, value);
 
   request->body = soup_message_body_flatten (body);
+  /* The flattened copy is all the route needs: drop the pieces now rather
+   * than hold a pack twice until the response is sent. */
+  soup_message_body_truncate (body);
   return request;
 }
 
