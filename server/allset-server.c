@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "allset-bandwidth.h"
+#include "allset-body.h"
 #include "allset-chunk-store-fs.h"
 #include "allset-maintenance.h"
 #include "allset-pacing.h"
@@ -419,10 +420,14 @@ snapshot_request (SoupServerMessage *msg,
   while (soup_message_headers_iter_next (&iter, &name, &value))
     soup_message_headers_append (request->headers, name, value);
 
-  request->body = soup_message_body_flatten (body);
-  /* The flattened copy is all the route needs: drop the pieces now rather
-   * than hold a pack twice until the response is sent. */
-  soup_message_body_truncate (body);
+  request->body = allset_body_steal (msg);
+  if (request->body == NULL)
+    {
+      request->body = soup_message_body_flatten (body);
+      /* The flattened copy is all the route needs: drop the pieces now
+       * rather than hold the body twice until the response is sent. */
+      soup_message_body_truncate (body);
+    }
   return request;
 }
 
@@ -541,6 +546,9 @@ early_callback (SoupServer        *soup,
       refuse_body (msg, ALLSET_ERROR_PAYLOAD_TOO_LARGE, message);
       return;
     }
+
+  if (route != NULL && (route->flags & ROUTE_BINARY_BODY) && length > 0)
+    allset_body_collect (msg, length);
 
   if (route != NULL && (route->flags & ROUTE_UPLOAD) && self->config->bandwidth_up_bps > 0)
     {
