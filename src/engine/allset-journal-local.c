@@ -238,24 +238,11 @@ allset_journal_local_get (AllsetJournal  *self,
                           const char     *path,
                           GError        **error)
 {
-  g_autoptr(JournalLocker) locker = NULL;
-  g_autoptr(JournalStmt) stmt = NULL;
-  int rc;
-
   g_return_val_if_fail (ALLSET_IS_JOURNAL (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  locker = journal_locker_new (self);
-  stmt = allset_journal_stmt (self, "SELECT " LOCAL_COLUMNS " FROM local WHERE path = ?", error);
-  if (stmt == NULL)
-    return NULL;
-  journal_bind_text (stmt, 1, path);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return local_from_row (stmt);
-  if (rc != SQLITE_DONE)
-    allset_journal_sqlite_error (self, rc, "local", error);
-  return NULL;
+  return allset_journal_get_by_path (self, "SELECT " LOCAL_COLUMNS " FROM local WHERE path = ?",
+                                     path, (JournalRowFunc) local_from_row, "local", error);
 }
 
 GHashTable *

@@ -52,6 +52,16 @@ JournalStmt *allset_journal_stmt         (AllsetJournal  *self,
                                           const char     *sql,
                                           GError        **error);
 /* Sets error from the connection's last error; returns FALSE. */
+typedef gpointer (*JournalRowFunc) (JournalStmt *stmt);
+/* Runs sql, whose one parameter is bound to path, under the lock and
+ * returns row_func's entry for its row; NULL when there is none, or on an
+ * SQLite failure (error set, naming what). */
+gpointer     allset_journal_get_by_path  (AllsetJournal  *self,
+                                          const char     *sql,
+                                          const char     *path,
+                                          JournalRowFunc  row_func,
+                                          const char     *what,
+                                          GError        **error);
 gboolean     allset_journal_sqlite_error (AllsetJournal  *self,
                                           int             rc,
                                           const char     *what,

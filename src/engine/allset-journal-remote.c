@@ -218,29 +218,22 @@ remote_from_row (sqlite3_stmt *stmt,
   return entry;
 }
 
+static gpointer
+remote_from_whole_row (JournalStmt *stmt)
+{
+  return remote_from_row (stmt, 0);
+}
+
 AllsetRemoteEntry *
 allset_journal_remote_get (AllsetJournal  *self,
                            const char     *path,
                            GError        **error)
 {
-  g_autoptr(JournalLocker) locker = NULL;
-  g_autoptr(JournalStmt) stmt = NULL;
-  int rc;
-
   g_return_val_if_fail (ALLSET_IS_JOURNAL (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  locker = journal_locker_new (self);
-  stmt = allset_journal_stmt (self, "SELECT " REMOTE_COLUMNS " FROM remote WHERE path = ?", error);
-  if (stmt == NULL)
-    return NULL;
-  journal_bind_text (stmt, 1, path);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return remote_from_row (stmt, 0);
-  if (rc != SQLITE_DONE)
-    allset_journal_sqlite_error (self, rc, "remote", error);
-  return NULL;
+  return allset_journal_get_by_path (self, "SELECT " REMOTE_COLUMNS " FROM remote WHERE path = ?",
+                                     path, remote_from_whole_row, "remote", error);
 }
 
 GHashTable *

@@ -651,29 +651,39 @@ base_from_row (sqlite3_stmt *stmt)
   return entry;
 }
 
-AllsetBaseEntry *
-allset_journal_base_get (AllsetJournal  *self,
-                         const char     *path,
-                         GError        **error)
+gpointer
+allset_journal_get_by_path (AllsetJournal   *self,
+                            const char      *sql,
+                            const char      *path,
+                            JournalRowFunc   row_func,
+                            const char      *what,
+                            GError         **error)
 {
-  g_autoptr(JournalLocker) locker = NULL;
-  g_autoptr(JournalStmt) stmt = NULL;
+  g_autoptr(JournalLocker) locker = journal_locker_new (self);
+  g_autoptr(JournalStmt) stmt = allset_journal_stmt (self, sql, error);
   int rc;
 
-  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), NULL);
-  g_return_val_if_fail (path != NULL, NULL);
-
-  locker = journal_locker_new (self);
-  stmt = allset_journal_stmt (self, "SELECT " BASE_COLUMNS " FROM base WHERE path = ?", error);
   if (stmt == NULL)
     return NULL;
   journal_bind_text (stmt, 1, path);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    return base_from_row (stmt);
+    return row_func (stmt);
   if (rc != SQLITE_DONE)
-    allset_journal_sqlite_error (self, rc, "base", error);
+    allset_journal_sqlite_error (self, rc, what, error);
   return NULL;
+}
+
+AllsetBaseEntry *
+allset_journal_base_get (AllsetJournal  *self,
+                         const char     *path,
+                         GError        **error)
+{
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  return allset_journal_get_by_path (self, "SELECT " BASE_COLUMNS " FROM base WHERE path = ?",
+                                     path, (JournalRowFunc) base_from_row, "base", error);
 }
 
 gboolean
