@@ -52,6 +52,13 @@ int  allset_cli_folders    (AllsetCli *cli, int argc, char **argv);
 int  allset_cli_sync       (AllsetCli *cli, int argc, char **argv);
 int  allset_cli_status     (AllsetCli *cli, int argc, char **argv);
 int  allset_cli_conflicts  (AllsetCli *cli, int argc, char **argv);
+/* allset-cli-watch.c */
+int  allset_cli_watch      (AllsetCli *cli, int argc, char **argv);
+/* allset-cli-verify.c */
+int  allset_cli_verify     (AllsetCli *cli, int argc, char **argv);
+/* allset-cli-history.c */
+int  allset_cli_history    (AllsetCli *cli, int argc, char **argv);
+int  allset_cli_restore    (AllsetCli *cli, int argc, char **argv);
 
 /* ---- allset-cli-common.c ------------------------------------------------ */
 

@@ -24,8 +24,12 @@ static const AllsetCliCommand commands[] = {
   { "add-folder", allset_cli_add_folder, N_("Add a local folder to sync") },
   { "folders",    allset_cli_folders,    N_("List the synced folders") },
   { "sync",       allset_cli_sync,       N_("Run one sync pass; exit 0 when all is in sync") },
+  { "watch",      allset_cli_watch,      N_("Stay running and sync each change as it happens") },
   { "status",     allset_cli_status,     N_("Show each folder's state (no network)") },
+  { "verify",     allset_cli_verify,     N_("Check every file's hash and receipt against the server and the disk") },
   { "conflicts",  allset_cli_conflicts,  N_("List the conflict copies") },
+  { "history",    allset_cli_history,    N_("List the versions of a file kept by the server") },
+  { "restore",    allset_cli_restore,    N_("Bring back an earlier version of a file") },
 };
 
 static void

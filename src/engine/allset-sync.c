@@ -44,6 +44,7 @@ gboolean
 allset_sync_report_in_sync (const AllsetSyncReport *self)
 {
   return self->held_deletions == 0 && self->failed == 0 && self->skipped == 0 &&
+         self->deferred == 0 &&
          self->verify_failed == 0;
 }
 

@@ -34,6 +34,8 @@
 
 #include "allset-client.h"
 #include "allset-config.h"
+#include "allset-reconcile.h"
+#include "allset-receipt.h"
 
 G_BEGIN_DECLS
 
@@ -46,12 +48,65 @@ typedef enum
   ALLSET_SYNC_ERROR_FAILED,
 } AllsetSyncError;
 
+/* What a pass tells its watcher while it runs (the GUI's progress bar
+ * and activity list). */
+typedef enum
+{
+  /* The plan is known: files = the files it transfers, bytes = their
+   * size (uploads + downloads). Sent once, before any action runs. */
+  ALLSET_SYNC_EVENT_PLANNED,
+  /* An action on path starts (action says which). */
+  ALLSET_SYNC_EVENT_STARTED,
+  /* bytes more of path's content were sent or received (only the bytes
+   * that travel: a reused chunk is not counted here, its file's size is
+   * "done" when the file is). */
+  ALLSET_SYNC_EVENT_BYTES,
+  /* The action on path succeeded. Uploads and downloads carry the
+   * verified receipt (NULL if the file could not be verified: then a
+   * VERIFY_FAILED event follows). */
+  ALLSET_SYNC_EVENT_DONE,
+  /* The action on path failed or was skipped; message says why, in
+   * English (the issue kept in the journal). */
+  ALLSET_SYNC_EVENT_FAILED,
+  /* Hash or receipt mismatch on path: the file is re-queued (R13). */
+  ALLSET_SYNC_EVENT_VERIFY_FAILED,
+  /* The transfer of path waits: its size (bytes) is over
+   * options->max_transfer_size (metered connection, small-files). */
+  ALLSET_SYNC_EVENT_DEFERRED,
+} AllsetSyncEventKind;
+
+typedef struct
+{
+  AllsetSyncEventKind  kind;
+  AllsetActionKind     action;   /* STARTED, DONE, FAILED, DEFERRED */
+  const char          *path;     /* folder-relative; NULL for PLANNED */
+  const char          *to;       /* moves and conflicts: the new path */
+  guint                files;    /* PLANNED */
+  guint64              bytes;    /* PLANNED: total; BYTES: this step; DEFERRED: size */
+  const AllsetReceipt *receipt;  /* DONE of a transfer */
+  const char          *message;  /* FAILED, VERIFY_FAILED */
+} AllsetSyncEvent;
+
+/* Called from the pass's threads (any of them, one call at a time per
+ * thread, possibly several threads at once): copy what you keep, return
+ * quickly, never touch GTK from here. */
+typedef void (*AllsetSyncEventFunc) (const AllsetSyncEvent *event,
+                                     gpointer               user_data);
+
 typedef struct
 {
   /* The user confirmed a mass deletion (sync --confirm-deletes). */
   gboolean    confirm_deletes;
   /* For conflict copy names; NULL: the device's name on the server. */
   const char *device_name;
+  /* 0: no limit. Otherwise uploads and downloads of files bigger than
+   * this wait (report->deferred, a DEFERRED event); everything else
+   * (small files, moves, deletions, directories) runs. The metered
+   * "small-files" policy (DESIGN.md §4 invariant 6). */
+  guint64     max_transfer_size;
+  /* Optional progress events (see AllsetSyncEventFunc). */
+  AllsetSyncEventFunc on_event;
+  gpointer    on_event_data;
 } AllsetSyncOptions;
 
 typedef struct
@@ -70,6 +125,7 @@ typedef struct
   guint    verified;          /* receipts checked in this pass */
   guint    verify_failed;     /* hash or receipt mismatch: loud */
   guint    issues;            /* paths not synced (symlinks, names…) */
+  guint    deferred;          /* transfers over max_transfer_size: later */
   guint64  chunks_uploaded;   /* chunks sent (single or packed) */
   guint64  bytes_uploaded;
   guint64  chunks_downloaded;
@@ -86,7 +142,7 @@ void              allset_sync_report_free (AllsetSyncReport *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetSyncReport, allset_sync_report_free)
 
 /* TRUE when the pass left nothing to do: no held deletion, no failure,
- * nothing skipped, every transfer verified. */
+ * nothing skipped or deferred, every transfer verified. */
 gboolean          allset_sync_report_in_sync (const AllsetSyncReport *self);
 
 /* Runs one pass; fills report (allocated by the caller) even when it

@@ -1,0 +1,13 @@
+/* allset-cli-verify.c — (being written)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "allset-cli.h"
+
+int
+allset_cli_verify (AllsetCli *cli, int argc, char **argv)
+{
+  allset_cli_error ("verify: not written yet");
+  return ALLSET_CLI_ERROR;
+}

@@ -1,0 +1,4 @@
+/* allset-remote-monitor.c — (being written)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
