@@ -22,6 +22,7 @@ typedef struct
 {
   AllsetClient             *client;
   const AllsetFolderConfig *folder;
+  const AllsetSyncOptions  *options;
   AllsetJournal            *journal;
   AllsetSyncReport         *report;
   GCancellable             *cancellable;
@@ -76,6 +77,17 @@ void      allset_sync_fail          (AllsetSyncPass     *pass,
  * auth, network, cancellation) and returns TRUE then. */
 gboolean  allset_sync_check_fatal   (AllsetSyncPass     *pass,
                                      const GError       *error);
+
+/* Hands event to options->on_event, if any (from any thread). */
+void      allset_sync_emit          (AllsetSyncPass        *pass,
+                                     const AllsetSyncEvent *event);
+/* The common case: an event about one path. */
+void      allset_sync_emit_path     (AllsetSyncPass        *pass,
+                                     AllsetSyncEventKind    kind,
+                                     AllsetActionKind       action,
+                                     const char            *path,
+                                     guint64                bytes,
+                                     const char            *message);
 
 /* allset-sync.c: sends path to the OS trash after checking it is what
  * the scan saw (a directory: only known, unchanged or ignored content). */

@@ -50,6 +50,32 @@ allset_sync_report_in_sync (const AllsetSyncReport *self)
 
 /* ---- helpers shared with allset-transfer.c ------------------------------ */
 
+void
+allset_sync_emit (AllsetSyncPass        *pass,
+                  const AllsetSyncEvent *event)
+{
+  if (pass->options != NULL && pass->options->on_event != NULL)
+    pass->options->on_event (event, pass->options->on_event_data);
+}
+
+void
+allset_sync_emit_path (AllsetSyncPass      *pass,
+                       AllsetSyncEventKind  kind,
+                       AllsetActionKind     action,
+                       const char          *path,
+                       guint64              bytes,
+                       const char          *message)
+{
+  AllsetSyncEvent event = { 0 };
+
+  event.kind = kind;
+  event.action = action;
+  event.path = path;
+  event.bytes = bytes;
+  event.message = message;
+  allset_sync_emit (pass, &event);
+}
+
 char *
 allset_sync_remote_path (AllsetSyncPass *pass,
                          const char     *path)
@@ -775,6 +801,7 @@ allset_sync_folder (AllsetClient             *client,
 
   pass.client = client;
   pass.folder = folder;
+  pass.options = options;
   pass.journal = journal;
   pass.report = report;
   pass.cancellable = cancellable;
