@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# lib-cli.sh — what the shell tests of allset-cli share: a work directory,
+# a real allset-server over TLS on 127.0.0.1, an account, clients with
+# their own config and state directories, and assertion helpers.
+#
+# Source it after setting nothing; it reads $ALLSET_SERVER and $ALLSET_CLI
+# (or the first two arguments of the test script, passed as "$@"), makes
+# $work, starts the server (start_server) and cleans up on exit. Each check
+# calls fail; finish prints the verdict and exits.
+#
+#   . "$(dirname "$0")/lib-cli.sh" "$@"
+#   start_server
+#   add_account alice
+#   login_client A alice && cli A 0 add-folder "$work/A/Sync" --remote Sync
+#   …
+#   finish "All watch tests passed."
+
+set -uo pipefail
+
+server_bin=${ALLSET_SERVER:-${1:?usage: $0 ALLSET_SERVER ALLSET_CLI}}
+cli_bin=${ALLSET_CLI:-${2:?usage: $0 ALLSET_SERVER ALLSET_CLI}}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/allset-cli-test.XXXXXX")
+data="$work/data"
+server_pid=
+password="correct horse battery"
+
+export HOME="$work/home"
+unset DISPLAY WAYLAND_DISPLAY
+mkdir -p "$HOME"
+
+# Extra cleanup of a test (background clients): define lib_cleanup_hook.
+lib_cleanup() {
+    declare -F lib_cleanup_hook >/dev/null && lib_cleanup_hook
+    stop_server
+    rm -rf "$work"
+}
+trap lib_cleanup EXIT
+
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+section() { echo "# $*"; }
+
+finish() {
+    if [ "$failures" -gt 0 ]; then
+        echo "$failures failure(s)" >&2
+        exit 1
+    fi
+    echo "$1"
+    exit 0
+}
+
+# start_server [PORT]: the server on 127.0.0.1:PORT (0 = any; a restart
+# passes $port to come back on the same address). Sets $port, $url,
+# $fingerprint.
+start_server() {
+    local want=${1:-0}
+    : >"$work/server.log"
+    "$server_bin" serve --data-dir "$data" --dev-cert --listen "127.0.0.1:$want" >>"$work/server.log" 2>&1 &
+    server_pid=$!
+    port=
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's|.*listening on https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/server.log")
+        [ -n "$port" ] && break
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    [ -n "$port" ] || { echo "FAIL: server did not start: $(cat "$work/server.log")" >&2; exit 1; }
+    fingerprint=$(sed -n 's/^TLS certificate SHA-256 fingerprint: //p' "$work/server.log")
+    url="https://127.0.0.1:$port/"
+}
+
+stop_server() {
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null
+        wait "$server_pid" 2>/dev/null
+        server_pid=
+    fi
+}
+
+admin() { "$server_bin" admin --data-dir "$data" "$@" >"$work/admin.out" 2>&1 || fail "admin $*: $(cat "$work/admin.out")"; }
+
+# add_account USER [QUOTA]: an account whose password is $password.
+add_account() {
+    printf '%s\n' "$password" | admin account-add "$1" --name "Test $1" --email "$1@example.com" --quota "${2:-2G}"
+}
+
+# The environment of client WHO: its own config, state, data and cache.
+client_env() {
+    echo XDG_CONFIG_HOME="$work/$1/config" XDG_STATE_HOME="$work/$1/state" \
+        XDG_DATA_HOME="$work/$1/share" XDG_CACHE_HOME="$work/$1/cache"
+}
+
+# cli WHO EXPECTED_STATUS ARGS…: allset-cli as client WHO; output in
+# $out/$err, exit status in $status (EXPECTED_STATUS "any" checks nothing).
+cli() {
+    local who=$1 expected=$2
+    shift 2
+    env $(client_env "$who") "$cli_bin" --config-dir "$work/$who/config" "$@" \
+        </dev/null >"$work/out" 2>"$work/err"
+    status=$?
+    out=$(cat "$work/out")
+    err=$(cat "$work/err")
+    if [ "$expected" != any ] && [ "$status" -ne "$expected" ]; then
+        fail "[$who] allset-cli $* exited with $status, expected $expected; stdout: $out; stderr: $err"
+    fi
+}
+expect_out() { grep -q -- "$1" <<<"$out" || fail "stdout lacks '$1': $out"; }
+expect_err() { grep -q -- "$1" <<<"$err" || fail "stderr lacks '$1': $err"; }
+json_field() { sed -n "s/.*\"$1\" : \\([^,]*\\),\\{0,1\\}\$/\\1/p" <<<"$out" | head -1; }
+
+# bg_cli WHO PREFIX ARGS…: allset-cli in the background as the process
+# itself (run it as `(bg_cli …) &`; $! is its pid); output in
+# PREFIX.out/.err.
+bg_cli() {
+    local who=$1 prefix=$2
+    shift 2
+    exec env $(client_env "$who") "$cli_bin" --config-dir "$work/$who/config" "$@" \
+        </dev/null >"$prefix.out" 2>"$prefix.err"
+}
+
+# login_client WHO USER: signs client WHO in (token in $work/token-WHO,
+# device "poste-WHO", certificate pinned).
+login_client() {
+    mkdir -p "$work/$1/config"
+    printf '%s\n' "$password" | env $(client_env "$1") \
+        "$cli_bin" --config-dir "$work/$1/config" login --server "$url" --user "$2" \
+        --password-stdin --trust-fingerprint "$fingerprint" --token-file "$work/token-$1" \
+        --device-name "poste-$1" >"$work/out" 2>&1 || fail "login $1: $(cat "$work/out")"
+}
+
+# api PATH [WHO]: GET /api/v1/PATH with client WHO's token (default A).
+api() { curl -sS --cacert "$data/tls/cert.pem" -H "Authorization: Bearer $(cat "$work/token-${2:-A}")" "${url}api/v1/$1"; }
+
+# wait_for SECONDS COMMAND…: polls COMMAND every 50 ms.
+wait_for() {
+    local tries=$(($1 * 20))
+    shift
+    for _ in $(seq 1 "$tries"); do "$@" && return 0; sleep 0.05; done
+    return 1
+}
+
+# Two trees are equal: names, types, content, exec bit, mtime (±1 s).
+tree_listing() {
+    (cd "$1" && find . -mindepth 1 ! -name '.allset-part-*' -printf '%y\t%m\t%p\n' | sort -t$'\t' -k3)
+}
+# same_trees LABEL DIR1 DIR2
+same_trees() {
+    local label=$1 d1=$2 d2=$3 a b
+    a=$(tree_listing "$d1"); b=$(tree_listing "$d2")
+    [ "$a" = "$b" ] || { fail "$label: trees differ:"$'\n'"$(diff <(echo "$a") <(echo "$b"))"; return; }
+    while IFS=$'\t' read -r type _ path; do
+        [ "$type" = f ] || continue
+        cmp -s "$d1/$path" "$d2/$path" || fail "$label: $path differs"
+        local ta tb
+        ta=$(stat -c %Y "$d1/$path"); tb=$(stat -c %Y "$d2/$path")
+        [ $((ta - tb)) -le 1 ] && [ $((tb - ta)) -le 1 ] || fail "$label: mtime of $path: $ta vs $tb"
+    done <<<"$a"
+}
