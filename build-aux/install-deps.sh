@@ -57,6 +57,18 @@ PACKAGES=(
     gnome-keyring
     dbus
     libsecret-tools
+
+    # the desktop app (src/app): GTK 4 + libadwaita; its `ui` suite runs the
+    # real app under Xvfb (xvfb-run: xvfb + xauth), screenshots it with
+    # imagemagick's `import`, and checks the desktop file, the metainfo and
+    # the GSettings schema (desktop-file-utils, appstream)
+    libgtk-4-dev
+    libadwaita-1-dev
+    xvfb
+    xauth
+    imagemagick
+    desktop-file-utils
+    appstream
 )
 
 readme_hint="See README.md, section \"Dependencies and other platforms\", for the equivalent packages, then re-run with ALLSET_SKIP_DEPS=1."
