@@ -15,6 +15,7 @@
 #include <libsoup/soup.h>
 
 #include "allset-cli.h"
+#include "allset-connect.h"
 
 #define PASSWORD_MAX 4096
 
@@ -205,46 +206,17 @@ allset_cli_print_error (AllsetClient *client,
 AllsetClient *
 allset_cli_connect (AllsetConfig *config)
 {
-  g_autoptr(AllsetSecrets) secrets = NULL;
-  g_autoptr(AllsetClient) client = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *token = NULL;
-  const char *server = allset_config_get_server (config);
-  const char *username = allset_config_get_username (config);
+  AllsetClient *client = allset_connect (config, NULL, &error);
 
-  if (!allset_config_is_signed_in (config))
-    {
-      allset_cli_error (_("Not signed in: run “allset-cli login --server URL --user USER”."));
-      return NULL;
-    }
+  if (g_error_matches (error, ALLSET_CONNECT_ERROR, ALLSET_CONNECT_ERROR_NOT_SIGNED_IN))
+    allset_cli_error (_("Not signed in: run “allset-cli login --server URL --user USER”."));
+  else if (g_error_matches (error, ALLSET_CONNECT_ERROR, ALLSET_CONNECT_ERROR_NO_TOKEN))
+    allset_cli_error (_("%s Sign in again with “allset-cli login”."), error->message);
+  else if (client == NULL)
+    allset_cli_error ("%s", error->message);
 
-  secrets = allset_secrets_new (allset_config_get_token_file (config));
-  token = allset_secrets_lookup (secrets, server, username, NULL, &error);
-  if (error != NULL)
-    {
-      allset_cli_error ("%s", error->message);
-      return NULL;
-    }
-  if (token == NULL)
-    {
-      if (allset_secrets_get_token_file (secrets) != NULL)
-        allset_cli_error (_("No device token in %s: sign in again with “allset-cli login”."),
-                          allset_secrets_get_token_file (secrets));
-      else
-        allset_cli_error (_("No device token for %s on %s in the keyring: sign in again with "
-                            "“allset-cli login”."), username, server);
-      return NULL;
-    }
-
-  client = allset_client_new (server, allset_config_get_fingerprint (config), token, &error);
-  memset (token, 0, strlen (token));
-  if (client == NULL)
-    {
-      allset_cli_error ("%s", error->message);
-      return NULL;
-    }
-
-  return g_steal_pointer (&client);
+  return client;
 }
 
 /* ---- password ----------------------------------------------------------- */
