@@ -1,0 +1,337 @@
+/* allset-application.c — the single instance of ALLSET Sync
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <glib/gi18n.h>
+
+#include "allset-application-private.h"
+#include "allset-window.h"
+#include "allset-tray.h"
+
+struct _AllsetApplication
+{
+  AdwApplication      parent_instance;
+
+  AllsetAppState     *state;
+  AllsetTray         *tray;
+  /* --background on the first launch: run without a window. */
+  gboolean            background;
+  /* The app says once that no tray host shows its icon. */
+  gboolean            told_no_tray;
+};
+
+G_DEFINE_FINAL_TYPE (AllsetApplication, allset_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "background", 'b', 0, G_OPTION_ARG_NONE, NULL,
+    N_("Start without a window (used at login)"), NULL },
+  { "share", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Create a public link to FILE"), N_("FILE") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version"), NULL },
+  { NULL }
+};
+
+AllsetApplication *
+allset_application_new (void)
+{
+  return g_object_new (ALLSET_TYPE_APPLICATION,
+                       "application-id", ALLSET_APPLICATION_ID,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
+                       "resource-base-path", "/fr/allset/Sync",
+                       NULL);
+}
+
+AllsetAppState *
+allset_application_get_state (AllsetApplication *self)
+{
+  g_return_val_if_fail (ALLSET_IS_APPLICATION (self), NULL);
+
+  return self->state;
+}
+
+static AllsetWindow *
+get_window (AllsetApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (allset_window_new (self));
+
+  return ALLSET_WINDOW (window);
+}
+
+void
+allset_application_show_window (AllsetApplication *self)
+{
+  gtk_window_present (GTK_WINDOW (get_window (self)));
+}
+
+/* ---- actions ----------------------------------------------------------- */
+
+static void
+show_window_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  allset_application_show_window (user_data);
+}
+
+static void
+open_folder_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  AllsetApplication *self = user_data;
+  g_autoptr(GFile) folder = allset_app_state_dup_first_folder (self->state);
+  g_autofree char *uri = NULL;
+
+  if (folder == NULL)
+    {
+      allset_application_show_window (self);
+      return;
+    }
+  uri = g_file_get_uri (folder);
+  gtk_show_uri (gtk_application_get_active_window (GTK_APPLICATION (self)), uri, GDK_CURRENT_TIME);
+}
+
+static void
+toggle_pause_action (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  AllsetApplication *self = user_data;
+
+  allset_app_state_set_paused (self->state, !allset_app_state_get_paused (self->state));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  AllsetApplication *self = user_data;
+
+  allset_app_state_stop (self->state);
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  AllsetApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  adw_show_about_window (parent,
+                         "application-name", _("ALLSET Sync"),
+                         "application-icon", ALLSET_APPLICATION_ID,
+                         "developer-name", "ALLSET",
+                         "version", PACKAGE_VERSION,
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         NULL);
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  AllsetApplication *self = user_data;
+
+  allset_window_show_page (get_window (self), "preferences");
+  allset_application_show_window (self);
+}
+
+static void
+share_file_action (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  AllsetApplication *self = user_data;
+
+  allset_window_show_page (get_window (self), "shares");
+  allset_application_show_window (self);
+}
+
+static void
+show_activity_action (GSimpleAction *action,
+                      GVariant      *param,
+                      gpointer       user_data)
+{
+  AllsetApplication *self = user_data;
+
+  allset_window_show_page (get_window (self), "activity");
+  allset_application_show_window (self);
+}
+
+static const GActionEntry app_actions[] = {
+  { "show-window", show_window_action },
+  { "open-folder", open_folder_action },
+  { "toggle-pause", toggle_pause_action },
+  { "share-file", share_file_action },
+  { "show-activity", show_activity_action, "s" },
+  { "preferences", preferences_action },
+  { "about", about_action },
+  { "quit", quit_action },
+};
+
+/* ---- state → tray ------------------------------------------------------ */
+
+static void
+update_tray (AllsetApplication *self)
+{
+  g_autofree char *detail = NULL;
+  AllsetTrayStatus status;
+  guint percent = 0;
+
+  status = allset_app_state_get_tray_status (self->state, &percent, &detail);
+  allset_tray_set_status (self->tray, status, percent, detail);
+  allset_tray_set_paused (self->tray, allset_app_state_get_paused (self->state));
+}
+
+static void
+tray_available_changed (AllsetApplication *self)
+{
+  if (allset_tray_get_available (self->tray) || self->told_no_tray)
+    return;
+
+  /* Without a tray host (GNOME Shell without the AppIndicator extension)
+   * the app keeps running: say so once, and show the window. */
+  self->told_no_tray = TRUE;
+  allset_window_show_toast (get_window (self),
+                            _("No system tray here: ALLSET Sync keeps running; "
+                              "launch it again to see this window."));
+}
+
+static gboolean
+check_tray_later (gpointer user_data)
+{
+  AllsetApplication *self = user_data;
+
+  if (!allset_tray_get_available (self->tray) && self->background)
+    allset_application_show_window (self);
+  tray_available_changed (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- GApplication ------------------------------------------------------ */
+
+static void
+allset_application_startup (GApplication *app)
+{
+  AllsetApplication *self = ALLSET_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (allset_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+
+  self->state = allset_app_state_new ();
+  g_signal_connect_object (self->state, "changed", G_CALLBACK (update_tray), self,
+                           G_CONNECT_SWAPPED);
+
+  self->tray = allset_tray_new (G_ACTION_GROUP (self), NULL);
+  g_signal_connect_object (self->tray, "notify::available",
+                           G_CALLBACK (tray_available_changed), self, G_CONNECT_SWAPPED);
+  /* Give the watcher a moment to answer before deciding there is none. */
+  g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 3, check_tray_later,
+                              g_object_ref (self), g_object_unref);
+
+  /* The app lives in the tray: closing the window does not quit. */
+  g_application_hold (app);
+
+  allset_app_state_start (self->state);
+  update_tray (self);
+}
+
+static void
+allset_application_shutdown (GApplication *app)
+{
+  AllsetApplication *self = ALLSET_APPLICATION (app);
+
+  if (self->state != NULL)
+    allset_app_state_stop (self->state);
+
+  G_APPLICATION_CLASS (allset_application_parent_class)->shutdown (app);
+}
+
+static void
+allset_application_activate (GApplication *app)
+{
+  allset_application_show_window (ALLSET_APPLICATION (app));
+}
+
+static int
+allset_application_command_line (GApplication            *app,
+                                 GApplicationCommandLine *command_line)
+{
+  AllsetApplication *self = ALLSET_APPLICATION (app);
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  g_autofree char *share = NULL;
+  gboolean background = FALSE;
+
+  g_variant_dict_lookup (options, "background", "b", &background);
+  g_variant_dict_lookup (options, "share", "^ay", &share);
+
+  if (share != NULL)
+    {
+      g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line, share);
+
+      allset_window_share_file (get_window (self), file);
+      allset_application_show_window (self);
+    }
+  else if (background && !g_application_command_line_get_is_remote (command_line))
+    self->background = TRUE;
+  else
+    g_application_activate (app);
+
+  return EXIT_SUCCESS;
+}
+
+static int
+allset_application_handle_local_options (GApplication *app,
+                                         GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("allset-sync %s\n", PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+
+  return -1;
+}
+
+static void
+allset_application_finalize (GObject *object)
+{
+  AllsetApplication *self = ALLSET_APPLICATION (object);
+
+  g_clear_object (&self->tray);
+  g_clear_object (&self->state);
+
+  G_OBJECT_CLASS (allset_application_parent_class)->finalize (object);
+}
+
+static void
+allset_application_class_init (AllsetApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = allset_application_finalize;
+  app_class->startup = allset_application_startup;
+  app_class->shutdown = allset_application_shutdown;
+  app_class->activate = allset_application_activate;
+  app_class->command_line = allset_application_command_line;
+  app_class->handle_local_options = allset_application_handle_local_options;
+}
+
+static void
+allset_application_init (AllsetApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+}
