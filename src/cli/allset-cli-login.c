@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "allset-cli.h"
+#include "allset-sign-in.h"
 
 typedef struct
 {
@@ -71,61 +72,16 @@ login_command_line (AllsetCli          *cli,
 static void
 print_untrusted (AllsetCli          *cli,
                  const LoginOptions *options,
-                 AllsetClient       *client,
+                 const char         *fingerprint,
                  const GError       *error)
 {
-  g_autofree char *fingerprint = allset_client_dup_untrusted_fingerprint (client);
-  g_autofree char *line = NULL;
+  g_autofree char *line = login_command_line (cli, options, fingerprint);
 
   allset_cli_error ("%s", error->message);
-  if (fingerprint == NULL)
-    return;
-
-  line = login_command_line (cli, options, fingerprint);
   g_printerr (_("SHA-256 fingerprint: %s\n"), fingerprint);
   g_printerr ("%s\n", _("Compare it with the fingerprint your administrator gave you (allset-server "
                         "prints it at start). Only if they are the same, sign in with:"));
   g_printerr ("  %s\n", line);
-}
-
-/* Maintenance seen in /status: say it before asking for a password. */
-static void
-print_status_maintenance (const AllsetServerStatus *status)
-{
-  g_autoptr(GDateTime) until = NULL;
-
-  if (status->maintenance_until != NULL)
-    until = g_date_time_new_from_iso8601 (status->maintenance_until, NULL);
-
-  if (until != NULL)
-    {
-      gint64 seconds = g_date_time_to_unix (until) - g_get_real_time () / G_USEC_PER_SEC;
-      guint minutes = (guint) CLAMP ((seconds + 59) / 60, 1, G_MAXINT);
-
-      allset_cli_error (ngettext ("The server is under maintenance until %s; retry in %u minute.",
-                                  "The server is under maintenance until %s; retry in %u minutes.",
-                                  minutes),
-                        status->maintenance_until, minutes);
-    }
-  else
-    {
-      allset_cli_error (_("The server is under maintenance; retry later."));
-    }
-
-  if (status->maintenance_message != NULL)
-    g_printerr (_("Message from the server: %s\n"), status->maintenance_message);
-}
-
-/* Revokes a replaced token, best effort: its device would linger otherwise. */
-static void
-revoke_old_token (const char *server,
-                  const char *fingerprint,
-                  const char *token)
-{
-  g_autoptr(AllsetClient) old = allset_client_new (server, fingerprint, token, NULL);
-
-  if (old != NULL)
-    allset_client_logout (old, NULL, NULL);
 }
 
 int
@@ -149,20 +105,14 @@ allset_cli_login (AllsetCli  *cli,
     { NULL }
   };
   g_autoptr(AllsetConfig) config = NULL;
-  g_autoptr(AllsetClient) client = NULL;
-  g_autoptr(AllsetSecrets) secrets = NULL;
-  g_autoptr(AllsetServerStatus) status = NULL;
-  g_autoptr(AllsetLoginInfo) info = NULL;
+  g_autoptr(AllsetSignInProbe) probe = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   g_autofree char *pin = NULL;
-  g_autofree char *token_file = NULL;
-  g_autofree char *old_token = NULL;
-  g_autofree char *old_server = NULL;
-  g_autofree char *old_user = NULL;
-  g_autofree char *old_pin = NULL;
-  g_autofree char *old_token_file = NULL;
+  g_autofree char *untrusted = NULL;
+  g_autofree char *device_id = NULL;
   g_autofree char *prompt = NULL;
+  AllsetSignInCredentials credentials = { NULL };
   const char *device_name;
   char *password;
   gboolean usage;
@@ -183,86 +133,37 @@ allset_cli_login (AllsetCli  *cli,
   if (!(config = allset_cli_load_config (cli)))
     return ALLSET_CLI_ERROR;
 
-  old_server = g_strdup (allset_config_get_server (config));
-  old_user = g_strdup (allset_config_get_username (config));
-  old_pin = g_strdup (allset_config_get_fingerprint (config));
-  old_token_file = g_strdup (allset_config_get_token_file (config));
-
-  /* The folders' journals describe one account's files. */
-  if (allset_config_get_folders (config)->len > 0 && old_server != NULL &&
-      (!g_str_equal (old_server, url) || g_strcmp0 (old_user, options.user) != 0))
-    {
-      allset_cli_error (_("The folders of %s are synced with the account %s on %s; use another "
-                          "--config-dir to sign in to another account."),
-                        allset_config_get_path (config), old_user, old_server);
-      return ALLSET_CLI_ERROR;
-    }
-
   /* Signing in again to the same server keeps its pinned certificate. */
-  if (pin == NULL && old_server != NULL && g_str_equal (old_server, url))
-    pin = g_strdup (old_pin);
+  if (pin == NULL && g_strcmp0 (allset_config_get_server (config), url) == 0)
+    pin = g_strdup (allset_config_get_fingerprint (config));
 
-  if (options.token_file != NULL)
+  probe = allset_sign_in_probe (url, pin, &untrusted, NULL, &error);
+  if (probe == NULL)
     {
-      AllsetFolderConfig *folder;
-
-      token_file = g_canonicalize_filename (options.token_file, NULL);
-      folder = allset_config_folder_for_path (config, token_file);
-      if (folder != NULL)
-        {
-          allset_cli_error (_("The token file %s would be inside the synced folder %s and "
-                              "uploaded with it; choose a path outside every synced folder."),
-                            token_file, folder->local);
-          return ALLSET_CLI_ERROR;
-        }
-    }
-
-  client = allset_client_new (url, pin, NULL, &error);
-  if (client == NULL)
-    {
-      allset_cli_error ("%s", error->message);
-      return ALLSET_CLI_ERROR;
-    }
-
-  status = allset_client_status (client, NULL, &error);
-  if (status == NULL)
-    {
-      if (g_error_matches (error, ALLSET_CLIENT_ERROR, ALLSET_CLIENT_ERROR_UNTRUSTED_CERTIFICATE))
-        print_untrusted (cli, &options, client, error);
+      if (untrusted != NULL)
+        print_untrusted (cli, &options, untrusted, error);
+      else if (error->domain == ALLSET_PROTOCOL_ERROR)
+        allset_cli_print_error (NULL, error);
       else
-        allset_cli_print_error (client, error);
-      return ALLSET_CLI_ERROR;
-    }
-  if (status->protocol != ALLSET_PROTOCOL_VERSION)
-    {
-      allset_cli_error (_("The server speaks version %d of the protocol; this allset-cli "
-                          "speaks version %d."),
-                        (int) CLAMP (status->protocol, G_MININT, G_MAXINT), ALLSET_PROTOCOL_VERSION);
-      return ALLSET_CLI_ERROR;
-    }
-  if (status->maintenance)
-    {
-      print_status_maintenance (status);
+        allset_cli_error ("%s", error->message);
       return ALLSET_CLI_ERROR;
     }
 
-  secrets = allset_secrets_new (token_file);
-  if (!allset_secrets_check (secrets, NULL, &error))
+  device_name = options.device_name != NULL ? options.device_name : g_get_host_name ();
+  credentials.user = options.user;
+  credentials.device_name = device_name;
+  credentials.token_file = options.token_file;
+
+  /* Everything that can fail without the password fails before asking it. */
+  if (!allset_sign_in_check (config, probe, &credentials, NULL, &error))
     {
       allset_cli_error ("%s", error->message);
-      g_printerr ("%s\n", _("On a machine without a keyring, pass --token-file FILE: the token "
-                            "is then kept in FILE, readable by you only. It is never written to "
-                            "the configuration file."));
+      if (!g_error_matches (error, ALLSET_SIGN_IN_ERROR, ALLSET_SIGN_IN_ERROR_OTHER_ACCOUNT) &&
+          !g_error_matches (error, ALLSET_SIGN_IN_ERROR, ALLSET_SIGN_IN_ERROR_TOKEN_FILE))
+        g_printerr ("%s\n", _("On a machine without a keyring, pass --token-file FILE: the token "
+                              "is then kept in FILE, readable by you only. It is never written to "
+                              "the configuration file."));
       return ALLSET_CLI_ERROR;
-    }
-
-  /* The token this login replaces, to revoke it once the new one is kept. */
-  if (old_server != NULL && g_str_equal (old_server, url) &&
-      g_strcmp0 (old_user, options.user) == 0 && allset_config_is_signed_in (config))
-    {
-      g_autoptr(AllsetSecrets) old_secrets = allset_secrets_new (old_token_file);
-
-      old_token = allset_secrets_lookup (old_secrets, url, options.user, NULL, NULL);
     }
 
   prompt = g_strdup_printf (_("Password for %s on %s: "), options.user, url);
@@ -270,51 +171,22 @@ allset_cli_login (AllsetCli  *cli,
   if (password == NULL)
     return usage ? ALLSET_CLI_USAGE : ALLSET_CLI_ERROR;
 
-  device_name = options.device_name != NULL ? options.device_name : g_get_host_name ();
-  info = allset_client_login (client, options.user, password, device_name, NULL, &error);
+  credentials.password = password;
+  device_id = allset_sign_in_login (config, probe, &credentials, NULL, &error);
   allset_cli_password_free (password);
-  if (info == NULL)
+  if (device_id == NULL)
     {
-      if (g_error_matches (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_UNAUTHORIZED))
-        allset_cli_error (_("Wrong user name or password."));
+      if (error->domain == ALLSET_PROTOCOL_ERROR)
+        allset_cli_print_error (NULL, error);
       else
-        allset_cli_print_error (client, error);
+        allset_cli_error ("%s", error->message);
       return ALLSET_CLI_ERROR;
     }
-
-  if (!allset_secrets_store (secrets, url, options.user, info->token, NULL, &error))
-    {
-      allset_cli_error ("%s", error->message);
-      allset_client_logout (client, NULL, NULL);
-      return ALLSET_CLI_ERROR;
-    }
-
-  allset_config_set_account (config, url, options.user, info->device_id, pin, token_file);
-  if (!allset_config_save (config, &error))
-    {
-      allset_cli_error ("%s", error->message);
-      allset_secrets_clear (secrets, url, options.user, NULL, NULL);
-      allset_client_logout (client, NULL, NULL);
-      return ALLSET_CLI_ERROR;
-    }
-
-  if (old_token != NULL && !g_str_equal (old_token, info->token))
-    {
-      revoke_old_token (url, pin, old_token);
-      /* The old token's store, when it is not the one just written. */
-      if (g_strcmp0 (old_token_file, token_file) != 0)
-        {
-          g_autoptr(AllsetSecrets) old_secrets = allset_secrets_new (old_token_file);
-
-          allset_secrets_clear (old_secrets, url, options.user, NULL, NULL);
-        }
-    }
-  if (old_token != NULL)
-    memset (old_token, 0, strlen (old_token));
 
   g_print (_("Signed in to %s as %s (device “%s”).\n"), url, options.user, device_name);
-  if (token_file != NULL)
-    g_print (_("The device token is in %s, readable by you only.\n"), token_file);
+  if (allset_config_get_token_file (config) != NULL)
+    g_print (_("The device token is in %s, readable by you only.\n"),
+             allset_config_get_token_file (config));
   else
     g_print ("%s\n", _("The device token is in the keyring."));
 
