@@ -32,8 +32,8 @@ action_icon_name (AllsetActionKind action)
 {
   switch ((int) action)
     {
-    case ALLSET_ACTION_UPLOAD:        return "go-up-symbolic";
-    case ALLSET_ACTION_DOWNLOAD:      return "go-down-symbolic";
+    case ALLSET_ACTION_UPLOAD:        return "send-to-symbolic";
+    case ALLSET_ACTION_DOWNLOAD:      return "folder-download-symbolic";
     case ALLSET_ACTION_DELETE_LOCAL:
     case ALLSET_ACTION_DELETE_REMOTE: return "user-trash-symbolic";
     case ALLSET_ACTION_MOVE_LOCAL:

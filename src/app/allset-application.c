@@ -226,6 +226,11 @@ allset_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (allset_application_parent_class)->startup (app);
 
+  /* Uninstalled runs (make run, tests): the app's own icons from the tree. */
+  if (g_getenv ("ALLSET_ICON_DIR") != NULL)
+    gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    g_getenv ("ALLSET_ICON_DIR"));
+
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
@@ -255,6 +260,8 @@ allset_application_shutdown (GApplication *app)
 
   if (self->state != NULL)
     allset_app_state_stop (self->state);
+  /* The icon leaves the bus with the app's name. */
+  g_clear_object (&self->tray);
 
   G_APPLICATION_CLASS (allset_application_parent_class)->shutdown (app);
 }
@@ -306,14 +313,17 @@ allset_application_handle_local_options (GApplication *app,
 }
 
 static void
-allset_application_finalize (GObject *object)
+allset_application_dispose (GObject *object)
 {
   AllsetApplication *self = ALLSET_APPLICATION (object);
 
+  /* The tray icon leaves the bus with the app. */
   g_clear_object (&self->tray);
+  if (self->state != NULL)
+    allset_app_state_stop (self->state);
   g_clear_object (&self->state);
 
-  G_OBJECT_CLASS (allset_application_parent_class)->finalize (object);
+  G_OBJECT_CLASS (allset_application_parent_class)->dispose (object);
 }
 
 static void
@@ -322,7 +332,7 @@ allset_application_class_init (AllsetApplicationClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
-  object_class->finalize = allset_application_finalize;
+  object_class->dispose = allset_application_dispose;
   app_class->startup = allset_application_startup;
   app_class->shutdown = allset_application_shutdown;
   app_class->activate = allset_application_activate;

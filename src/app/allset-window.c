@@ -11,6 +11,7 @@
 
 #include "allset-activity-row.h"
 #include "allset-application-private.h"
+#include "allset-setup-page.h"
 #include "allset-window.h"
 
 struct _AllsetWindow
@@ -25,12 +26,20 @@ struct _AllsetWindow
   enum { ALERT_NONE, ALERT_RETRY, ALERT_CONFIRM_DELETES, ALERT_SIGN_IN } alert;
   /* Set while the window moves the pause button itself. */
   gboolean              updating;
+  /* The assistant is shown (reset once on the way in). */
+  gboolean              in_setup;
 
   AdwToastOverlay      *toast_overlay;
+  GtkStack             *mode_stack;
+  AllsetSetupPage      *setup_page;
   AdwViewStack         *stack;
+  GtkWidget            *switcher_title;
   GtkToggleButton      *pause_button;
   GtkRevealer          *metered_revealer;
   GtkLabel             *metered_label;
+  GtkButton            *metered_always_button;
+  GtkButton            *metered_small_button;
+  GtkButton            *metered_pause_button;
   GtkRevealer          *alert_revealer;
   GtkLabel             *alert_label;
   GtkButton            *alert_button;
@@ -169,6 +178,7 @@ update (AllsetWindow *self)
   AllsetAppPhase phase = allset_app_state_get_phase (state);
   AllsetSessionState session_state = allset_app_state_get_session_state (state);
   const char *subtitle = NULL;
+  g_autofree char *last_sync = NULL;
   guint percent = 0;
   g_autofree char *detail = NULL;
   AllsetTrayStatus status;
@@ -176,14 +186,41 @@ update (AllsetWindow *self)
 
   bind_session (self, first);
 
+  /* First run, or the token is gone: the assistant fills the window. */
+  if (phase == ALLSET_APP_PHASE_NEEDS_SETUP || phase == ALLSET_APP_PHASE_SIGN_IN_AGAIN)
+    {
+      if (!self->in_setup)
+        {
+          self->in_setup = TRUE;
+          allset_setup_page_reset (self->setup_page, allset_app_state_get_config (state));
+          gtk_stack_set_visible_child_name (self->mode_stack, "setup");
+        }
+    }
+  else
+    {
+      self->in_setup = FALSE;
+      gtk_stack_set_visible_child_name (self->mode_stack, "main");
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->pause_button), phase == ALLSET_APP_PHASE_RUNNING);
+
   status = allset_app_state_get_tray_status (state, &percent, &detail);
   gtk_image_set_from_icon_name (self->state_icon, allset_tray_status_icon_name (status));
   gtk_label_set_text (self->state_title, state_title (state));
 
   if (phase != ALLSET_APP_PHASE_RUNNING)
     subtitle = allset_app_state_get_message (state);
+  else if (first != NULL && session_state == ALLSET_SESSION_IDLE &&
+           allset_folder_session_get_last_sync (first) != NULL)
+    {
+      g_autofree char *time = g_date_time_format (allset_folder_session_get_last_sync (first), "%H:%M");
+
+      subtitle = last_sync = g_strdup_printf (_("Last synced at %s"), time);
+    }
   else if (first != NULL)
     subtitle = allset_folder_session_get_message (first);
+  /* The title already says it when the session's sentence is that short. */
+  if (g_strcmp0 (subtitle, state_title (state)) == 0)
+    subtitle = NULL;
   gtk_label_set_text (self->state_subtitle, subtitle != NULL ? subtitle : "");
   gtk_widget_set_visible (GTK_WIDGET (self->state_subtitle), subtitle != NULL && *subtitle != '\0');
 
@@ -331,13 +368,21 @@ alert_button_cb (AllsetWindow *self)
       break;
 
     case ALERT_SIGN_IN:
-      allset_window_show_page (self, "sign-in");
+      self->in_setup = TRUE;
+      allset_setup_page_reset (self->setup_page, allset_app_state_get_config (self->state));
+      gtk_stack_set_visible_child_name (self->mode_stack, "setup");
       break;
 
     case ALERT_NONE:
     default:
       break;
     }
+}
+
+static void
+setup_done_cb (AllsetWindow *self)
+{
+  allset_app_state_reload (self->state);
 }
 
 /* ---- public ---------------------------------------------------------------- */
@@ -406,10 +451,16 @@ allset_window_class_init (AllsetWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/fr/allset/Sync/allset-window.ui");
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, AllsetWindow, mode_stack);
+  gtk_widget_class_bind_template_child (widget_class, AllsetWindow, setup_page);
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, AllsetWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, pause_button);
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, metered_revealer);
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, metered_label);
+  gtk_widget_class_bind_template_child (widget_class, AllsetWindow, metered_always_button);
+  gtk_widget_class_bind_template_child (widget_class, AllsetWindow, metered_small_button);
+  gtk_widget_class_bind_template_child (widget_class, AllsetWindow, metered_pause_button);
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, alert_revealer);
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, alert_label);
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, alert_button);
@@ -426,10 +477,20 @@ allset_window_class_init (AllsetWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, metered_small_cb);
   gtk_widget_class_bind_template_callback (widget_class, metered_pause_cb);
   gtk_widget_class_bind_template_callback (widget_class, alert_button_cb);
+  gtk_widget_class_bind_template_callback (widget_class, setup_done_cb);
 }
 
 static void
 allset_window_init (AllsetWindow *self)
 {
+  GtkWidget *placeholder;
+
+  g_type_ensure (ALLSET_TYPE_SETUP_PAGE);
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  placeholder = gtk_label_new (_("Nothing has changed yet."));
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_widget_set_margin_top (placeholder, 18);
+  gtk_widget_set_margin_bottom (placeholder, 18);
+  gtk_list_box_set_placeholder (self->activity_list, placeholder);
 }

@@ -14,9 +14,11 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(AllsetApplication) app = NULL;
+  /* Uninstalled runs (make run, tests) point at the build's catalogues. */
+  const char *localedir = g_getenv ("ALLSET_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

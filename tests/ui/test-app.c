@@ -1,0 +1,534 @@
+/* test-app.c — the real app against the real server, as a user meets it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs inside run-ui-test.sh (private D-Bus, real gnome-keyring, Xvfb),
+ * in French. The application is the real AllsetApplication, registered on
+ * the private bus and driven through its widgets (template children, as
+ * a user would click them); the server is the real allset-server over
+ * TLS. Each test saves screenshots of what it saw in
+ * $ALLSET_SCREENSHOT_DIR: look at them.
+ */
+
+#include <locale.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "allset-app-state.h"
+#include "allset-application-private.h"
+#include "allset-connect.h"
+#include "allset-secrets.h"
+#include "allset-setup-page.h"
+#include "allset-sign-in.h"
+#include "allset-sync.h"
+#include "allset-window.h"
+#include "test-cli-server.h"
+
+typedef struct
+{
+  TestCliServer     *server;
+  AllsetApplication *app;
+  char              *folder;      /* the app's ALLSET folder */
+  char              *network;     /* ALLSET_TEST_NETWORK_FILE */
+} Fixture;
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static gboolean
+tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until cond (data) holds; FALSE after timeout s. */
+static gboolean
+wait_until (gboolean (*cond) (gpointer),
+            gpointer  data,
+            guint     timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+  guint source = g_timeout_add (20, tick, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (source);
+  return ok;
+}
+
+static void
+spin (guint msec)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) msec * 1000;
+  guint source = g_timeout_add (20, tick, NULL);
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (source);
+}
+
+static GtkWindow *
+window_of (Fixture *f)
+{
+  return gtk_application_get_active_window (GTK_APPLICATION (f->app));
+}
+
+static gpointer
+child (gpointer widget,
+       GType    type,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static gpointer
+setup_child (Fixture    *f,
+             const char *name)
+{
+  return child (child (window_of (f), ALLSET_TYPE_WINDOW, "setup_page"),
+                ALLSET_TYPE_SETUP_PAGE, name);
+}
+
+/* Saves the window as NAME.png where the build keeps screenshots. */
+static void
+screenshot (Fixture    *f,
+            const char *name)
+{
+  GtkWidget *window = GTK_WIDGET (window_of (f));
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  const char *dir = g_getenv ("ALLSET_SCREENSHOT_DIR");
+  int width, height;
+
+  spin (300);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_strdup_printf ("%s/%s.png", dir != NULL ? dir : ".", name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+assert_contains (const char *text,
+                 const char *part)
+{
+  if (strstr (text, part) == NULL)
+    g_error ("“%s” does not contain “%s”", text, part);
+}
+
+static void
+click (gpointer button)
+{
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (button)));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static void
+type_text (gpointer    editable,
+           const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (editable), text);
+}
+
+static const char *
+label_text (gpointer label)
+{
+  return gtk_label_get_text (GTK_LABEL (label));
+}
+
+typedef struct { Fixture *f; const char *name; } StepWait;
+
+static gboolean
+on_step (gpointer data)
+{
+  StepWait *w = data;
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (setup_child (w->f, "steps")), w->name) == 0;
+}
+
+static gboolean
+error_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return gtk_widget_get_visible (setup_child (f, "account_error")) &&
+         gtk_widget_is_sensitive (setup_child (f, "sign_in_button"));
+}
+
+static gboolean
+start_enabled (gpointer data)
+{
+  return gtk_widget_is_sensitive (setup_child (data, "start_button"));
+}
+
+static gboolean
+session_idle (gpointer data)
+{
+  g_autoptr(AllsetFolderSession) session = NULL;
+  GListModel *sessions = allset_app_state_get_sessions (allset_application_get_state (data));
+
+  if (g_list_model_get_n_items (sessions) == 0)
+    return FALSE;
+  session = g_list_model_get_item (sessions, 0);
+  return allset_folder_session_get_state (session) == ALLSET_SESSION_IDLE;
+}
+
+/* Another device of the account puts a file on the server. */
+static void
+upload_from_other_device (Fixture    *f,
+                          const char *name,
+                          const char *content)
+{
+  g_autofree char *config_dir = g_build_filename (g_get_home_dir (), "other-config", NULL);
+  g_autofree char *folder_dir = g_build_filename (g_get_home_dir (), "Other", NULL);
+  g_autofree char *file = g_build_filename (folder_dir, name, NULL);
+  g_autoptr(AllsetConfig) config = NULL;
+  g_autoptr(AllsetClient) client = test_cli_signed_in (f->server, "alice");
+  g_autoptr(AllsetSyncReport) report = allset_sync_report_new ();
+  g_autoptr(GError) error = NULL;
+  AllsetSyncOptions options = { 0 };
+  AllsetFolderConfig *folder;
+
+  g_assert_cmpint (g_mkdir_with_parents (folder_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (file, content, -1, NULL));
+  config = allset_config_load (config_dir, &error);
+  g_assert_no_error (error);
+  folder = allset_config_find_folder (config, "other");
+  if (folder == NULL)
+    folder = allset_config_add_folder (config, folder_dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (allset_sync_folder (client, folder, &options, report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->uploaded, >=, 1);
+}
+
+/* ---- fixture ---------------------------------------------------------------- */
+
+/* rm -rf, for what a previous test left in the shared HOME. */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child_path = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child_path, G_FILE_TEST_IS_DIR) && !g_file_test (child_path, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child_path);
+      else
+        g_unlink (child_path);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  const char *leftovers[] = { "ALLSET", "Other", "other-config" };
+
+  /* GLib caches HOME and the XDG directories: the tests share them, so
+   * each starts by clearing what the one before left. */
+  for (guint i = 0; i < G_N_ELEMENTS (leftovers); i++)
+    {
+      g_autofree char *path = g_build_filename (g_get_home_dir (), leftovers[i], NULL);
+
+      remove_tree (path);
+    }
+  {
+    g_autofree char *config = g_build_filename (g_get_user_config_dir (), "allset", NULL);
+    g_autofree char *state = g_build_filename (g_get_user_state_dir (), "allset", NULL);
+
+    remove_tree (config);
+    remove_tree (state);
+  }
+
+  f->server = test_cli_server_start (NULL);
+  test_cli_admin (f->server, TEST_CLI_PASSWORD "\n", "account-add", "alice", "--name",
+                  "Alice Martin", "--email", "alice@example.com", "--quota", "1G", NULL);
+  f->folder = g_build_filename (g_get_home_dir (), "ALLSET", NULL);
+  f->network = g_build_filename (g_get_home_dir (), "network", NULL);
+  g_assert_true (g_file_set_contents (f->network, "online", -1, NULL));
+  g_setenv ("ALLSET_TEST_NETWORK_FILE", f->network, TRUE);
+}
+
+typedef void (*TestBody) (Fixture *f);
+
+typedef struct { Fixture *f; TestBody body; } Run;
+
+static gboolean
+run_body (gpointer data)
+{
+  Run *run = data;
+
+  spin (200);
+  g_assert_nonnull (window_of (run->f));
+  run->body (run->f);
+  allset_app_state_stop (allset_application_get_state (run->f->app));
+  gtk_window_destroy (window_of (run->f));
+  g_application_quit (G_APPLICATION (run->f->app));
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the real app (g_application_run: startup, command line, window,
+ * shutdown, leaving the bus) with body running inside its main loop. */
+static void
+run_app (Fixture  *f,
+         TestBody  body)
+{
+  static guint serial;
+  g_autofree char *id = g_strdup_printf ("fr.allset.Sync.Test%u", ++serial);
+  char *argv[] = { (char *) "allset-sync", NULL };
+  Run run = { f, body };
+
+  f->app = allset_application_new ();
+  /* One process runs the app several times: a name of its own each time. */
+  g_application_set_application_id (G_APPLICATION (f->app), id);
+  g_idle_add (run_body, &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (f->app), 1, argv), ==, 0);
+  g_clear_object (&f->app);
+}
+
+/* What the assistant does, done directly: this device signed in (token
+ * in the keyring, certificate pinned) with f->folder added. */
+static void
+sign_in_directly (Fixture *f)
+{
+  g_autoptr(AllsetConfig) config = allset_config_load (NULL, NULL);
+  g_autoptr(AllsetSignInProbe) probe = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *device_id = NULL;
+  AllsetSignInCredentials credentials = { "alice", TEST_CLI_PASSWORD, "poste-test", NULL };
+
+  probe = allset_sign_in_probe (f->server->url, f->server->fingerprint, NULL, NULL, &error);
+  g_assert_no_error (error);
+  device_id = allset_sign_in_login (config, probe, &credentials, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (allset_config_add_folder (config, f->folder, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (allset_config_save (config, &error));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  test_cli_server_stop (f->server);
+  g_free (f->folder);
+  g_free (f->network);
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+/* Bad input first: each gives a clear French message and the page stays usable. */
+static void
+sign_in_bad_input (Fixture *f)
+{
+  StepWait account = { f, "account" };
+
+  g_assert_true (wait_until (on_step, &account, 5));
+  screenshot (f, "01-premier-lancement");
+
+  type_text (setup_child (f, "server_row"), "https://127.0.0.1:1/");
+  type_text (setup_child (f, "user_row"), "alice");
+  type_text (setup_child (f, "password_row"), TEST_CLI_PASSWORD);
+  click (setup_child (f, "sign_in_button"));
+  g_assert_true (wait_until (error_shown, f, 20));
+  assert_contains (label_text (setup_child (f, "account_error")), "Impossible de joindre le serveur");
+  screenshot (f, "02-serveur-injoignable");
+
+  type_text (setup_child (f, "server_row"), f->server->url);
+  type_text (setup_child (f, "password_row"), "not the password");
+  click (setup_child (f, "sign_in_button"));
+  /* The certificate comes first: trust it, then the password is refused. */
+  {
+    StepWait certificate = { f, "certificate" };
+
+    g_assert_true (wait_until (on_step, &certificate, 20));
+  }
+  g_assert_cmpstr (label_text (setup_child (f, "fingerprint_label")), ==, f->server->fingerprint);
+  screenshot (f, "03-certificat-inconnu");
+  click (setup_child (f, "trust_button"));
+  g_assert_true (wait_until (error_shown, f, 20));
+  g_assert_cmpstr (label_text (setup_child (f, "account_error")), ==,
+                   "Nom d’utilisateur ou mot de passe incorrect.");
+  screenshot (f, "04-mauvais-mot-de-passe");
+}
+
+static void
+first_run_body (Fixture *f)
+{
+  StepWait folder_step = { f, "folder" };
+  g_autoptr(AllsetSecrets) secrets = allset_secrets_new (NULL);
+  g_autoptr(AllsetFolderSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *received = NULL;
+  g_autofree char *copy = g_build_filename (f->folder, "rapport.txt", NULL);
+  AllsetConfig *config;
+  GListModel *activity;
+  gboolean verified = FALSE;
+
+  sign_in_bad_input (f);
+
+  /* The right password: the pinned certificate is remembered. */
+  type_text (setup_child (f, "password_row"), TEST_CLI_PASSWORD);
+  click (setup_child (f, "sign_in_button"));
+  g_assert_true (wait_until (on_step, &folder_step, 30));
+
+  /* Terms R4: both figures before anything is downloaded. */
+  {
+    g_autoptr(GFile) folder = g_file_new_for_path (f->folder);
+
+    /* What the folder chooser would hand over. */
+    allset_setup_page_set_folder (child (window_of (f), ALLSET_TYPE_WINDOW, "setup_page"), folder);
+  }
+  g_assert_true (wait_until (start_enabled, f, 20));
+  g_assert_cmpstr (adw_action_row_get_subtitle (setup_child (f, "used_row")), !=, "…");
+  g_assert_cmpstr (adw_action_row_get_subtitle (setup_child (f, "free_row")), !=, "…");
+  screenshot (f, "05-choix-du-dossier");
+  click (setup_child (f, "start_button"));
+
+  /* Synced: the file is on disk, and its activity is « Vérifié ». */
+  g_assert_true (wait_until (session_idle, f->app, 60));
+  g_assert_true (g_file_get_contents (copy, &received, NULL, NULL));
+  g_assert_cmpstr (received, ==, "Rapport annuel\n");
+
+  session = g_list_model_get_item (allset_app_state_get_sessions (allset_application_get_state (f->app)), 0);
+  activity = allset_folder_session_get_activity (session);
+  for (guint i = 0; i < g_list_model_get_n_items (activity); i++)
+    {
+      g_autoptr(AllsetActivity) item = g_list_model_get_item (activity, i);
+
+      if (g_str_equal (allset_activity_get_path (item), "rapport.txt") &&
+          allset_activity_get_status (item) == ALLSET_ACTIVITY_VERIFIED)
+        verified = TRUE;
+    }
+  g_assert_true (verified);
+  screenshot (f, "06-a-jour-verifie");
+
+  /* The token is in the keyring, read back through libsecret, and in no
+   * file of the configuration. */
+  config = allset_app_state_get_config (allset_application_get_state (f->app));
+  token = allset_secrets_lookup (secrets, allset_config_get_server (config),
+                                 allset_config_get_username (config), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (token);
+  g_assert_cmpuint (strlen (token), >, 20);
+  {
+    g_autofree char *conf = NULL;
+
+    g_assert_true (g_file_get_contents (allset_config_get_path (config), &conf, NULL, NULL));
+    g_assert_null (strstr (conf, token));
+  }
+}
+
+static gboolean
+session_in_state (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+  AllsetSessionState want = GPOINTER_TO_INT (((gpointer *) data)[1]);
+  GListModel *sessions = allset_app_state_get_sessions (allset_application_get_state (f->app));
+  g_autoptr(AllsetFolderSession) session = NULL;
+
+  if (g_list_model_get_n_items (sessions) == 0)
+    return FALSE;
+  session = g_list_model_get_item (sessions, 0);
+  return allset_folder_session_get_state (session) == want;
+}
+
+static gboolean
+wait_state (Fixture            *f,
+            AllsetSessionState  state,
+            guint               timeout_s)
+{
+  gpointer data[2] = { f, GINT_TO_POINTER (state) };
+
+  return wait_until (session_in_state, data, timeout_s);
+}
+
+static gboolean
+file_exists (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* Terms R14: on a metered connection the app pauses, says why, and lets
+ * the user choose; « Synchroniser quand même » resumes. */
+static void
+metered_body (Fixture *f)
+{
+  g_autofree char *arrived = g_build_filename (f->folder, "devis.txt", NULL);
+  GtkRevealer *banner;
+
+  g_assert_true (wait_state (f, ALLSET_SESSION_IDLE, 30));
+  banner = child (window_of (f), ALLSET_TYPE_WINDOW, "metered_revealer");
+  g_assert_false (gtk_revealer_get_reveal_child (banner));
+
+  g_assert_true (g_file_set_contents (f->network, "metered", -1, NULL));
+  g_assert_true (wait_state (f, ALLSET_SESSION_PAUSED_METERED, 10));
+  g_assert_true (gtk_revealer_get_reveal_child (banner));
+  screenshot (f, "07-connexion-limitee");
+
+  /* Paused means paused: a new file on the server stays there. */
+  upload_from_other_device (f, "devis.txt", "Devis 2026\n");
+  spin (2000);
+  g_assert_false (g_file_test (arrived, G_FILE_TEST_EXISTS));
+
+  click (child (window_of (f), ALLSET_TYPE_WINDOW, "metered_always_button"));
+  g_assert_true (wait_until (file_exists, arrived, 20));
+  g_assert_true (wait_state (f, ALLSET_SESSION_IDLE, 20));
+  g_assert_false (gtk_revealer_get_reveal_child (banner));
+  screenshot (f, "08-synchronise-quand-meme");
+}
+
+static void
+test_first_run (Fixture       *f,
+                gconstpointer  data)
+{
+  upload_from_other_device (f, "rapport.txt", "Rapport annuel\n");
+  run_app (f, first_run_body);
+}
+
+static void
+test_metered (Fixture       *f,
+              gconstpointer  data)
+{
+  sign_in_directly (f);
+  run_app (f, metered_body);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char *localedir = g_getenv ("ALLSET_LOCALEDIR");
+
+  /* French, as the user sees it (screenshots are taken with LANGUAGE=fr). */
+  g_setenv ("LANGUAGE", "fr", TRUE);
+  setlocale (LC_ALL, "C.UTF-8");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/app/first-run", Fixture, NULL, fixture_set_up, test_first_run, fixture_tear_down);
+  g_test_add ("/app/metered", Fixture, NULL, fixture_set_up, test_metered, fixture_tear_down);
+
+  return g_test_run ();
+}
