@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# `make run`: start a local allset-server from the build tree.
+# `make run`: a local allset-server from the build tree, and the desktop
+# app connected to it, syncing a demo folder.
 #
 # - data directory: ${XDG_DATA_HOME:-$HOME/.local/share}/allset-server
 # - TLS: a self-signed certificate the server makes on first start (--dev-cert)
 # - a demo account "demo" is created the first time; its random password is
 #   printed once and stored nowhere in plain text (the server keeps only its
 #   Argon2 hash).
+# - the first time, this device signs in as "demo" (the certificate's
+#   fingerprint pinned, the token in the keyring — or, without a Secret
+#   Service, in a 0600 token file next to the app's configuration) and
+#   syncs ~/ALLSET-demo; then allset-sync starts, already connected. Without
+#   a display the server keeps running and allset-cli is the way in.
 #
 # Environment: BUILDDIR (default _build), ALLSET_LISTEN (default
-# 127.0.0.1:8443), ALLSET_DATA_DIR (overrides the data directory).
+# 127.0.0.1:8443), ALLSET_DATA_DIR (overrides the data directory),
+# ALLSET_DEMO_FOLDER (default ~/ALLSET-demo), ALLSET_NO_APP=1 (server only).
 
 set -euo pipefail
 
@@ -18,6 +25,9 @@ cd "$(dirname "$0")/.."
 
 builddir=${BUILDDIR:-_build}
 server=$builddir/server/allset-server
+cli=$builddir/src/cli/allset-cli
+app=$builddir/src/app/allset-sync
+demo_folder=${ALLSET_DEMO_FOLDER:-$HOME/ALLSET-demo}
 listen=${ALLSET_LISTEN:-127.0.0.1:8443}
 data_dir=${ALLSET_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/allset-server}
 user=demo
@@ -54,8 +64,7 @@ cat <<EOF
 ALLSET server (development mode)
   data directory : $data_dir
   listening on   : $base
-  certificate    : self-signed, made on first start; its SHA-256
-                   fingerprint is printed by the server below.
+  certificate    : self-signed, made on first start
 EOF
 
 if [ -n "$new_password" ]; then
@@ -74,17 +83,61 @@ else
 EOF
 fi
 
+log=$(mktemp "${TMPDIR:-/tmp}/allset-server-log.XXXXXX")
+"$server" serve --data-dir "$data_dir" --dev-cert --listen "$listen" >"$log" 2>&1 &
+server_pid=$!
+stop() { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; rm -f "$log"; }
+trap stop EXIT INT TERM
+for _ in $(seq 1 100); do
+    grep -q "listening on" "$log" && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.1
+done
+fingerprint=$(sed -n 's/^TLS certificate SHA-256 fingerprint: //p' "$log")
+echo "  fingerprint    : $fingerprint"
+
+# --- this device, signed in as demo, syncing the demo folder ----------------
+signed_in() { "$cli" whoami >/dev/null 2>&1; }
+if [ "${ALLSET_NO_APP:-0}" != 1 ] && [ -x "$cli" ] && ! signed_in; then
+    if [ -z "$new_password" ]; then
+        # The password was shown once and is gone: give demo a new one.
+        new_password=$(head -c 64 /dev/urandom | base64 -w0 | tr -dc 'A-Za-z0-9')
+        new_password=${new_password:0:24}
+        printf '%s' "$new_password" | "$server" admin --data-dir "$data_dir" passwd "$user" >/dev/null
+        echo "  (new demo password: $new_password)"
+    fi
+    login=("$cli" login --server "$base/" --user "$user" --password-stdin
+           --trust-fingerprint "$fingerprint" --device-name "$(hostname) (make run)")
+    if ! printf '%s\n' "$new_password" | "${login[@]}" 2>/dev/null; then
+        # No Secret Service here: a 0600 token file, outside every folder.
+        token_file=${XDG_CONFIG_HOME:-$HOME/.config}/allset/demo.token
+        mkdir -p "$(dirname "$token_file")"
+        printf '%s\n' "$new_password" | "${login[@]}" --token-file "$token_file"
+    fi
+    mkdir -p "$demo_folder"
+    [ -e "$demo_folder/Bienvenue.txt" ] || cat >"$demo_folder/Bienvenue.txt" <<TXT
+Bienvenue dans ALLSET Sync !
+Tout ce que vous déposez dans ce dossier est synchronisé avec le serveur local.
+TXT
+    "$cli" add-folder "$demo_folder" --remote demo >/dev/null || true
+fi
+
 cat <<EOF
 
-Try it (-k: the certificate is self-signed):
+Try it:
+  $cli status            # the demo folder: $demo_folder
   curl -k $base/api/v1/status
-  curl -k -H 'Content-Type: application/json' \\
-       -d '{"username": "$user", "password": "PASSWORD", "device_name": "curl"}' \\
-       $base/api/v1/login
-  curl -k -H 'Authorization: Bearer TOKEN' $base/api/v1/account
 
-Stop the server with Ctrl+C.
+Stop with Ctrl+C.
 
 EOF
 
-exec "$server" serve --data-dir "$data_dir" --dev-cert --listen "$listen"
+if [ "${ALLSET_NO_APP:-0}" != 1 ] && [ -x "$app" ] &&
+   { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
+    # Uninstalled: the build's translations, the tree's icons and schema.
+    ALLSET_LOCALEDIR=$PWD/$builddir/po ALLSET_ICON_DIR=$PWD/data/icons \
+        GSETTINGS_SCHEMA_DIR=$PWD/$builddir/data "$app" || true
+else
+    echo "No display (or ALLSET_NO_APP=1): the server runs; \`$cli watch\` syncs the demo folder."
+    wait "$server_pid"
+fi
