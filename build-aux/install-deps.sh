@@ -69,6 +69,8 @@ PACKAGES=(
     imagemagick
     desktop-file-utils
     appstream
+    # xmllint: the icons' SVG are checked well-formed
+    libxml2-utils
 )
 
 readme_hint="See README.md, section \"Dependencies and other platforms\", for the equivalent packages, then re-run with ALLSET_SKIP_DEPS=1."

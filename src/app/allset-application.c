@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "allset-application-private.h"
+#include "allset-preferences.h"
 #include "allset-window.h"
 #include "allset-tray.h"
 
@@ -139,9 +140,11 @@ preferences_action (GSimpleAction *action,
                     gpointer       user_data)
 {
   AllsetApplication *self = user_data;
+  GtkWidget *preferences;
 
-  allset_window_show_page (get_window (self), "preferences");
   allset_application_show_window (self);
+  preferences = allset_preferences_new (GTK_WINDOW (get_window (self)), self->state);
+  gtk_window_present (GTK_WINDOW (preferences));
 }
 
 static void

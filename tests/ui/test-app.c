@@ -19,6 +19,7 @@
 #include "allset-application-private.h"
 #include "allset-connect.h"
 #include "allset-secrets.h"
+#include "allset-preferences.h"
 #include "allset-setup-page.h"
 #include "allset-sign-in.h"
 #include "allset-sync.h"
@@ -93,12 +94,12 @@ setup_child (Fixture    *f,
                 ALLSET_TYPE_SETUP_PAGE, name);
 }
 
-/* Saves the window as NAME.png where the build keeps screenshots. */
+/* Saves window as NAME.png where the build keeps screenshots. */
 static void
-screenshot (Fixture    *f,
-            const char *name)
+screenshot_window (GtkWindow  *gtk_window,
+                   const char *name)
 {
-  GtkWidget *window = GTK_WIDGET (window_of (f));
+  GtkWidget *window = GTK_WIDGET (gtk_window);
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
   g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
@@ -118,6 +119,13 @@ screenshot (Fixture    *f,
   path = g_strdup_printf ("%s/%s.png", dir != NULL ? dir : ".", name);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
+}
+
+static void
+screenshot (Fixture    *f,
+            const char *name)
+{
+  screenshot_window (window_of (f), name);
 }
 
 static void
@@ -496,6 +504,64 @@ metered_body (Fixture *f)
   screenshot (f, "08-synchronise-quand-meme");
 }
 
+static GtkWindow *
+preferences_window (Fixture *f)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (ALLSET_IS_PREFERENCES (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+preferences_open (gpointer data)
+{
+  return preferences_window (data) != NULL;
+}
+
+static gboolean
+config_says_always (gpointer data)
+{
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (data, &text, NULL, NULL) && strstr (text, "metered_policy=always") != NULL;
+}
+
+/* Préférences: the metered policy and start at login are saved where the
+ * engine and the session manager read them. */
+static void
+preferences_body (Fixture *f)
+{
+  g_autofree char *conf = g_build_filename (g_get_user_config_dir (), "allset", "allset.conf", NULL);
+  g_autofree char *autostart = g_build_filename (g_get_user_config_dir (), "autostart",
+                                                 "fr.allset.Sync.desktop", NULL);
+  GtkWindow *preferences;
+
+  g_assert_true (wait_state (f, ALLSET_SESSION_IDLE, 30));
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  g_assert_true (wait_until (preferences_open, f, 5));
+  preferences = preferences_window (f);
+  screenshot_window (preferences, "09-preferences");
+
+  adw_combo_row_set_selected (child (preferences, ALLSET_TYPE_PREFERENCES, "metered_row"),
+                              ALLSET_METERED_ALWAYS);
+  gtk_switch_set_active (child (preferences, ALLSET_TYPE_PREFERENCES, "start_switch"), FALSE);
+  gtk_switch_set_active (child (preferences, ALLSET_TYPE_PREFERENCES, "start_switch"), TRUE);
+  gtk_window_close (preferences);
+  g_assert_true (wait_until (config_says_always, conf, 10));
+  g_assert_true (wait_until (file_exists, autostart, 10));
+  {
+    g_autofree char *entry = NULL;
+
+    g_assert_true (g_file_get_contents (autostart, &entry, NULL, NULL));
+    assert_contains (entry, "Exec=allset-sync --background");
+  }
+  /* The sessions started again with the saved configuration. */
+  g_assert_true (wait_state (f, ALLSET_SESSION_IDLE, 30));
+}
+
 static void
 test_first_run (Fixture       *f,
                 gconstpointer  data)
@@ -510,6 +576,14 @@ test_metered (Fixture       *f,
 {
   sign_in_directly (f);
   run_app (f, metered_body);
+}
+
+static void
+test_preferences (Fixture       *f,
+                  gconstpointer  data)
+{
+  sign_in_directly (f);
+  run_app (f, preferences_body);
 }
 
 int
@@ -529,6 +603,7 @@ main (int    argc,
 
   g_test_add ("/app/first-run", Fixture, NULL, fixture_set_up, test_first_run, fixture_tear_down);
   g_test_add ("/app/metered", Fixture, NULL, fixture_set_up, test_metered, fixture_tear_down);
+  g_test_add ("/app/preferences", Fixture, NULL, fixture_set_up, test_preferences, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -47,7 +47,10 @@ static void
 update_icon (AllsetTrayBackend *self)
 {
   const char *name = allset_tray_status_icon_name (allset_tray_get_status (self->tray));
-  NSImage *image = [NSImage imageNamed: [NSString stringWithUTF8String: name]];
+  /* By path: imageNamed: would take ".Sync-syncing" for an extension. */
+  NSString *path = [[NSBundle mainBundle] pathForResource: [NSString stringWithUTF8String: name]
+                                                   ofType: @"png"];
+  NSImage *image = path != nil ? [[[NSImage alloc] initWithContentsOfFile: path] autorelease] : nil;
 
   if (image != nil)
     {
