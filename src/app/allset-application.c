@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "allset-application-private.h"
+#include "allset-notifier.h"
 #include "allset-preferences.h"
 #include "allset-window.h"
 #include "allset-tray.h"
@@ -16,6 +17,8 @@ struct _AllsetApplication
 
   AllsetAppState     *state;
   AllsetTray         *tray;
+  AllsetNotifier     *notifier;
+  GSettings          *settings;
   /* --background on the first launch: run without a window. */
   gboolean            background;
   /* The app says once that no tray host shows its icon. */
@@ -169,12 +172,32 @@ show_activity_action (GSimpleAction *action,
   allset_application_show_window (self);
 }
 
+static void
+metered_policy_action (GSimpleAction *action,
+                       GVariant      *param,
+                       gpointer       user_data)
+{
+  AllsetApplication *self = user_data;
+  GListModel *sessions = allset_app_state_get_sessions (self->state);
+  AllsetMeteredPolicy policy;
+
+  if (!allset_metered_policy_from_string (g_variant_get_string (param, NULL), &policy))
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (sessions); i++)
+    {
+      g_autoptr(AllsetFolderSession) session = g_list_model_get_item (sessions, i);
+
+      allset_folder_session_set_metered_policy (session, policy);
+    }
+}
+
 static const GActionEntry app_actions[] = {
   { "show-window", show_window_action },
   { "open-folder", open_folder_action },
   { "toggle-pause", toggle_pause_action },
   { "share-file", share_file_action },
   { "show-activity", show_activity_action, "s" },
+  { "metered-policy", metered_policy_action, "s" },
   { "preferences", preferences_action },
   { "about", about_action },
   { "quit", quit_action },
@@ -221,6 +244,19 @@ check_tray_later (gpointer user_data)
 
 /* ---- GApplication ------------------------------------------------------ */
 
+/* An uninstalled app without GSETTINGS_SCHEMA_DIR has no schema: run with
+ * the defaults rather than abort. */
+static GSettings *
+settings_or_null (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, ALLSET_APPLICATION_ID, TRUE);
+  return schema != NULL ? g_settings_new (ALLSET_APPLICATION_ID) : NULL;
+}
+
 static void
 allset_application_startup (GApplication *app)
 {
@@ -243,6 +279,8 @@ allset_application_startup (GApplication *app)
                            G_CONNECT_SWAPPED);
 
   self->tray = allset_tray_new (G_ACTION_GROUP (self), NULL);
+  self->settings = settings_or_null ();
+  self->notifier = allset_notifier_new (app, self->state, self->tray, self->settings);
   g_signal_connect_object (self->tray, "notify::available",
                            G_CALLBACK (tray_available_changed), self, G_CONNECT_SWAPPED);
   /* Give the watcher a moment to answer before deciding there is none. */
@@ -264,7 +302,9 @@ allset_application_shutdown (GApplication *app)
   if (self->state != NULL)
     allset_app_state_stop (self->state);
   /* The icon leaves the bus with the app's name. */
+  g_clear_object (&self->notifier);
   g_clear_object (&self->tray);
+  g_clear_object (&self->settings);
 
   G_APPLICATION_CLASS (allset_application_parent_class)->shutdown (app);
 }
@@ -321,7 +361,9 @@ allset_application_dispose (GObject *object)
   AllsetApplication *self = ALLSET_APPLICATION (object);
 
   /* The tray icon leaves the bus with the app. */
+  g_clear_object (&self->notifier);
   g_clear_object (&self->tray);
+  g_clear_object (&self->settings);
   if (self->state != NULL)
     allset_app_state_stop (self->state);
   g_clear_object (&self->state);
