@@ -222,6 +222,82 @@ upload_from_other_device (Fixture    *f,
   g_assert_cmpuint (report->uploaded, >=, 1);
 }
 
+/* ---- a notification server on the private bus ------------------------------
+ * What a desktop's notification daemon does, reduced to remembering what
+ * it was asked to show: the tests check the app's notifications. */
+
+static const char notifications_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "<arg type='u' direction='out'/></method>"
+  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "<method name='GetServerInformation'><arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "<arg type='s' direction='out'/><arg type='s' direction='out'/></method>"
+  "</interface></node>";
+
+/* "summary\nbody" of every notification shown, oldest first. */
+static GPtrArray *notifications;
+
+static void
+notifications_method (GDBusConnection       *connection,
+                      const char            *sender,
+                      const char            *path,
+                      const char            *interface,
+                      const char            *method,
+                      GVariant              *parameters,
+                      GDBusMethodInvocation *invocation,
+                      gpointer               user_data)
+{
+  if (g_str_equal (method, "Notify"))
+    {
+      const char *summary, *body;
+
+      g_variant_get_child (parameters, 3, "&s", &summary);
+      g_variant_get_child (parameters, 4, "&s", &body);
+      g_ptr_array_add (notifications, g_strdup_printf ("%s\n%s", summary, body));
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", notifications->len));
+    }
+  else if (g_str_equal (method, "GetCapabilities"))
+    {
+      const char *caps[] = { "body", "actions", NULL };
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
+    }
+  else if (g_str_equal (method, "GetServerInformation"))
+    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(ssss)", "test", "allset", "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+start_notification_server (void)
+{
+  static const GDBusInterfaceVTable vtable = { notifications_method };
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+
+  g_assert_no_error (error);
+  notifications = g_ptr_array_new_with_free_func (g_free);
+  g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications", info->interfaces[0],
+                                     &vtable, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                NULL, NULL, NULL, NULL);
+}
+
+static gboolean
+notification_shown (gpointer summary)
+{
+  for (guint i = 0; i < notifications->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (notifications, i), summary))
+      return TRUE;
+  return FALSE;
+}
+
 /* ---- fixture ---------------------------------------------------------------- */
 
 /* rm -rf, for what a previous test left in the shared HOME. */
@@ -490,6 +566,8 @@ metered_body (Fixture *f)
   g_assert_true (g_file_set_contents (f->network, "metered", -1, NULL));
   g_assert_true (wait_state (f, ALLSET_SESSION_PAUSED_METERED, 10));
   g_assert_true (gtk_revealer_get_reveal_child (banner));
+  /* The banner, and a notification for when the window is closed. */
+  g_assert_true (wait_until (notification_shown, (gpointer) "Connexion limitée : synchronisation en pause", 5));
   screenshot (f, "07-connexion-limitee");
 
   /* Paused means paused: a new file on the server stays there. */
@@ -600,6 +678,7 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
 
   g_test_init (&argc, &argv, NULL);
+  start_notification_server ();
 
   g_test_add ("/app/first-run", Fixture, NULL, fixture_set_up, test_first_run, fixture_tear_down);
   g_test_add ("/app/metered", Fixture, NULL, fixture_set_up, test_metered, fixture_tear_down);
