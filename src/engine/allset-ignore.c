@@ -205,6 +205,18 @@ allset_ignore_add_text (AllsetIgnore *self,
     }
 }
 
+AllsetIgnore *
+allset_ignore_new_for_folder (const char *root)
+{
+  AllsetIgnore *self = allset_ignore_new ();
+  g_autofree char *path = g_build_filename (root, ALLSET_IGNORE_FILE, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!allset_ignore_load_file (self, path, &error))
+    g_warning ("%s: %s; only the built-in rules apply", path, error->message);
+  return self;
+}
+
 gboolean
 allset_ignore_load_file (AllsetIgnore  *self,
                          const char    *filename,

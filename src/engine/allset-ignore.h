@@ -13,7 +13,10 @@
  *     downloads ("*.crdownload", "*.part", "*.partial"), volume trash
  *     directories. Matched without regard to ASCII case, as the systems
  *     that make them do.
- *  3. The user's patterns, one per line (allset_ignore_add_pattern()):
+ *  3. The user's patterns, one per line (allset_ignore_add_pattern()), read
+ *     from the folder's ALLSET_IGNORE_FILE at its root. That file is
+ *     synced like any other, so every device of the account applies the
+ *     same rules (as Syncthing's .stignore would if it were shared):
  *       # comment          blank lines and lines starting with # are skipped
  *       *.log              no slash: matches a name at any depth
  *       build/             trailing slash: directories only
@@ -48,10 +51,17 @@ G_BEGIN_DECLS
  * target's directory (so the final rename is atomic). */
 #define ALLSET_PARTIAL_PREFIX   ".allset-part-"
 
+/* The user's pattern file, at the root of a synced folder. */
+#define ALLSET_IGNORE_FILE      ".allsetignore"
+
 typedef struct _AllsetIgnore AllsetIgnore;
 
 /* Reserved and built-in rules only. */
 AllsetIgnore *allset_ignore_new          (void);
+/* The rules of the folder at root: built-in ones plus its
+ * ALLSET_IGNORE_FILE (missing: none; unreadable: a warning). Reads the
+ * disk: worker threads only. */
+AllsetIgnore *allset_ignore_new_for_folder (const char *root);
 AllsetIgnore *allset_ignore_ref          (AllsetIgnore  *self);
 void          allset_ignore_unref        (AllsetIgnore  *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetIgnore, allset_ignore_unref)

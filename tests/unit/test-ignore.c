@@ -273,6 +273,32 @@ test_threads (void)
     }
 }
 
+/* The folder's own pattern file, read from its root. */
+static void
+test_for_folder (void)
+{
+  g_autofree char *root = g_dir_make_tmp ("allset-ignore-XXXXXX", NULL);
+  g_autofree char *file = g_build_filename (root, ALLSET_IGNORE_FILE, NULL);
+  AllsetIgnore *ignore;
+
+  /* No file: the built-in rules only. */
+  ignore = allset_ignore_new_for_folder (root);
+  g_assert_false (allset_ignore_match (ignore, "build.log", FALSE));
+  g_assert_true (allset_ignore_match (ignore, "~$rapport.docx", FALSE));
+  allset_ignore_unref (ignore);
+
+  g_assert_true (g_file_set_contents (file, "# logs\n*.log\nbuild/\n", -1, NULL));
+  ignore = allset_ignore_new_for_folder (root);
+  g_assert_true (allset_ignore_match (ignore, "build.log", FALSE));
+  g_assert_true (allset_ignore_match (ignore, "src/build", TRUE));
+  g_assert_false (allset_ignore_match (ignore, "src/build", FALSE));
+  g_assert_false (allset_ignore_match (ignore, ALLSET_IGNORE_FILE, FALSE));
+  allset_ignore_unref (ignore);
+
+  g_unlink (file);
+  g_rmdir (root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -286,6 +312,7 @@ main (int   argc,
   g_test_add_func ("/ignore/bad-patterns", test_bad_patterns);
   g_test_add_func ("/ignore/load-file", test_load_file);
   g_test_add_func ("/ignore/threads", test_threads);
+  g_test_add_func ("/ignore/for-folder", test_for_folder);
 
   return g_test_run ();
 }
