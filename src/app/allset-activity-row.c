@@ -12,6 +12,7 @@ struct _AllsetActivityRow
   AdwActionRow    parent_instance;
 
   AllsetActivity *activity;
+  char           *folder;
 
   GtkImage       *action_icon;
   GtkMenuButton  *verified_button;
@@ -19,7 +20,10 @@ struct _AllsetActivityRow
   GtkLabel       *file_id_label;
   GtkLabel       *receipt_time_label;
   GtkButton      *retry_button;
+  GtkMenuButton  *conflict_button;
   GtkSpinner     *spinner;
+  /* The user resolved the conflict this row shows. */
+  gboolean        resolved;
 };
 
 G_DEFINE_FINAL_TYPE (AllsetActivityRow, allset_activity_row, ADW_TYPE_ACTION_ROW)
@@ -107,6 +111,10 @@ update (AllsetActivityRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button),
                           status == ALLSET_ACTIVITY_FAILED || status == ALLSET_ACTIVITY_VERIFY_FAILED);
   gtk_widget_set_visible (GTK_WIDGET (self->verified_button), status == ALLSET_ACTIVITY_VERIFIED);
+  gtk_widget_set_visible (GTK_WIDGET (self->conflict_button),
+                          allset_activity_get_action (activity) == ALLSET_ACTION_CONFLICT &&
+                          allset_activity_get_to (activity) != NULL &&
+                          status != ALLSET_ACTIVITY_RUNNING && !self->resolved);
 
   if (status == ALLSET_ACTIVITY_VERIFIED)
     {
@@ -119,6 +127,89 @@ update (AllsetActivityRow *self)
     }
 }
 
+/* ---- conflicts --------------------------------------------------------- */
+
+static GFile *
+folder_file (AllsetActivityRow *self,
+             const char        *relative)
+{
+  return g_file_new_build_filename (self->folder, relative, NULL);
+}
+
+static void
+open_both_action (GtkWidget  *widget,
+                  const char *action,
+                  GVariant   *param)
+{
+  AllsetActivityRow *self = ALLSET_ACTIVITY_ROW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  const char *paths[] = { allset_activity_get_path (self->activity),
+                          allset_activity_get_to (self->activity) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(GFile) file = folder_file (self, paths[i]);
+      g_autofree char *uri = g_file_get_uri (file);
+
+      gtk_show_uri (GTK_WINDOW (root), uri, GDK_CURRENT_TIME);
+    }
+}
+
+static void
+resolved_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(AllsetActivityRow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  /* Either a move or a trash finished. */
+  if (g_object_get_data (G_OBJECT (self), "resolving-trash") != NULL)
+    ok = g_file_trash_finish (G_FILE (source), result, &error);
+  else
+    ok = g_file_move_finish (G_FILE (source), result, &error);
+
+  if (!ok)
+    {
+      g_autofree char *subtitle = g_strdup_printf (_("Failed: %s"), error->message);
+
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
+      return;
+    }
+  self->resolved = TRUE;
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self), _("Resolved: the next sync sends the result"));
+  gtk_widget_set_visible (GTK_WIDGET (self->conflict_button), FALSE);
+  g_signal_emit (self, signals[RETRY], 0);
+}
+
+static void
+keep_mine_action (GtkWidget  *widget,
+                  const char *action,
+                  GVariant   *param)
+{
+  AllsetActivityRow *self = ALLSET_ACTIVITY_ROW (widget);
+  g_autoptr(GFile) copy = folder_file (self, allset_activity_get_to (self->activity));
+  g_autoptr(GFile) original = folder_file (self, allset_activity_get_path (self->activity));
+
+  /* The server keeps the version this replaces in its history. */
+  g_object_set_data (G_OBJECT (self), "resolving-trash", NULL);
+  g_file_move_async (copy, original, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NOFOLLOW_SYMLINKS,
+                     G_PRIORITY_DEFAULT, NULL, NULL, NULL, resolved_cb, g_object_ref (self));
+}
+
+static void
+keep_theirs_action (GtkWidget  *widget,
+                    const char *action,
+                    GVariant   *param)
+{
+  AllsetActivityRow *self = ALLSET_ACTIVITY_ROW (widget);
+  g_autoptr(GFile) copy = folder_file (self, allset_activity_get_to (self->activity));
+
+  g_object_set_data (G_OBJECT (self), "resolving-trash", GINT_TO_POINTER (1));
+  g_file_trash_async (copy, G_PRIORITY_DEFAULT, NULL, resolved_cb, g_object_ref (self));
+}
+
 static void
 retry_clicked_cb (AllsetActivityRow *self)
 {
@@ -126,11 +217,13 @@ retry_clicked_cb (AllsetActivityRow *self)
 }
 
 GtkWidget *
-allset_activity_row_new (AllsetActivity *activity)
+allset_activity_row_new (AllsetActivity *activity,
+                         const char     *folder)
 {
   AllsetActivityRow *self = g_object_new (ALLSET_TYPE_ACTIVITY_ROW, NULL);
 
   self->activity = g_object_ref (activity);
+  self->folder = g_strdup (folder);
   g_signal_connect_object (activity, "notify", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   update (self);
 
@@ -143,6 +236,7 @@ allset_activity_row_dispose (GObject *object)
   AllsetActivityRow *self = ALLSET_ACTIVITY_ROW (object);
 
   g_clear_object (&self->activity);
+  g_clear_pointer (&self->folder, g_free);
 
   G_OBJECT_CLASS (allset_activity_row_parent_class)->dispose (object);
 }
@@ -166,6 +260,10 @@ allset_activity_row_class_init (AllsetActivityRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AllsetActivityRow, receipt_time_label);
   gtk_widget_class_bind_template_child (widget_class, AllsetActivityRow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, AllsetActivityRow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, AllsetActivityRow, conflict_button);
+  gtk_widget_class_install_action (widget_class, "row.open-both", NULL, open_both_action);
+  gtk_widget_class_install_action (widget_class, "row.keep-mine", NULL, keep_mine_action);
+  gtk_widget_class_install_action (widget_class, "row.keep-theirs", NULL, keep_theirs_action);
   gtk_widget_class_bind_template_callback (widget_class, retry_clicked_cb);
 }
 

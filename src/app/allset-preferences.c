@@ -4,12 +4,13 @@
  *
  * Read when the window opens, written when it closes: a worker thread
  * loads allset.conf afresh, changes what the user changed, saves it and
- * the ignore file, and the sessions start again with them.
+ * the folder's .allsetignore, and the sessions start again with them.
  */
 
 #include <glib/gi18n.h>
 
 #include "allset-autostart.h"
+#include "allset-ignore.h"
 #include "allset-preferences.h"
 
 #define MB (1000 * 1000)
@@ -23,6 +24,7 @@ struct _AllsetPreferences
   GSettings            *settings;
   char                 *config_dir;
   char                 *folder_id;
+  char                 *folder_local;  /* where its .allsetignore is */
   char                 *ignore_text;   /* as loaded, to see a change */
 
   GtkSwitch            *start_switch;
@@ -41,6 +43,7 @@ typedef struct
 {
   char                *config_dir;
   char                *folder_id;
+  char                *folder_local;
   AllsetMeteredPolicy  policy;
   guint64              small_files_max;
   guint64              bandwidth_up;
@@ -53,14 +56,15 @@ changes_free (Changes *changes)
 {
   g_free (changes->config_dir);
   g_free (changes->folder_id);
+  g_free (changes->folder_local);
   g_free (changes->ignore_text);
   g_free (changes);
 }
 
 static char *
-ignore_path (const char *config_dir)
+ignore_path (const char *folder)
 {
-  return g_build_filename (config_dir, "ignore", NULL);
+  return g_build_filename (folder, ALLSET_IGNORE_FILE, NULL);
 }
 
 static void
@@ -92,12 +96,13 @@ save_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
-  if (changes->ignore_text != NULL)
+  if (changes->ignore_text != NULL && changes->folder_local != NULL)
     {
-      g_autofree char *path = ignore_path (changes->config_dir);
+      g_autofree char *path = ignore_path (changes->folder_local);
 
+      /* Synced like any file: the other devices get the same rules. */
       if (!g_file_set_contents_full (path, changes->ignore_text, -1,
-                                     G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+                                     G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
         {
           g_task_return_error (task, error);
           return;
@@ -146,6 +151,7 @@ close_request_cb (AllsetPreferences *self)
   changes = g_new0 (Changes, 1);
   changes->config_dir = g_strdup (self->config_dir);
   changes->folder_id = g_strdup (self->folder_id);
+  changes->folder_local = g_strdup (self->folder_local);
   changes->policy = (AllsetMeteredPolicy) adw_combo_row_get_selected (self->metered_row);
   changes->small_files_max = (guint64) gtk_spin_button_get_value_as_int (self->small_spin) * MB;
   changes->bandwidth_up = (guint64) gtk_spin_button_get_value (self->up_spin) * KB;
@@ -241,6 +247,7 @@ load (AllsetPreferences *self)
       if (i == 0)
         {
           self->folder_id = g_strdup (folder->id);
+          self->folder_local = g_strdup (folder->local);
           adw_combo_row_set_selected (self->metered_row, folder->metered_policy);
           gtk_spin_button_set_value (self->small_spin, (double) (folder->small_files_max / MB));
           gtk_spin_button_set_value (self->up_spin, (double) (folder->bandwidth_up / KB));
@@ -248,12 +255,13 @@ load (AllsetPreferences *self)
         }
     }
 
-  {
-    g_autofree char *path = ignore_path (self->config_dir);
-    g_autoptr(GFile) file = g_file_new_for_path (path);
+  if (self->folder_local != NULL)
+    {
+      g_autofree char *path = ignore_path (self->folder_local);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
 
-    g_file_load_contents_async (file, NULL, ignore_loaded_cb, g_object_ref (self));
-  }
+      g_file_load_contents_async (file, NULL, ignore_loaded_cb, g_object_ref (self));
+    }
 }
 
 GtkWidget *
@@ -280,6 +288,7 @@ allset_preferences_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_free (self->config_dir);
   g_free (self->folder_id);
+  g_free (self->folder_local);
   g_free (self->ignore_text);
 
   G_OBJECT_CLASS (allset_preferences_parent_class)->finalize (object);

@@ -6,7 +6,7 @@
  * App settings live in GSettings (fr.allset.Sync); what the engine reads
  * lives in allset.conf (AllsetConfig), saved in a thread, after which the
  * folder sessions start again with it. The ignore patterns are the
- * configuration directory's "ignore" file, one pattern per line.
+ * folder's .allsetignore (allset-ignore.h), one pattern per line.
  */
 
 #pragma once

@@ -148,7 +148,9 @@ create_row (gpointer item,
             gpointer user_data)
 {
   AllsetWindow *self = user_data;
-  GtkWidget *row = allset_activity_row_new (item);
+  GtkWidget *row = allset_activity_row_new (item, self->session != NULL
+                                                  ? allset_folder_session_get_folder (self->session)->local
+                                                  : "/");
 
   g_signal_connect_object (row, "retry", G_CALLBACK (row_retry_cb), self, G_CONNECT_SWAPPED);
   return row;
