@@ -69,8 +69,10 @@ PACKAGES=(
     imagemagick
     desktop-file-utils
     appstream
-    # xmllint: the icons' SVG are checked well-formed
+    # xmllint: the icons' SVG are checked well-formed; certtool: an
+    # expired certificate for the bad-input tests
     libxml2-utils
+    gnutls-bin
 )
 
 readme_hint="See README.md, section \"Dependencies and other platforms\", for the equivalent packages, then re-run with ALLSET_SKIP_DEPS=1."

@@ -227,8 +227,7 @@ tray_available_changed (AllsetApplication *self)
    * the app keeps running: say so once, and show the window. */
   self->told_no_tray = TRUE;
   allset_window_show_toast (get_window (self),
-                            _("No system tray here: ALLSET Sync keeps running; "
-                              "launch it again to see this window."));
+                            _("No system tray: ALLSET Sync keeps running in the background."));
 }
 
 static gboolean

@@ -19,6 +19,9 @@ struct _AllsetSetupPage
 
   AllsetConfig      *config;
   AllsetSignInProbe *probe;
+  /* The certificate the user trusted, and for which address. */
+  char              *trusted_url;
+  char              *trusted_fingerprint;
   GCancellable      *cancellable;
   GFile             *folder;
   guint64            used;
@@ -388,9 +391,8 @@ sign_in_cb (AllsetSetupPage *self)
 
   /* A certificate trusted a moment ago, or the one pinned when this
    * device signed in to the same server before, is not asked again. */
-  if (self->probe != NULL && self->probe->fingerprint != NULL &&
-      g_str_has_prefix (gtk_editable_get_text (GTK_EDITABLE (self->server_row)), self->probe->url))
-    pin = self->probe->fingerprint;
+  if (g_strcmp0 (self->trusted_url, gtk_editable_get_text (GTK_EDITABLE (self->server_row))) == 0)
+    pin = self->trusted_fingerprint;
   else if (allset_config_get_server (self->config) != NULL &&
            g_str_has_prefix (gtk_editable_get_text (GTK_EDITABLE (self->server_row)),
                              allset_config_get_server (self->config)))
@@ -401,6 +403,10 @@ sign_in_cb (AllsetSetupPage *self)
 static void
 certificate_trust_cb (AllsetSetupPage *self)
 {
+  g_free (self->trusted_url);
+  self->trusted_url = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_row)));
+  g_free (self->trusted_fingerprint);
+  self->trusted_fingerprint = g_strdup (gtk_label_get_text (self->fingerprint_label));
   gtk_stack_set_visible_child_name (self->steps, "account");
   probe (self, gtk_label_get_text (self->fingerprint_label));
 }
@@ -448,6 +454,8 @@ allset_setup_page_dispose (GObject *object)
   g_clear_object (&self->config);
   g_clear_object (&self->folder);
   g_clear_pointer (&self->probe, allset_sign_in_probe_free);
+  g_clear_pointer (&self->trusted_url, g_free);
+  g_clear_pointer (&self->trusted_fingerprint, g_free);
 
   G_OBJECT_CLASS (allset_setup_page_parent_class)->dispose (object);
 }

@@ -465,6 +465,7 @@ typedef struct
 {
   const char *pin;
   char       *refused;  /* fingerprint of the certificate we refused */
+  char       *expired;  /* its end of validity, when that was the reason */
 } TlsCheck;
 
 /* Only emitted when the system does not trust the certificate. */
@@ -477,6 +478,18 @@ accept_certificate_cb (SoupMessage          *msg,
   TlsCheck *check = user_data;
   g_autoptr(GByteArray) der = NULL;
   g_autofree char *fingerprint = NULL;
+
+  /* A pin says whose certificate it is, not that it is still valid: an
+   * expired certificate is refused, pinned or not. */
+  if (errors & (G_TLS_CERTIFICATE_EXPIRED | G_TLS_CERTIFICATE_NOT_ACTIVATED))
+    {
+      g_autoptr(GDateTime) not_after = NULL;
+
+      g_object_get (certificate, "not-valid-after", &not_after, NULL);
+      g_free (check->expired);
+      check->expired = not_after != NULL ? g_date_time_format (not_after, "%Y-%m-%d") : g_strdup ("?");
+      return FALSE;
+    }
 
   g_object_get (certificate, "certificate", &der, NULL);
   if (der == NULL)
@@ -651,14 +664,23 @@ allset_client_send (AllsetClient               *self,
 
   if (body == NULL)
     {
-      if (check.refused != NULL && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else if (check.expired != NULL)
+        g_set_error (error, ALLSET_CLIENT_ERROR, ALLSET_CLIENT_ERROR_CERTIFICATE_EXPIRED,
+                     _("The certificate of %s is not valid at this date (valid until %s): refusing "
+                       "to connect. Ask your administrator to renew it."),
+                     self->server_url, check.expired);
+      else if (check.refused != NULL)
         set_untrusted_error (self, check.refused, error);
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
       g_free (check.refused);
+      g_free (check.expired);
       return NULL;
     }
   g_free (check.refused);
+  g_free (check.expired);
 
   code = soup_message_get_status (msg);
   if (status != NULL)

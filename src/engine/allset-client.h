@@ -39,6 +39,7 @@ typedef enum
   ALLSET_CLIENT_ERROR_INVALID_URL,            /* not an https:// URL */
   ALLSET_CLIENT_ERROR_INVALID_FINGERPRINT,    /* not 32 bytes of hex */
   ALLSET_CLIENT_ERROR_UNTRUSTED_CERTIFICATE,  /* not trusted and not pinned */
+  ALLSET_CLIENT_ERROR_CERTIFICATE_EXPIRED,    /* expired or not valid yet, pinned or not */
   ALLSET_CLIENT_ERROR_BAD_RESPONSE,           /* not an ALLSET answer */
   ALLSET_CLIENT_ERROR_NOT_SIGNED_IN,          /* no token for an authenticated call */
   ALLSET_CLIENT_ERROR_INVALID_ARGUMENT,       /* a bad chunk id, pack, range… */

@@ -33,8 +33,10 @@ die_with_parent (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
-TestCliServer *
-test_cli_server_start (const char *extra_arg)
+static TestCliServer *
+server_spawn (const char *tls_arg1,
+              const char *tls_arg2,
+              const char *extra_arg)
 {
   TestCliServer *server = g_new0 (TestCliServer, 1);
   g_autoptr(GError) error = NULL;
@@ -52,8 +54,9 @@ test_cli_server_start (const char *extra_arg)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   server->process = g_subprocess_launcher_spawn (launcher, &error, bin, "serve", "--data-dir", data,
-                                                 "--dev-cert", "--listen", "127.0.0.1:0",
-                                                 extra_arg, NULL);
+                                                 "--listen", "127.0.0.1:0", tls_arg1,
+                                                 tls_arg2 != NULL ? tls_arg2 : extra_arg,
+                                                 tls_arg2 != NULL ? extra_arg : NULL, NULL);
   g_assert_no_error (error);
 
   input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
@@ -75,6 +78,22 @@ test_cli_server_start (const char *extra_arg)
   /* Keep reading, or a chatty server would block on a full pipe. */
   server->drain = g_thread_new ("drain", drain_output, g_steal_pointer (&input));
   return server;
+}
+
+TestCliServer *
+test_cli_server_start (const char *extra_arg)
+{
+  return server_spawn ("--dev-cert", NULL, extra_arg);
+}
+
+TestCliServer *
+test_cli_server_start_tls (const char *cert,
+                           const char *key)
+{
+  g_autofree char *cert_arg = g_strconcat ("--tls-cert=", cert, NULL);
+  g_autofree char *key_arg = g_strconcat ("--tls-key=", key, NULL);
+
+  return server_spawn (cert_arg, key_arg, NULL);
 }
 
 static void

@@ -28,6 +28,9 @@ typedef struct
 
 /* extra_arg: one more `serve` option, or NULL. */
 TestCliServer *test_cli_server_start (const char    *extra_arg);
+/* The same with this certificate instead of a development one. */
+TestCliServer *test_cli_server_start_tls (const char *cert,
+                                          const char *key);
 void           test_cli_server_stop  (TestCliServer *server);
 /* `allset-server admin --data-dir DIR ARGS… (NULL-terminated)` with input
  * on stdin; asserts success. */

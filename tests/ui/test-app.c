@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "allset-activity-row.h"
 #include "allset-app-state.h"
 #include "allset-application-private.h"
 #include "allset-connect.h"
@@ -418,11 +419,43 @@ fixture_tear_down (Fixture       *f,
 
 /* ---- tests ------------------------------------------------------------------ */
 
+/* A server whose certificate expired on 2021-01-01 (certtool, from
+ * gnutls-bin). */
+static TestCliServer *
+start_expired_server (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("allset-expired-XXXXXX", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *tmpl = g_build_filename (dir, "template", NULL);
+  const char *keygen[] = { "certtool", "--generate-privkey", "--key-type=ecdsa",
+                           "--curve=secp256r1", "--outfile", key, NULL };
+  const char *certgen[] = { "certtool", "--generate-self-signed", "--load-privkey", key,
+                            "--template", tmpl, "--outfile", cert, NULL };
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_true (g_file_set_contents (tmpl, "cn = \"127.0.0.1\"\nip_address = \"127.0.0.1\"\n"
+                                      "activation_date = \"2020-01-01 00:00:00\"\n"
+                                      "expiration_date = \"2021-01-01 00:00:00\"\n"
+                                      "tls_www_server\nsigning_key\n", -1, NULL));
+  g_spawn_sync (NULL, (char **) keygen, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_spawn_sync (NULL, (char **) certgen, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return test_cli_server_start_tls (cert, key);
+}
+
 /* Bad input first: each gives a clear French message and the page stays usable. */
 static void
 sign_in_bad_input (Fixture *f)
 {
   StepWait account = { f, "account" };
+  TestCliServer *expired = start_expired_server ();
 
   g_assert_true (wait_until (on_step, &account, 5));
   screenshot (f, "01-premier-lancement");
@@ -435,10 +468,19 @@ sign_in_bad_input (Fixture *f)
   assert_contains (label_text (setup_child (f, "account_error")), "Impossible de joindre le serveur");
   screenshot (f, "02-serveur-injoignable");
 
-  type_text (setup_child (f, "server_row"), f->server->url);
-  type_text (setup_child (f, "password_row"), "not the password");
+  /* An expired certificate is refused, with its date: nothing to pin. */
+  type_text (setup_child (f, "server_row"), expired->url);
   click (setup_child (f, "sign_in_button"));
-  /* The certificate comes first: trust it, then the password is refused. */
+  g_assert_true (wait_until (error_shown, f, 20));
+  assert_contains (label_text (setup_child (f, "account_error")), "2021-01-01");
+  assert_contains (label_text (setup_child (f, "account_error")), "n’est pas valide à cette date");
+  screenshot (f, "02b-certificat-expire");
+  test_cli_server_stop (expired);
+
+  /* Maintenance: said before the password is sent, with the server's words. */
+  test_cli_admin (f->server, NULL, "maintenance", "on", "--message", "Mise à jour du stockage", NULL);
+  type_text (setup_child (f, "server_row"), f->server->url);
+  click (setup_child (f, "sign_in_button"));
   {
     StepWait certificate = { f, "certificate" };
 
@@ -447,6 +489,15 @@ sign_in_bad_input (Fixture *f)
   g_assert_cmpstr (label_text (setup_child (f, "fingerprint_label")), ==, f->server->fingerprint);
   screenshot (f, "03-certificat-inconnu");
   click (setup_child (f, "trust_button"));
+  g_assert_true (wait_until (error_shown, f, 20));
+  assert_contains (label_text (setup_child (f, "account_error")), "maintenance");
+  assert_contains (label_text (setup_child (f, "account_error")), "Mise à jour du stockage");
+  screenshot (f, "02c-maintenance");
+  test_cli_admin (f->server, NULL, "maintenance", "off", NULL);
+
+  /* The certificate trusted a moment ago is not asked again. */
+  type_text (setup_child (f, "password_row"), "not the password");
+  click (setup_child (f, "sign_in_button"));
   g_assert_true (wait_until (error_shown, f, 20));
   g_assert_cmpstr (label_text (setup_child (f, "account_error")), ==,
                    "Nom d’utilisateur ou mot de passe incorrect.");
@@ -640,6 +691,101 @@ preferences_body (Fixture *f)
   g_assert_true (wait_state (f, ALLSET_SESSION_IDLE, 30));
 }
 
+static GtkWidget *
+conflict_row (Fixture *f)
+{
+  GtkWidget *list = child (window_of (f), ALLSET_TYPE_WINDOW, "activity_list");
+
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (ALLSET_IS_ACTIVITY_ROW (row) &&
+        gtk_widget_get_visible (child (row, ALLSET_TYPE_ACTIVITY_ROW, "conflict_button")))
+      return row;
+  return NULL;
+}
+
+static gboolean
+conflict_shown (gpointer data)
+{
+  return conflict_row (data) != NULL;
+}
+
+static char *
+find_conflict_copy (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (strstr (name, "(conflit ") != NULL)
+      return g_build_filename (folder, name, NULL);
+  return NULL;
+}
+
+static gboolean
+no_conflict_copy (gpointer folder)
+{
+  g_autofree char *copy = find_conflict_copy (folder);
+
+  return copy == NULL;
+}
+
+/* Invariant 1 seen from the app: both sides changed, both versions are
+ * kept, the row offers to resolve; « garder la version du serveur » puts
+ * the copy in the trash. */
+static void
+conflict_body (Fixture *f)
+{
+  g_autofree char *local = g_build_filename (f->folder, "budget.txt", NULL);
+  g_autofree char *copy = NULL;
+  g_autofree char *content = NULL;
+  AllsetAppState *state = allset_application_get_state (f->app);
+
+  upload_from_other_device (f, "budget.txt", "budget v1\n");
+  g_assert_true (wait_until (file_exists, local, 30));
+  g_assert_true (wait_state (f, ALLSET_SESSION_IDLE, 30));
+  {
+    g_autoptr(AllsetFolderSession) session = g_list_model_get_item (allset_app_state_get_sessions (state), 0);
+    g_test_message ("DEBUG activity count after first sync: %u",
+                    g_list_model_get_n_items (allset_folder_session_get_activity (session)));
+  }
+
+  allset_app_state_set_paused (state, TRUE);
+  g_assert_true (wait_state (f, ALLSET_SESSION_PAUSED, 10));
+  g_assert_true (g_file_set_contents (local, "budget v2, changed here\n", -1, NULL));
+  upload_from_other_device (f, "budget.txt", "budget v2, changed on the other computer\n");
+  allset_app_state_set_paused (state, FALSE);
+
+  if (!wait_until (conflict_shown, f, 30))
+    {
+      g_autoptr(AllsetFolderSession) session = g_list_model_get_item (allset_app_state_get_sessions (state), 0);
+      GListModel *activity = allset_folder_session_get_activity (session);
+
+      for (guint i = 0; i < g_list_model_get_n_items (activity); i++)
+        {
+          g_autoptr(AllsetActivity) item = g_list_model_get_item (activity, i);
+
+          g_test_message ("activity: %s → %s, %s, status %d", allset_activity_get_path (item),
+                          allset_activity_get_to (item), allset_activity_get_action_nick (item),
+                          allset_activity_get_status (item));
+        }
+      g_error ("no conflict row; state %d: %s", allset_folder_session_get_state (session),
+               allset_folder_session_get_message (session));
+    }
+  copy = find_conflict_copy (f->folder);
+  g_assert_nonnull (copy);
+  g_assert_true (g_file_get_contents (copy, &content, NULL, NULL));
+  g_assert_cmpstr (content, ==, "budget v2, changed here\n");
+  g_clear_pointer (&content, g_free);
+  g_assert_true (g_file_get_contents (local, &content, NULL, NULL));
+  g_assert_cmpstr (content, ==, "budget v2, changed on the other computer\n");
+  screenshot (f, "10-conflit");
+
+  g_assert_true (gtk_widget_activate_action (conflict_row (f), "row.keep-theirs", NULL));
+  g_assert_true (wait_until (no_conflict_copy, f->folder, 10));
+  g_assert_true (wait_state (f, ALLSET_SESSION_IDLE, 30));
+}
+
 static void
 test_first_run (Fixture       *f,
                 gconstpointer  data)
@@ -664,6 +810,14 @@ test_preferences (Fixture       *f,
   run_app (f, preferences_body);
 }
 
+static void
+test_conflict (Fixture       *f,
+               gconstpointer  data)
+{
+  sign_in_directly (f);
+  run_app (f, conflict_body);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -682,6 +836,7 @@ main (int    argc,
 
   g_test_add ("/app/first-run", Fixture, NULL, fixture_set_up, test_first_run, fixture_tear_down);
   g_test_add ("/app/metered", Fixture, NULL, fixture_set_up, test_metered, fixture_tear_down);
+  g_test_add ("/app/conflict", Fixture, NULL, fixture_set_up, test_conflict, fixture_tear_down);
   g_test_add ("/app/preferences", Fixture, NULL, fixture_set_up, test_preferences, fixture_tear_down);
 
   return g_test_run ();
