@@ -23,6 +23,7 @@ struct _AllsetApplication
   gboolean            background;
   /* The app says once that no tray host shows its icon. */
   gboolean            told_no_tray;
+  guint               tray_check;
 };
 
 G_DEFINE_FINAL_TYPE (AllsetApplication, allset_application, ADW_TYPE_APPLICATION)
@@ -220,7 +221,7 @@ update_tray (AllsetApplication *self)
 static void
 tray_available_changed (AllsetApplication *self)
 {
-  if (allset_tray_get_available (self->tray) || self->told_no_tray)
+  if (self->tray == NULL || allset_tray_get_available (self->tray) || self->told_no_tray)
     return;
 
   /* Without a tray host (GNOME Shell without the AppIndicator extension)
@@ -235,6 +236,9 @@ check_tray_later (gpointer user_data)
 {
   AllsetApplication *self = user_data;
 
+  self->tray_check = 0;
+  if (self->tray == NULL)
+    return G_SOURCE_REMOVE;
   if (!allset_tray_get_available (self->tray) && self->background)
     allset_application_show_window (self);
   tray_available_changed (self);
@@ -283,8 +287,8 @@ allset_application_startup (GApplication *app)
   g_signal_connect_object (self->tray, "notify::available",
                            G_CALLBACK (tray_available_changed), self, G_CONNECT_SWAPPED);
   /* Give the watcher a moment to answer before deciding there is none. */
-  g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 3, check_tray_later,
-                              g_object_ref (self), g_object_unref);
+  self->tray_check = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 3, check_tray_later,
+                                                 g_object_ref (self), g_object_unref);
 
   /* The app lives in the tray: closing the window does not quit. */
   g_application_hold (app);
@@ -301,6 +305,7 @@ allset_application_shutdown (GApplication *app)
   if (self->state != NULL)
     allset_app_state_stop (self->state);
   /* The icon leaves the bus with the app's name. */
+  g_clear_handle_id (&self->tray_check, g_source_remove);
   g_clear_object (&self->notifier);
   g_clear_object (&self->tray);
   g_clear_object (&self->settings);
