@@ -73,6 +73,8 @@ PACKAGES=(
     # expired certificate for the bad-input tests
     libxml2-utils
     gnutls-bin
+    # xwininfo: the single-instance test counts the app's windows
+    x11-utils
 )
 
 readme_hint="See README.md, section \"Dependencies and other platforms\", for the equivalent packages, then re-run with ALLSET_SKIP_DEPS=1."

@@ -218,29 +218,42 @@ update_tray (AllsetApplication *self)
   allset_tray_set_paused (self->tray, allset_app_state_get_paused (self->state));
 }
 
+/* Without a tray host (GNOME Shell without the AppIndicator extension)
+ * the app keeps running: it says so once — in its window if one is
+ * open, else in a notification — and shows its window when launched
+ * again. */
 static void
 tray_available_changed (AllsetApplication *self)
 {
-  if (self->tray == NULL || allset_tray_get_available (self->tray) || self->told_no_tray)
+  GtkWindow *window;
+
+  if (self->tray == NULL || allset_tray_get_available (self->tray) || self->told_no_tray ||
+      self->tray_check != 0)
     return;
 
-  /* Without a tray host (GNOME Shell without the AppIndicator extension)
-   * the app keeps running: say so once, and show the window. */
   self->told_no_tray = TRUE;
-  allset_window_show_toast (get_window (self),
-                            _("No system tray: ALLSET Sync keeps running in the background."));
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window != NULL)
+    allset_window_show_toast (ALLSET_WINDOW (window),
+                              _("No system tray: ALLSET Sync keeps running in the background."));
+  else
+    {
+      g_autoptr(GNotification) notification = g_notification_new (_("ALLSET Sync keeps running"));
+
+      g_notification_set_body (notification, _("There is no system tray here: launch ALLSET Sync "
+                                               "again to open its window."));
+      g_notification_set_default_action (notification, "app.show-window");
+      g_application_send_notification (G_APPLICATION (self), "no-tray", notification);
+    }
 }
 
+/* Give the watcher a moment to answer before deciding there is none. */
 static gboolean
 check_tray_later (gpointer user_data)
 {
   AllsetApplication *self = user_data;
 
   self->tray_check = 0;
-  if (self->tray == NULL)
-    return G_SOURCE_REMOVE;
-  if (!allset_tray_get_available (self->tray) && self->background)
-    allset_application_show_window (self);
   tray_available_changed (self);
   return G_SOURCE_REMOVE;
 }
@@ -286,7 +299,6 @@ allset_application_startup (GApplication *app)
   self->notifier = allset_notifier_new (app, self->state, self->tray, self->settings);
   g_signal_connect_object (self->tray, "notify::available",
                            G_CALLBACK (tray_available_changed), self, G_CONNECT_SWAPPED);
-  /* Give the watcher a moment to answer before deciding there is none. */
   self->tray_check = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 3, check_tray_later,
                                                  g_object_ref (self), g_object_unref);
 
