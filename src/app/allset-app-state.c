@@ -7,6 +7,7 @@
 
 #include "allset-app-state.h"
 #include "allset-connect.h"
+#include "allset-error.h"
 
 struct _AllsetAppState
 {
@@ -64,6 +65,27 @@ stop_sessions (AllsetAppState *self)
   g_list_store_remove_all (self->sessions);
 }
 
+/* A revoked or expired token stops every folder the same way: the whole
+ * app goes back to the sign-in screen instead of showing one error per
+ * folder. */
+static void
+session_state_cb (AllsetFolderSession *session,
+                  GParamSpec          *pspec,
+                  AllsetAppState      *self)
+{
+  const GError *error = allset_folder_session_get_error (session);
+
+  if (allset_folder_session_get_state (session) != ALLSET_SESSION_ERROR || error == NULL ||
+      !(g_error_matches (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_UNAUTHORIZED) ||
+        g_error_matches (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_TOKEN_EXPIRED)))
+    return;
+
+  stop_sessions (self);
+  set_phase (self, ALLSET_APP_PHASE_SIGN_IN_AGAIN,
+             _("This device was signed out (its session expired or was revoked). Sign in again "
+               "to keep syncing; nothing was lost."));
+}
+
 static void
 start_sessions (AllsetAppState *self)
 {
@@ -81,6 +103,7 @@ start_sessions (AllsetAppState *self)
 
       g_signal_connect_object (session, "notify", G_CALLBACK (emit_changed), self,
                                G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "notify::state", G_CALLBACK (session_state_cb), self, 0);
       if (self->paused)
         allset_folder_session_set_paused (session, TRUE);
       g_list_store_append (self->sessions, session);

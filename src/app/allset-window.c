@@ -131,7 +131,9 @@ set_alert (AllsetWindow *self,
   if (alert == ALERT_NONE)
     return;
   gtk_label_set_text (self->alert_label, message != NULL ? message : "");
-  gtk_button_set_label (self->alert_button, button);
+  gtk_widget_set_visible (GTK_WIDGET (self->alert_button), button != NULL);
+  if (button != NULL)
+    gtk_button_set_label (self->alert_button, button);
 }
 
 /* ---- the activity list ----------------------------------------------------- */
@@ -239,8 +241,11 @@ update (AllsetWindow *self)
   gtk_revealer_set_reveal_child (self->metered_revealer,
                                  session_state == ALLSET_SESSION_PAUSED_METERED);
 
+  /* Signing in again: the assistant is on screen, the banner says why. */
   if (phase == ALLSET_APP_PHASE_SIGN_IN_AGAIN)
-    set_alert (self, ALERT_SIGN_IN, allset_app_state_get_message (state), _("Sign In"));
+    {
+      set_alert (self, ALERT_SIGN_IN, allset_app_state_get_message (state), NULL);
+    }
   else if (phase == ALLSET_APP_PHASE_FAILED)
     set_alert (self, ALERT_RETRY, allset_app_state_get_message (state), _("Retry"));
   else if (session_state == ALLSET_SESSION_NEEDS_CONFIRMATION && first != NULL)

@@ -789,6 +789,52 @@ conflict_body (Fixture *f)
   g_assert_true (wait_state (f, ALLSET_SESSION_IDLE, 30));
 }
 
+static gboolean
+in_phase (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+
+  return allset_app_state_get_phase (allset_application_get_state (f->app)) ==
+         (AllsetAppPhase) GPOINTER_TO_INT (((gpointer *) data)[1]);
+}
+
+/* Session expired or revoked → sign in again, in the app, and syncing
+ * goes on with the same folder. */
+static void
+sign_in_again_body (Fixture *f)
+{
+  AllsetAppState *state = allset_application_get_state (f->app);
+  AllsetConfig *config;
+  g_autofree char *device = NULL;
+  gpointer sign_in[2] = { f, GINT_TO_POINTER (ALLSET_APP_PHASE_SIGN_IN_AGAIN) };
+  gpointer running[2] = { f, GINT_TO_POINTER (ALLSET_APP_PHASE_RUNNING) };
+  StepWait account = { f, "account" };
+
+  g_assert_true (wait_state (f, ALLSET_SESSION_IDLE, 30));
+  config = allset_app_state_get_config (state);
+  device = g_strdup (allset_config_get_device_id (config));
+  test_cli_admin (f->server, NULL, "devices", "alice", "--revoke", device, NULL);
+  {
+    g_autoptr(AllsetFolderSession) session = g_list_model_get_item (allset_app_state_get_sessions (state), 0);
+
+    allset_folder_session_sync_now (session);
+  }
+  g_assert_true (wait_until (in_phase, sign_in, 30));
+  g_assert_true (wait_until (on_step, &account, 5));
+  g_assert_cmpstr (gtk_editable_get_text (setup_child (f, "user_row")), ==, "alice");
+  screenshot (f, "11-reconnexion");
+
+  type_text (setup_child (f, "password_row"), TEST_CLI_PASSWORD);
+  click (setup_child (f, "sign_in_button"));
+  if (!wait_until (in_phase, running, 30))
+    g_error ("not running again: phase %d, step %s, error “%s”",
+             allset_app_state_get_phase (state),
+             gtk_stack_get_visible_child_name (setup_child (f, "steps")),
+             label_text (setup_child (f, "account_error")));
+  g_assert_true (wait_state (f, ALLSET_SESSION_IDLE, 30));
+  g_assert_cmpstr (allset_config_get_device_id (allset_app_state_get_config (state)), !=, device);
+}
+
 static void
 test_first_run (Fixture       *f,
                 gconstpointer  data)
@@ -821,6 +867,14 @@ test_conflict (Fixture       *f,
   run_app (f, conflict_body);
 }
 
+static void
+test_sign_in_again (Fixture       *f,
+                    gconstpointer  data)
+{
+  sign_in_directly (f);
+  run_app (f, sign_in_again_body);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -840,6 +894,7 @@ main (int    argc,
   g_test_add ("/app/first-run", Fixture, NULL, fixture_set_up, test_first_run, fixture_tear_down);
   g_test_add ("/app/metered", Fixture, NULL, fixture_set_up, test_metered, fixture_tear_down);
   g_test_add ("/app/conflict", Fixture, NULL, fixture_set_up, test_conflict, fixture_tear_down);
+  g_test_add ("/app/sign-in-again", Fixture, NULL, fixture_set_up, test_sign_in_again, fixture_tear_down);
   g_test_add ("/app/preferences", Fixture, NULL, fixture_set_up, test_preferences, fixture_tear_down);
 
   return g_test_run ();
