@@ -20,6 +20,11 @@ struct _AllsetAppState
   GListStore     *sessions;
   GCancellable   *cancellable;
   gboolean        paused;
+  /* The account's space, read after each pass (0 quota: unlimited). */
+  guint64         used;
+  guint64         quota;
+  gboolean        have_space;
+  gboolean        reading_space;
 };
 
 G_DEFINE_FINAL_TYPE (AllsetAppState, allset_app_state, G_TYPE_OBJECT)
@@ -65,6 +70,62 @@ stop_sessions (AllsetAppState *self)
   g_list_store_remove_all (self->sessions);
 }
 
+static void
+space_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+  AllsetAccountInfo *info = allset_client_account (task_data, cancellable, &error);
+
+  if (info == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, info, (GDestroyNotify) allset_account_info_free);
+}
+
+static void
+space_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  AllsetAppState *self = ALLSET_APP_STATE (source);
+  g_autoptr(AllsetAccountInfo) info = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  self->reading_space = FALSE;
+  if (info == NULL)
+    return;
+  self->used = info->used;
+  self->quota = info->quota;
+  self->have_space = TRUE;
+  emit_changed (self);
+}
+
+/* The quota shown in the window; a pass may have changed the space used. */
+static void
+read_space (AllsetAppState *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->client == NULL || self->reading_space)
+    return;
+  self->reading_space = TRUE;
+  task = g_task_new (self, self->cancellable, space_cb, NULL);
+  g_task_set_task_data (task, g_object_ref (self->client), g_object_unref);
+  g_task_run_in_thread (task, space_thread);
+}
+
+gboolean
+allset_app_state_get_space (AllsetAppState *self,
+                            guint64        *used,
+                            guint64        *quota)
+{
+  *used = self->used;
+  *quota = self->quota;
+  return self->have_space;
+}
+
 /* A revoked or expired token stops every folder the same way: the whole
  * app goes back to the sign-in screen instead of showing one error per
  * folder. */
@@ -104,6 +165,8 @@ start_sessions (AllsetAppState *self)
       g_signal_connect_object (session, "notify", G_CALLBACK (emit_changed), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (session, "notify::state", G_CALLBACK (session_state_cb), self, 0);
+      g_signal_connect_object (session, "pass-finished", G_CALLBACK (read_space), self,
+                               G_CONNECT_SWAPPED);
       if (self->paused)
         allset_folder_session_set_paused (session, TRUE);
       g_list_store_append (self->sessions, session);

@@ -51,6 +51,12 @@ AllsetClient   *allset_app_state_get_client       (AllsetAppState *self);
 GListModel     *allset_app_state_get_sessions     (AllsetAppState *self);
 GFile          *allset_app_state_dup_first_folder (AllsetAppState *self);
 
+/* The account's space after the last pass: FALSE until it is known.
+ * quota 0: unlimited. */
+gboolean        allset_app_state_get_space        (AllsetAppState *self,
+                                                   guint64        *used,
+                                                   guint64        *quota);
+
 /* Every session paused, or none. */
 void            allset_app_state_set_paused       (AllsetAppState *self,
                                                    gboolean        paused);

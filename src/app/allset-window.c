@@ -264,9 +264,22 @@ update (AllsetWindow *self)
   config = allset_app_state_get_config (state);
   if (config != NULL && allset_config_is_signed_in (config))
     {
-      g_autofree char *text = g_strdup_printf (_("Signed in as %s on %s"),
-                                               allset_config_get_username (config),
-                                               allset_config_get_server (config));
+      g_autofree char *text = NULL;
+      guint64 used, quota;
+
+      if (allset_app_state_get_space (state, &used, &quota))
+        {
+          g_autofree char *used_text = g_format_size (used);
+          g_autofree char *quota_text = g_format_size (quota);
+          g_autofree char *space = quota > 0 ? g_strdup_printf (_("%s used of %s"), used_text, quota_text)
+                                             : g_strdup_printf (_("%s used"), used_text);
+
+          text = g_strdup_printf (_("Signed in as %s on %s · %s"), allset_config_get_username (config),
+                                  allset_config_get_server (config), space);
+        }
+      else
+        text = g_strdup_printf (_("Signed in as %s on %s"), allset_config_get_username (config),
+                                allset_config_get_server (config));
       gtk_label_set_text (self->account_label, text);
     }
   else

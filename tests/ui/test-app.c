@@ -835,6 +835,74 @@ sign_in_again_body (Fixture *f)
   g_assert_cmpstr (allset_config_get_device_id (allset_app_state_get_config (state)), !=, device);
 }
 
+static AdwMessageDialog *
+message_dialog (void)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+dialog_open (gpointer data)
+{
+  return message_dialog () != NULL;
+}
+
+/* Invariant 3 in the app: deleting most of the folder waits for the
+ * user; the banner leads to a dialog that says how many, and « Supprimer »
+ * carries it out. */
+static void
+mass_delete_body (Fixture *f)
+{
+  g_autoptr(AllsetClient) client = test_cli_signed_in (f->server, "alice");
+  g_autoptr(GPtrArray) listing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *last = g_build_filename (f->folder, "note-9.txt", NULL);
+  g_autofree char *other = g_build_filename (g_get_home_dir (), "Other", NULL);
+  GtkRevealer *alert;
+
+  /* Ten notes from the other computer, in one pass of its own. */
+  g_assert_cmpint (g_mkdir_with_parents (other, 0700), ==, 0);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("note-%u.txt", i);
+      g_autofree char *content = g_strdup_printf ("note %u\n", i);
+      g_autofree char *path = g_build_filename (other, name, NULL);
+
+      if (i < 9)
+        g_assert_true (g_file_set_contents (path, content, -1, NULL));
+      else
+        upload_from_other_device (f, name, content);
+    }
+  g_assert_true (wait_until (file_exists, last, 30));
+  g_assert_true (wait_state (f, ALLSET_SESSION_IDLE, 30));
+
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/note-%u.txt", f->folder, i);
+
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+  g_assert_true (wait_state (f, ALLSET_SESSION_NEEDS_CONFIRMATION, 30));
+  alert = child (window_of (f), ALLSET_TYPE_WINDOW, "alert_revealer");
+  g_assert_true (gtk_revealer_get_reveal_child (alert));
+  screenshot (f, "12-suppressions-a-confirmer");
+
+  click (child (window_of (f), ALLSET_TYPE_WINDOW, "alert_button"));
+  g_assert_true (wait_until (dialog_open, NULL, 5));
+  screenshot_window (GTK_WINDOW (message_dialog ()), "13-confirmer-la-suppression");
+  adw_message_dialog_response (message_dialog (), "delete");
+
+  g_assert_true (wait_state (f, ALLSET_SESSION_IDLE, 30));
+  listing = allset_client_list (client, "", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listing->len, ==, 2);
+}
+
 static void
 test_first_run (Fixture       *f,
                 gconstpointer  data)
@@ -875,6 +943,14 @@ test_sign_in_again (Fixture       *f,
   run_app (f, sign_in_again_body);
 }
 
+static void
+test_mass_delete (Fixture       *f,
+                  gconstpointer  data)
+{
+  sign_in_directly (f);
+  run_app (f, mass_delete_body);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -895,6 +971,7 @@ main (int    argc,
   g_test_add ("/app/metered", Fixture, NULL, fixture_set_up, test_metered, fixture_tear_down);
   g_test_add ("/app/conflict", Fixture, NULL, fixture_set_up, test_conflict, fixture_tear_down);
   g_test_add ("/app/sign-in-again", Fixture, NULL, fixture_set_up, test_sign_in_again, fixture_tear_down);
+  g_test_add ("/app/mass-delete", Fixture, NULL, fixture_set_up, test_mass_delete, fixture_tear_down);
   g_test_add ("/app/preferences", Fixture, NULL, fixture_set_up, test_preferences, fixture_tear_down);
 
   return g_test_run ();
