@@ -6,7 +6,7 @@
 #   make test   install what is missing, build, run every suite, then the
 #               unit and integration suites again under ASan + UBSan
 #
-# Other targets: build, deps, asan, bench, clean, help.
+# Other targets: build, deps, asan, bench, bench-sync, clean, help.
 # Requires GNU make. meson itself works without this file (see README.md).
 
 SHELL := /bin/bash
@@ -56,7 +56,7 @@ define meson_setup
 	fi
 endef
 
-.PHONY: all build deps run test check asan asan-build bench clean help
+.PHONY: all build deps run test check asan asan-build bench bench-sync clean help
 
 all: build
 
@@ -69,6 +69,8 @@ help:
 	@echo "             under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "make deps    install missing system packages (Debian/Ubuntu)"
 	@echo "make bench   run the benchmarks (bench/run.sh)"
+	@echo "make bench-sync  client-to-client sync vs unison, syncthing, rclone"
+	@echo "             (bench/sync/run.sh; BENCH_SYNC_ARGS='--scale 0.1')"
 	@echo "make clean   remove $(BUILDDIR) and $(ASANDIR)"
 
 deps:
@@ -104,6 +106,12 @@ bench: build
 	else \
 		echo "bench/run.sh does not exist yet: no benchmark to run."; \
 	fi
+
+# Not part of `make test`: installs the peers it compares against
+# (build-aux/install-bench-deps.sh) and builds its own release tree.
+bench-sync: deps
+	@build-aux/install-bench-deps.sh
+	@exec bench/sync/run.sh $(BENCH_SYNC_ARGS)
 
 clean:
 	rm -rf $(BUILDDIR) $(ASANDIR)

@@ -1,11 +1,14 @@
-/* allset-cli-folders.c — `allset-cli add-folder` and `allset-cli folders`
+/* allset-cli-folders.c — `allset-cli add-folder`, `folders` and `folder-set`
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <stdlib.h>
+
 #include <glib/gi18n.h>
 
 #include "allset-cli.h"
+#include "allset-size.h"
 
 int
 allset_cli_add_folder (AllsetCli  *cli,
@@ -151,5 +154,99 @@ allset_cli_folders (AllsetCli  *cli,
                allset_metered_policy_to_string (folder->metered_policy), folder->local);
     }
 
+  return ALLSET_CLI_OK;
+}
+
+/* ---- folder-set ----------------------------------------------------------- */
+
+static gboolean
+parse_size_option (const char *option,
+                   const char *text,
+                   guint64    *out)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (text == NULL)
+    return TRUE;
+  if (allset_size_parse (text, out, &error))
+    return TRUE;
+  allset_cli_usage_error ("folder-set", _("%s: %s"), option, error->message);
+  return FALSE;
+}
+
+int
+allset_cli_folder_set (AllsetCli  *cli,
+                       int         argc,
+                       char      **argv)
+{
+  g_autofree char *policy = NULL, *small = NULL, *up = NULL, *down = NULL;
+  GOptionEntry entries[] = {
+    { "metered-policy", 0, 0, G_OPTION_ARG_STRING, &policy,
+      N_("On a metered network: pause, small-files or always"), N_("POLICY") },
+    { "small-files-max", 0, 0, G_OPTION_ARG_STRING, &small,
+      N_("Biggest file synced under small-files (e.g. 10M)"), N_("SIZE") },
+    { "bandwidth-up", 0, 0, G_OPTION_ARG_STRING, &up,
+      N_("Upload limit per second, 0 for none (e.g. 500K)"), N_("SIZE") },
+    { "bandwidth-down", 0, 0, G_OPTION_ARG_STRING, &down,
+      N_("Download limit per second, 0 for none"), N_("SIZE") },
+    { NULL }
+  };
+  g_autoptr(AllsetConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *real = NULL;
+  AllsetFolderConfig *folder;
+  AllsetFolderConfig wanted = { 0 };
+
+  if (!allset_cli_parse_options ("folder-set", N_("FOLDER"),
+                                 N_("Change a synced folder's settings (FOLDER: its id or local "
+                                    "path): what it does on a metered network, and its "
+                                    "bandwidth limits."),
+                                 entries, &argc, &argv))
+    return ALLSET_CLI_USAGE;
+  if (argc != 2)
+    return allset_cli_usage_error ("folder-set", argc < 2 ? _("FOLDER is required")
+                                                          : _("Only one FOLDER at a time"));
+  if (policy == NULL && small == NULL && up == NULL && down == NULL)
+    return allset_cli_usage_error ("folder-set", _("Nothing to change"));
+  if (policy != NULL && !allset_metered_policy_from_string (policy, &wanted.metered_policy))
+    return allset_cli_usage_error ("folder-set", _("--metered-policy takes pause, small-files or "
+                                                   "always, not “%s”"), policy);
+  if (!parse_size_option ("--small-files-max", small, &wanted.small_files_max) ||
+      !parse_size_option ("--bandwidth-up", up, &wanted.bandwidth_up) ||
+      !parse_size_option ("--bandwidth-down", down, &wanted.bandwidth_down))
+    return ALLSET_CLI_USAGE;
+
+  if (!(config = allset_cli_load_config (cli)))
+    return ALLSET_CLI_ERROR;
+  folder = allset_config_find_folder (config, argv[1]);
+  if (folder == NULL && (real = realpath (argv[1], NULL)) != NULL)
+    folder = allset_config_folder_for_path (config, real);
+  if (folder == NULL)
+    {
+      allset_cli_error (_("No synced folder “%s”: see “allset-cli folders”."), argv[1]);
+      return ALLSET_CLI_ERROR;
+    }
+
+  if (policy != NULL)
+    folder->metered_policy = wanted.metered_policy;
+  if (small != NULL)
+    folder->small_files_max = wanted.small_files_max;
+  if (up != NULL)
+    folder->bandwidth_up = wanted.bandwidth_up;
+  if (down != NULL)
+    folder->bandwidth_down = wanted.bandwidth_down;
+
+  if (!allset_config_save (config, &error))
+    {
+      allset_cli_error ("%s", error->message);
+      return ALLSET_CLI_ERROR;
+    }
+
+  {
+    g_autofree char *small_text = g_format_size (folder->small_files_max);
+
+    g_print (_("%s: metered_policy=%s, small_files_max=%s\n"), folder->id,
+             allset_metered_policy_to_string (folder->metered_policy), small_text);
+  }
   return ALLSET_CLI_OK;
 }

@@ -3,7 +3,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * sync runs one pass per folder (allset_sync_folder()) and exits 0 only
- * when every folder is in sync and every file verified. status and
+ * when every folder is in sync and every file verified. It first reads
+ * the network (DESIGN.md §4 invariant 6): offline, nothing runs; on a
+ * metered connection each folder follows its metered_policy (or
+ * --metered-policy): pause, small files only, or everything. status and
  * conflicts read the journals only: no network.
  */
 
@@ -13,6 +16,7 @@
 
 #include "allset-cli.h"
 #include "allset-journal.h"
+#include "allset-network-policy.h"
 #include "allset-sync.h"
 
 /* The folders a command applies to: all, or the one named by id or path. */
@@ -106,8 +110,28 @@ print_report (AllsetFolderConfig *folder,
   if (unverified > 0)
     g_print (ngettext ("  %u file is not verified yet.\n", "  %u files are not verified yet.\n",
                        unverified), unverified);
+  if (r->deferred > 0)
+    g_print (ngettext ("  %u file waits for an unmetered network (over the small-files limit).\n",
+                       "  %u files wait for an unmetered network (over the small-files limit).\n",
+                       r->deferred), r->deferred);
   for (guint i = 0; i < r->messages->len; i++)
     g_print ("  - %s\n", (const char *) g_ptr_array_index (r->messages, i));
+}
+
+/* "network": what the connection allowed this folder. */
+static const char *
+scope_name (AllsetNetworkScope scope)
+{
+  switch (scope)
+    {
+    case ALLSET_NETWORK_SCOPE_NONE:
+      return "paused";
+    case ALLSET_NETWORK_SCOPE_SMALL_FILES:
+      return "small-files";
+    case ALLSET_NETWORK_SCOPE_ALL:
+    default:
+      return "all";
+    }
 }
 
 static void
@@ -116,7 +140,9 @@ add_report_json (JsonBuilder        *b,
                  AllsetSyncReport   *r,
                  gboolean            ok,
                  gboolean            in_sync,
-                 guint               unverified)
+                 guint               unverified,
+                 AllsetNetworkScope  scope,
+                 guint64             max_transfer)
 {
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
@@ -127,6 +153,10 @@ add_report_json (JsonBuilder        *b,
   json_builder_add_boolean_value (b, ok);
   json_builder_set_member_name (b, "in_sync");
   json_builder_add_boolean_value (b, in_sync);
+  json_builder_set_member_name (b, "network");
+  json_builder_add_string_value (b, scope_name (scope));
+  add_uint (b, "max_transfer_size", max_transfer);
+  add_uint (b, "deferred", r->deferred);
   add_uint (b, "uploaded", r->uploaded);
   add_uint (b, "downloaded", r->downloaded);
   add_uint (b, "deleted_local", r->deleted_local);
@@ -171,34 +201,82 @@ print_sync_error (AllsetClient     *client,
   allset_cli_print_error (client, error);
 }
 
+/* A server on this machine needs no network: the system's monitor
+ * calls a host without a default route offline (CI containers). */
+static gboolean
+server_is_loopback (AllsetConfig *config)
+{
+  const char *server = allset_config_get_server (config);
+  g_autoptr(GUri) uri = server != NULL ? g_uri_parse (server, G_URI_FLAGS_NONE, NULL) : NULL;
+  g_autoptr(GInetAddress) address = NULL;
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+static void
+print_paused (AllsetConfig        *config,
+              AllsetFolderConfig  *folder,
+              AllsetMeteredPolicy  policy,
+              gboolean             overridden)
+{
+  if (overridden)
+    allset_cli_error (_("%s: not synced: the network is metered and --metered-policy is “%s”."),
+                      folder->local, allset_metered_policy_to_string (policy));
+  else
+    allset_cli_error (_("%s: not synced: the network is metered and the folder's metered policy "
+                        "is “%s”. To sync anyway, run “allset-cli sync --metered-policy always” "
+                        "(or “small-files”) for this run, or “allset-cli folder-set %s "
+                        "--metered-policy always” (metered_policy=always in %s) for good."),
+                      folder->local, allset_metered_policy_to_string (policy), folder->id,
+                      allset_config_get_path (config));
+}
+
 int
 allset_cli_sync (AllsetCli  *cli,
                  int         argc,
                  char      **argv)
 {
   gboolean json = FALSE, confirm = FALSE;
+  g_autofree char *policy_text = NULL;
   GOptionEntry entries[] = {
     { "confirm-deletes", 0, 0, G_OPTION_ARG_NONE, &confirm,
       N_("Carry out a mass deletion that waits for confirmation"), NULL },
+    { "metered-policy", 0, 0, G_OPTION_ARG_STRING, &policy_text,
+      N_("On a metered network, for this run: pause, small-files or always "
+         "(default: each folder's metered_policy)"), N_("POLICY") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
   g_autoptr(AllsetConfig) config = NULL;
   g_autoptr(AllsetClient) client = NULL;
   g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GNetworkMonitor) monitor = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   AllsetSyncOptions options = { 0 };
-  gboolean all_in_sync = TRUE;
+  AllsetMeteredPolicy override = ALLSET_METERED_PAUSE;
+  gboolean all_in_sync = TRUE, available, metered;
+  guint deferred = 0;
 
   if (!allset_cli_parse_options ("sync", N_("[FOLDER]"),
                                  N_("Run one sync pass of every folder, or of FOLDER (its id or "
                                     "local path). Exits 0 only when everything is in sync and "
-                                    "verified."),
+                                    "verified. On a metered network each folder follows its "
+                                    "metered_policy: pause (the default), small-files (files up "
+                                    "to its small_files_max only) or always."),
                                  entries, &argc, &argv))
     return ALLSET_CLI_USAGE;
   if (argc > 2)
     return allset_cli_usage_error ("sync", _("Unexpected argument “%s”"), argv[2]);
+  if (policy_text != NULL && !allset_metered_policy_from_string (policy_text, &override))
+    return allset_cli_usage_error ("sync", _("--metered-policy takes pause, small-files or always, "
+                                             "not “%s”"), policy_text);
 
   if (!(config = allset_cli_load_config (cli)))
     return ALLSET_CLI_ERROR;
@@ -211,11 +289,25 @@ allset_cli_sync (AllsetCli  *cli,
         allset_cli_error (_("No synced folder yet: add one with “allset-cli add-folder LOCAL_DIR”."));
       return ALLSET_CLI_ERROR;
     }
+
+  monitor = allset_network_monitor_get_default ();
+  available = g_network_monitor_get_network_available (monitor);
+  metered = g_network_monitor_get_network_metered (monitor);
+  if (!available && server_is_loopback (config) && monitor == g_network_monitor_get_default ())
+    available = TRUE;
+  if (!available)
+    {
+      allset_cli_error (_("No network: nothing synced. Run “allset-cli sync” again once connected."));
+      return ALLSET_CLI_ERROR;
+    }
+
   if (!(client = allset_cli_connect (config)))
     return ALLSET_CLI_ERROR;
 
   options.confirm_deletes = confirm;
   json_builder_begin_object (b);
+  json_builder_set_member_name (b, "metered");
+  json_builder_add_boolean_value (b, metered);
   json_builder_set_member_name (b, "folders");
   json_builder_begin_array (b);
 
@@ -225,8 +317,21 @@ allset_cli_sync (AllsetCli  *cli,
       g_autoptr(AllsetSyncReport) report = allset_sync_report_new ();
       g_autoptr(AllsetJournal) journal = NULL;
       g_autoptr(GError) error = NULL;
+      AllsetMeteredPolicy policy = policy_text != NULL ? override : folder->metered_policy;
+      AllsetNetworkScope scope = allset_network_scope (available, metered, policy);
       guint unverified = 0;
       gboolean ok, in_sync;
+
+      options.max_transfer_size = allset_network_scope_max_transfer (scope, folder->small_files_max);
+      if (scope == ALLSET_NETWORK_SCOPE_NONE)
+        {
+          /* Metered and paused: not one byte for this folder (terms R14). */
+          print_paused (config, folder, policy, policy_text != NULL);
+          all_in_sync = FALSE;
+          if (json)
+            add_report_json (b, folder, report, FALSE, FALSE, 0, scope, 0);
+          continue;
+        }
 
       allset_client_set_bandwidth_limits (client, folder->bandwidth_up, folder->bandwidth_down);
       ok = allset_sync_folder (client, folder, &options, report, NULL, &error);
@@ -234,9 +339,10 @@ allset_cli_sync (AllsetCli  *cli,
       unverified = journal != NULL ? count_unverified (journal, NULL) : 1;
       in_sync = ok && allset_sync_report_in_sync (report) && unverified == 0;
       all_in_sync = all_in_sync && in_sync;
+      deferred += report->deferred;
 
       if (json)
-        add_report_json (b, folder, report, ok, in_sync, unverified);
+        add_report_json (b, folder, report, ok, in_sync, unverified, scope, options.max_transfer_size);
       else
         print_report (folder, report, unverified);
       if (!ok)
@@ -250,6 +356,8 @@ allset_cli_sync (AllsetCli  *cli,
     }
 
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "deferred");
+  json_builder_add_int_value (b, deferred);
   json_builder_set_member_name (b, "in_sync");
   json_builder_add_boolean_value (b, all_in_sync);
   json_builder_end_object (b);
@@ -261,6 +369,10 @@ allset_cli_sync (AllsetCli  *cli,
     }
   else if (all_in_sync)
     g_print ("%s\n", _("Everything is in sync and verified."));
+  else if (deferred > 0)
+    g_print (ngettext ("Not everything is in sync yet: %u file waits for an unmetered network.\n",
+                       "Not everything is in sync yet: %u files wait for an unmetered network.\n",
+                       deferred), deferred);
   else
     g_print ("%s\n", _("Not everything is in sync yet."));
 
@@ -276,6 +388,7 @@ typedef struct
   guint     conflicts;
   guint     errors;
   guint     held;
+  guint     deferred;   /* last pass: files waiting for an unmetered network */
   gboolean  synced_once;
   gboolean  last_ok;
 } FolderState;
@@ -289,7 +402,7 @@ state_name (const FolderState *s)
     return "errors";
   if (s->conflicts > 0)
     return "conflicts";
-  if (s->unverified > 0 || s->held > 0)
+  if (s->unverified > 0 || s->held > 0 || s->deferred > 0)
     return "pending";
   return "in_sync";
 }
@@ -320,6 +433,7 @@ read_state (AllsetJournal *journal,
       s->synced_once = TRUE;
       s->last_ok = json_object_get_boolean_member_with_default (object, "ok", FALSE);
       s->held = json_object_get_int_member_with_default (object, "held_deletions", 0);
+      s->deferred = json_object_get_int_member_with_default (object, "deferred", 0);
     }
 }
 
@@ -343,12 +457,17 @@ print_state (AllsetFolderConfig *folder,
     g_print (ngettext ("  State: conflicts %u\n", "  State: conflicts %u\n", s->conflicts),
              s->conflicts);
   else
-    g_print (ngettext ("  State: pending %u\n", "  State: pending %u\n", s->unverified + s->held),
-             s->unverified + s->held);
+    g_print (ngettext ("  State: pending %u\n", "  State: pending %u\n",
+                       s->unverified + s->held + s->deferred),
+             s->unverified + s->held + s->deferred);
   if (s->held > 0)
     g_print (ngettext ("  %u deletion awaits confirmation (allset-cli sync --confirm-deletes)\n",
                        "  %u deletions await confirmation (allset-cli sync --confirm-deletes)\n",
                        s->held), s->held);
+  if (s->deferred > 0)
+    g_print (ngettext ("  %u file waits for an unmetered network (metered_policy small-files)\n",
+                       "  %u files wait for an unmetered network (metered_policy small-files)\n",
+                       s->deferred), s->deferred);
 
   for (guint i = 0; i < issues->len; i++)
     {
@@ -378,8 +497,9 @@ add_state_json (JsonBuilder        *b,
   json_builder_set_member_name (b, "state");
   json_builder_add_string_value (b, state_name (s));
   add_uint (b, "verified", s->verified);
-  add_uint (b, "pending", s->unverified + s->held);
+  add_uint (b, "pending", s->unverified + s->held + s->deferred);
   add_uint (b, "held_deletions", s->held);
+  add_uint (b, "deferred", s->deferred);
   add_uint (b, "conflicts", s->conflicts);
   add_uint (b, "errors", s->errors);
   json_builder_set_member_name (b, "issues");

@@ -23,6 +23,7 @@ static const AllsetCliCommand commands[] = {
   { "account",    allset_cli_account,    N_("Same as whoami") },
   { "add-folder", allset_cli_add_folder, N_("Add a local folder to sync") },
   { "folders",    allset_cli_folders,    N_("List the synced folders") },
+  { "folder-set", allset_cli_folder_set, N_("Change a folder's metered-network and bandwidth settings") },
   { "sync",       allset_cli_sync,       N_("Run one sync pass; exit 0 when all is in sync") },
   { "watch",      allset_cli_watch,      N_("Stay running and sync each change as it happens") },
   { "status",     allset_cli_status,     N_("Show each folder's state (no network)") },

@@ -4,11 +4,13 @@
  *
  * inotify is not recursive, so AllsetLocalMonitor holds one GFileMonitor
  * per directory of the tree (WATCH_MOVES), adds one for each directory
- * that appears and drops those that go. Monitors are created and their
- * events delivered in the thread-default GMainContext of the caller of
- * allset_local_monitor_start(); the initial walk of the tree runs in a
- * GTask thread (a tree of 100 000 files must not block the main loop,
- * DESIGN.md §4.7).
+ * that appears and drops those that go. The monitors live in a thread of
+ * their own with its own GMainContext (10 000 of them would make every
+ * iteration of the owner's main loop visit 10 000 sources); the walks of
+ * the tree run in GTask threads (a tree of 100 000 files must not block
+ * the main loop, DESIGN.md §4.7). Signals and notifications are emitted
+ * in the thread-default GMainContext of the caller of
+ * allset_local_monitor_start().
  *
  * Events are coalesced: ::changed is emitted once the tree has been quiet
  * for the debounce delay (ALLSET_LOCAL_MONITOR_DEBOUNCE_MS), and at the
@@ -24,10 +26,12 @@
  * full_rescan TRUE, and "degraded" becomes TRUE while some directory is
  * unwatched (the owner then rescans on a short timer). A burst of more
  * than ALLSET_LOCAL_MONITOR_OVERFLOW_EVENTS events before one emission is
- * taken as an overflow too.
+ * taken as an overflow too. A root that is missing at start or goes
+ * away is an unwatched directory as well: degraded until it is back.
  *
  * Idle cost: no timer runs while nothing happens (the idle watch target:
- * at most one wake-up every 30 s).
+ * at most one wake-up every 30 s); while degraded, unwatched directories
+ * are tried again every 5 s.
  */
 
 #pragma once
@@ -50,7 +54,8 @@ AllsetLocalMonitor *allset_local_monitor_new        (const char         *root,
                                                      AllsetIgnore       *ignore);
 /* Walks the tree (in a thread) and watches it; ::ready when done. */
 void                allset_local_monitor_start      (AllsetLocalMonitor *self);
-/* Drops every monitor and pending timer; no signal after this. */
+/* Drops every monitor and pending timer; no signal after this. Returns
+ * at once: the watch thread lets its monitors go in the background. */
 void                allset_local_monitor_stop       (AllsetLocalMonitor *self);
 /* Directories watched now. */
 guint               allset_local_monitor_get_n_watched (AllsetLocalMonitor *self);
@@ -59,6 +64,11 @@ gboolean            allset_local_monitor_get_degraded  (AllsetLocalMonitor *self
 /* Tests: the debounce delay in ms (0 restores the default). */
 void                allset_local_monitor_set_debounce  (AllsetLocalMonitor *self,
                                                         guint               msec);
+/* Tests: act as if the system refused watches beyond max_watches
+ * directories (0: no such limit), to drive the degraded mode. Unwatched
+ * directories are tried again every few seconds. */
+void                allset_local_monitor_set_max_watches (AllsetLocalMonitor *self,
+                                                          guint               max_watches);
 
 /* Signals:
  *   ::ready ()                    the initial walk is done, monitors set

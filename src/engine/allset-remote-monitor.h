@@ -8,15 +8,21 @@
  * knows, and emits ::changed in the thread-default GMainContext of the
  * caller of allset_remote_monitor_start() as soon as the server's cursor
  * passes it: a commit by another device reaches the owner within the push
- * channel's delay (≈ 0–60 ms on loopback).
+ * channel's delay (measured on loopback: ::changed lands within 1 ms of
+ * the commit's own answer). "connected" turns TRUE at start as soon as
+ * the server answers (it does not wait out a long poll).
  *
  * Errors: a network error or 503 (maintenance, with Retry-After) makes the
  * thread wait and try again (1 s, doubling up to 60 s; Retry-After when
- * the server gives one), with "connected" FALSE meanwhile; when it gets
- * through again it emits ::changed once (changes may have been missed).
- * An authentication error (revoked or expired token, suspended account)
+ * the server gives one, up to 60 s too), with "connected" FALSE meanwhile;
+ * stop() ends the wait at once. When it gets through again it emits
+ * ::changed once (changes may have been missed).
+ * An authentication error (revoked or expired token, suspended account;
+ * also no token, and a server certificate that is no longer trusted)
  * stops the thread and emits ::failed with the GError: the owner stops
- * syncing and tells the user.
+ * syncing and tells the user. The server does not end a parked long poll
+ * when the token is revoked: that is seen at the next request, within
+ * ALLSET_CLIENT_MAX_WAIT seconds or at the next commit of the account.
  */
 
 #pragma once
@@ -36,7 +42,7 @@ AllsetRemoteMonitor *allset_remote_monitor_new        (AllsetClient        *clie
 void                 allset_remote_monitor_start      (AllsetRemoteMonitor *self,
                                                        gint64               cursor);
 /* The owner read the feed up to cursor: do not report what it has seen.
- * Thread-safe. */
+ * Thread-safe. The cursor only moves forward: a lower value is ignored. */
 void                 allset_remote_monitor_set_cursor (AllsetRemoteMonitor *self,
                                                        gint64               cursor);
 /* Cancels the long poll and joins the thread; no signal after this. */

@@ -88,6 +88,13 @@ void      allset_sync_emit_path     (AllsetSyncPass        *pass,
                                      const char            *path,
                                      guint64                bytes,
                                      const char            *message);
+/* An event about action (its kind, path and destination); receipt: DONE
+ * of a verified transfer. */
+void      allset_sync_emit_action   (AllsetSyncPass        *pass,
+                                     AllsetSyncEventKind    kind,
+                                     const AllsetAction    *action,
+                                     guint64                bytes,
+                                     const AllsetReceipt   *receipt);
 
 /* allset-sync.c: sends path to the OS trash after checking it is what
  * the scan saw (a directory: only known, unchanged or ignored content). */
@@ -105,9 +112,16 @@ void      allset_transfer_queue_op     (AllsetSyncPass     *pass,
 void      allset_transfer_flush        (AllsetSyncPass     *pass);
 void      allset_transfer_download     (AllsetSyncPass     *pass,
                                         const AllsetAction *action);
+/* allset-transfer-download.c: at the end of a pass, removes the part
+ * files (.allset-part-*) in local's directories that no download of plan
+ * will resume, or that no one wrote to for a week; never one written to
+ * in the last hour (another process's running download). */
+void      allset_transfer_sweep_parts  (AllsetSyncPass     *pass,
+                                        const AllsetPlan   *plan,
+                                        GHashTable         *local);
 /* Checks base entry path against the server's file id and receipt;
- * VERIFIED on success. */
-void      allset_transfer_verify       (AllsetSyncPass     *pass,
+ * VERIFIED and TRUE on success (VERIFY_FAILED event otherwise). */
+gboolean  allset_transfer_verify       (AllsetSyncPass     *pass,
                                         const char         *path,
                                         const char         *file_id,
                                         const AllsetReceipt *receipt);

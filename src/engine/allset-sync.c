@@ -76,6 +76,24 @@ allset_sync_emit_path (AllsetSyncPass      *pass,
   allset_sync_emit (pass, &event);
 }
 
+void
+allset_sync_emit_action (AllsetSyncPass      *pass,
+                         AllsetSyncEventKind  kind,
+                         const AllsetAction  *action,
+                         guint64              bytes,
+                         const AllsetReceipt *receipt)
+{
+  AllsetSyncEvent event = { 0 };
+
+  event.kind = kind;
+  event.action = action->kind;
+  event.path = action->path;
+  event.to = action->to;
+  event.bytes = bytes;
+  event.receipt = receipt;
+  allset_sync_emit (pass, &event);
+}
+
 char *
 allset_sync_remote_path (AllsetSyncPass *pass,
                          const char     *path)
@@ -153,6 +171,8 @@ allset_sync_fail (AllsetSyncPass *pass,
   g_ptr_array_add (pass->report->messages, g_strdup_printf ("%s: %s", path, message));
   g_ptr_array_add (pass->issues, allset_issue_new (path, ALLSET_ISSUE_SYNC_FAILED, message));
   g_mutex_unlock (&pass->lock);
+
+  allset_sync_emit_path (pass, ALLSET_SYNC_EVENT_FAILED, 0, path, 0, message);
 }
 
 gboolean
@@ -244,6 +264,7 @@ do_move_local (AllsetSyncPass     *pass,
       }
   }
   pass->report->moved++;
+  allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, 0, NULL);
 }
 
 static void
@@ -274,6 +295,7 @@ do_conflict (AllsetSyncPass     *pass,
                    g_strdup_printf ("%s: both sides changed; local version kept as %s",
                                     action->path, action->to));
   g_ptr_array_add (pass->conflicts, allset_issue_new (action->to, ALLSET_ISSUE_CONFLICT, action->path));
+  allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, 0, NULL);
 }
 
 /* Every entry below dir is ignored, or known to base and unchanged. */
@@ -363,6 +385,7 @@ do_delete_local (AllsetSyncPass     *pass,
   allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
   allset_journal_local_delete (pass->journal, action->path, TRUE, NULL);
   pass->report->deleted_local += MAX (action->n_files, 1);
+  allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, 0, NULL);
 }
 
 static void
@@ -403,6 +426,7 @@ do_mkdir_local (AllsetSyncPass     *pass,
     }
   allset_journal_base_put (pass->journal, base, NULL);
   pass->report->dirs_created++;
+  allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, 0, NULL);
 }
 
 static void
@@ -657,10 +681,10 @@ save_summary (AllsetSyncPass *pass,
 
   json = g_strdup_printf ("{\"time\": %" G_GINT64_FORMAT ", \"ok\": %s, \"in_sync\": %s, "
                           "\"held_deletions\": %u, \"failed\": %u, \"skipped\": %u, "
-                          "\"verify_failed\": %u}",
+                          "\"verify_failed\": %u, \"deferred\": %u}",
                           g_get_real_time () / G_USEC_PER_SEC, ok ? "true" : "false",
                           ok && allset_sync_report_in_sync (r) ? "true" : "false",
-                          r->held_deletions, r->failed, r->skipped, r->verify_failed);
+                          r->held_deletions, r->failed, r->skipped, r->verify_failed, r->deferred);
   allset_journal_set_meta (pass->journal, ALLSET_SYNC_META_LAST_PASS, json, NULL);
 }
 
@@ -691,16 +715,158 @@ flush_downloads (AllsetSyncPass *pass,
   g_ptr_array_set_size (batch, 0);
 }
 
+/* ---- metered networks: transfers that wait ------------------------------ */
+
+static guint64
+transfer_size (const AllsetAction *action)
+{
+  if (action->kind == ALLSET_ACTION_UPLOAD && action->local != NULL)
+    return MAX (action->local->size, 0);
+  if (action->kind == ALLSET_ACTION_DOWNLOAD && action->remote != NULL)
+    return MAX (action->remote->size, 0);
+  return 0;
+}
+
+/* Does action (later in the plan) belong to conflict: at or below its
+ * path (the remote version coming in) or its copy (going out)? */
+static gboolean
+conflict_part (const AllsetAction *conflict,
+               const AllsetAction *action)
+{
+  return allset_path_has_prefix (action->path, conflict->path) ||
+         allset_path_has_prefix (action->path, conflict->to) ||
+         (action->to != NULL && (allset_path_has_prefix (action->to, conflict->path) ||
+                                 allset_path_has_prefix (action->to, conflict->to)));
+}
+
+/* The actions options->max_transfer_size holds back (the metered
+ * "small-files" policy): an upload or download of a bigger file, and a
+ * conflict one of whose transfers is bigger — all of it, rename included,
+ * so that no conflict is left half done (a renamed copy whose remote
+ * version never came). action → guint64 bytes to announce, or NULL for
+ * the parts of a deferred conflict, skipped silently. Nothing deferred
+ * touches the disk or the journal: the next pass plans it again. */
+static GHashTable *
+plan_deferred (AllsetSyncPass *pass,
+               AllsetPlan     *plan)
+{
+  guint64 max = pass->options->max_transfer_size;
+  GHashTable *deferred = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+
+  for (guint i = 0; max > 0 && i < plan->actions->len; i++)
+    {
+      const AllsetAction *action = g_ptr_array_index (plan->actions, i);
+      guint64 bytes = 0;
+      gboolean over = FALSE;
+
+      if (g_hash_table_contains (deferred, action))
+        continue;
+
+      if (action->kind == ALLSET_ACTION_UPLOAD || action->kind == ALLSET_ACTION_DOWNLOAD)
+        {
+          bytes = transfer_size (action);
+          if (bytes > max)
+            g_hash_table_insert (deferred, (gpointer) action, g_memdup2 (&bytes, sizeof bytes));
+          continue;
+        }
+      if (action->kind != ALLSET_ACTION_CONFLICT || action->to == NULL)
+        continue;
+
+      for (guint j = i + 1; j < plan->actions->len; j++)
+        {
+          const AllsetAction *next = g_ptr_array_index (plan->actions, j);
+
+          if (conflict_part (action, next))
+            {
+              bytes += transfer_size (next);
+              over = over || transfer_size (next) > max;
+            }
+        }
+      if (!over)
+        continue;
+      g_hash_table_insert (deferred, (gpointer) action, g_memdup2 (&bytes, sizeof bytes));
+      for (guint j = i + 1; j < plan->actions->len; j++)
+        {
+          const AllsetAction *next = g_ptr_array_index (plan->actions, j);
+
+          if (conflict_part (action, next))
+            g_hash_table_replace (deferred, (gpointer) next, NULL);
+        }
+    }
+
+  return deferred;
+}
+
+static void
+defer_action (AllsetSyncPass     *pass,
+              const AllsetAction *action,
+              guint64             bytes)
+{
+  g_autofree char *size = g_format_size (bytes);
+  g_autofree char *limit = g_format_size (pass->options->max_transfer_size);
+  AllsetSyncEvent event = { 0 };
+
+  g_mutex_lock (&pass->lock);
+  pass->report->deferred++;
+  g_ptr_array_add (pass->report->messages,
+                   g_strdup_printf ("%s: %s%s, over the small-files limit (%s) of this metered "
+                                    "network; waits for another network",
+                                    action->path,
+                                    action->kind == ALLSET_ACTION_CONFLICT ? "changed on both sides, " : "",
+                                    size, limit));
+  g_mutex_unlock (&pass->lock);
+
+  event.kind = ALLSET_SYNC_EVENT_DEFERRED;
+  event.action = action->kind;
+  event.path = action->path;
+  event.to = action->to;
+  event.bytes = bytes;
+  allset_sync_emit (pass, &event);
+}
+
+/* PLANNED: what this pass transfers (not what waits). */
+static void
+emit_planned (AllsetSyncPass *pass,
+              AllsetPlan     *plan,
+              GHashTable     *deferred)
+{
+  AllsetSyncEvent event = { 0 };
+
+  event.kind = ALLSET_SYNC_EVENT_PLANNED;
+  for (guint i = 0; i < plan->actions->len; i++)
+    {
+      const AllsetAction *action = g_ptr_array_index (plan->actions, i);
+
+      if ((action->kind != ALLSET_ACTION_UPLOAD && action->kind != ALLSET_ACTION_DOWNLOAD) ||
+          g_hash_table_contains (deferred, action))
+        continue;
+      event.files++;
+      event.bytes += transfer_size (action);
+    }
+  allset_sync_emit (pass, &event);
+}
+
 static void
 execute (AllsetSyncPass     *pass,
          const AllsetIgnore *ignore,
          AllsetPlan         *plan)
 {
   g_autoptr(GPtrArray) downloads = g_ptr_array_new ();
+  g_autoptr(GHashTable) deferred = plan_deferred (pass, plan);
+
+  emit_planned (pass, plan, deferred);
 
   for (guint i = 0; i < plan->actions->len && pass->fatal == NULL; i++)
     {
       const AllsetAction *action = g_ptr_array_index (plan->actions, i);
+      gpointer wait_bytes;
+
+      if (g_hash_table_lookup_extended (deferred, action, NULL, &wait_bytes))
+        {
+          if (wait_bytes != NULL)
+            defer_action (pass, action, *(guint64 *) wait_bytes);
+          continue;
+        }
 
       /* Anything but more downloads, remote operations (queued) or a
        * plain mkdir (downloads make their parents too) waits for the
@@ -726,6 +892,11 @@ execute (AllsetSyncPass     *pass,
           allset_sync_check_fatal (pass, error);
           break;
         }
+
+      /* Transfers say it themselves, when they really start. */
+      if (action->kind != ALLSET_ACTION_DOWNLOAD && action->kind != ALLSET_ACTION_UPLOAD &&
+          action->kind != ALLSET_ACTION_RECORD_BASE && action->kind != ALLSET_ACTION_FORGET_BASE)
+        allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_STARTED, action, 0, NULL);
 
       switch (action->kind)
         {
@@ -778,7 +949,7 @@ allset_sync_folder (AllsetClient             *client,
                     GError                  **error)
 {
   g_autoptr(AllsetJournal) journal = NULL;
-  g_autoptr(AllsetIgnore) ignore = allset_ignore_new ();
+  g_autoptr(AllsetIgnore) ignore = NULL;
   g_autoptr(AllsetScanner) scanner = NULL;
   g_autoptr(AllsetScanResult) scan = NULL;
   g_autoptr(GHashTable) base = NULL;
@@ -795,9 +966,11 @@ allset_sync_folder (AllsetClient             *client,
   g_return_val_if_fail (ALLSET_IS_CLIENT (client), FALSE);
   g_return_val_if_fail (folder != NULL && options != NULL && report != NULL, FALSE);
 
+  g_debug ("Pass of %s starts (thread %p)", folder->local, (void *) g_thread_self ());
   journal = allset_journal_open (folder->journal, error);
   if (journal == NULL)
     return FALSE;
+  ignore = allset_ignore_new_for_folder (folder->local);
 
   pass.client = client;
   pass.folder = folder;
@@ -869,6 +1042,10 @@ allset_sync_folder (AllsetClient             *client,
     }
 
   execute (&pass, ignore, plan);
+  /* Killed runs' parts whose download is off the plan; not when the user
+   * stopped the pass (it must stop quickly). */
+  if (!g_cancellable_is_cancelled (cancellable))
+    allset_transfer_sweep_parts (&pass, plan, scan->entries);
 
   /* The feed's moves were planned with: carried out, or turned into a
    * deletion plus a creation. */
@@ -884,6 +1061,7 @@ allset_sync_folder (AllsetClient             *client,
   ok = TRUE;
 
 out:
+  report->cursor = allset_journal_get_cursor (journal);
   allset_journal_replace_issues (journal, ALLSET_ISSUE_ORIGIN_SYNC, "", pass.issues, NULL);
   save_conflicts (&pass);
   save_summary (&pass, ok);

@@ -55,18 +55,19 @@ typedef enum
   /* The plan is known: files = the files it transfers, bytes = their
    * size (uploads + downloads). Sent once, before any action runs. */
   ALLSET_SYNC_EVENT_PLANNED,
-  /* An action on path starts (action says which). */
+  /* An action on path starts (action says which; bytes: the file's size
+   * for transfers). Bookkeeping (RECORD_BASE, FORGET_BASE) has none. */
   ALLSET_SYNC_EVENT_STARTED,
   /* bytes more of path's content were sent or received (only the bytes
    * that travel: a reused chunk is not counted here, its file's size is
    * "done" when the file is). */
   ALLSET_SYNC_EVENT_BYTES,
   /* The action on path succeeded. Uploads and downloads carry the
-   * verified receipt (NULL if the file could not be verified: then a
-   * VERIFY_FAILED event follows). */
+   * verified receipt; one whose check fails gets VERIFY_FAILED instead. */
   ALLSET_SYNC_EVENT_DONE,
   /* The action on path failed or was skipped; message says why, in
-   * English (the issue kept in the journal). */
+   * English (the issue kept in the journal). action may be 0: the step
+   * that failed did not know it (the path's last STARTED one). */
   ALLSET_SYNC_EVENT_FAILED,
   /* Hash or receipt mismatch on path: the file is re-queued (R13). */
   ALLSET_SYNC_EVENT_VERIFY_FAILED,
@@ -133,6 +134,9 @@ typedef struct
   guint64  chunks_reused;     /* read from disk or a part file instead */
   guint64  free_space;        /* preflight figures */
   guint64  remote_used;
+  /* The journal's changes-feed cursor when the pass ended (0: unknown):
+   * what a push channel should wait past. */
+  gint64   cursor;
   /* English messages about what failed or was skipped (char *). */
   GPtrArray *messages;
 } AllsetSyncReport;

@@ -129,9 +129,10 @@ reuse_local_chunk (AllsetSyncPass   *pass,
  * checked against its id before it is written at its offset. */
 typedef struct
 {
-  AllsetHash id;
-  gint64     offset;
-  gint64     size;
+  AllsetHash  id;
+  gint64      offset;
+  gint64      size;
+  const char *path;   /* folder-relative, for progress events */
 } FetchJob;
 
 typedef struct
@@ -173,6 +174,7 @@ fetch_one (AllsetSyncPass *pass,
       return FALSE;
     }
 
+  allset_sync_emit_path (pass, ALLSET_SYNC_EVENT_BYTES, ALLSET_ACTION_DOWNLOAD, job->path, size, NULL);
   return TRUE;
 }
 
@@ -243,6 +245,7 @@ fetch_all (AllsetSyncPass *pass,
 /* Fills fd with every chunk of info; chunks (AllsetLocalChunk) gets them. */
 static gboolean
 fill_part (AllsetSyncPass *pass,
+           const char     *path,
            AllsetFileInfo *info,
            int             fd,
            GArray         *chunks,
@@ -294,6 +297,7 @@ fill_part (AllsetSyncPass *pass,
           job->id = local.id;
           job->offset = offset;
           job->size = chunk->size;
+          job->path = path;
           g_ptr_array_add (jobs, job);
         }
 
@@ -378,6 +382,8 @@ allset_transfer_download (AllsetSyncPass     *pass,
   mode_t mask;
   int fd;
 
+  allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_STARTED, action,
+                           action->remote != NULL ? (guint64) MAX (action->remote->size, 0) : 0, NULL);
   info = allset_client_file (pass->client, remote, 0, pass->cancellable, &error);
   if (info == NULL)
     {
@@ -399,7 +405,7 @@ allset_transfer_download (AllsetSyncPass     *pass,
       return;
     }
 
-  if (!fill_part (pass, info, fd, chunks, &error))
+  if (!fill_part (pass, action->path, info, fd, chunks, &error))
     {
       close (fd);
       if (!allset_sync_check_fatal (pass, error))
@@ -417,6 +423,8 @@ allset_transfer_download (AllsetSyncPass     *pass,
     {
       close (fd);
       g_unlink (part);
+      allset_sync_emit_path (pass, ALLSET_SYNC_EVENT_VERIFY_FAILED, ALLSET_ACTION_DOWNLOAD, action->path, 0,
+                             "the downloaded file does not match its id");
       allset_sync_fail (pass, action->path, FALSE, "the downloaded file does not match its id");
       ALLSET_SYNC_COUNT (pass, verify_failed, 1);
       return;
@@ -463,5 +471,95 @@ allset_transfer_download (AllsetSyncPass     *pass,
   allset_journal_base_put (pass->journal, base, NULL);
   ALLSET_SYNC_COUNT (pass, downloaded, 1);
 
-  allset_transfer_verify (pass, action->path, info->file_id, info->receipt);
+  if (allset_transfer_verify (pass, action->path, info->file_id, info->receipt))
+    allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, written->size, info->receipt);
+}
+
+/* ---- stale part files ---------------------------------------------------- */
+
+/* A part not written to for this long is not in use by any download. */
+#define PART_IDLE_SECONDS  (60 * 60)
+/* …and one this old goes even when its download is still planned (a
+ * file that keeps waiting for an unmetered network, say). */
+#define PART_MAX_AGE_SECONDS (7 * 24 * 60 * 60)
+
+static void
+sweep_dir (const char *dir,
+           GHashTable *wanted,
+           gint64      now)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *stem_path = NULL;
+      gint64 idle;
+      gboolean planned;
+      struct stat st;
+
+      if (!g_str_has_prefix (name, ALLSET_PARTIAL_PREFIX))
+        continue;
+      path = g_build_filename (dir, name, NULL);
+      if (lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
+        continue;
+
+      /* NAME-XXXXXX: the mkstemp suffix off gives dir/stem, as open_part()
+       * looks them up. */
+      stem_path = g_strndup (path, strlen (path) - MIN (strlen (name), 6));
+      planned = strlen (name) > 6 && g_hash_table_contains (wanted, stem_path);
+      idle = now - st.st_mtim.tv_sec;
+      if (idle < PART_IDLE_SECONDS || (planned && idle < PART_MAX_AGE_SECONDS))
+        continue;
+
+      if (g_unlink (path) == 0)
+        g_debug ("Removed the stale part file %s", path);
+    }
+}
+
+void
+allset_transfer_sweep_parts (AllsetSyncPass   *pass,
+                             const AllsetPlan *plan,
+                             GHashTable       *local)
+{
+  g_autoptr(GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  GHashTableIter iter;
+  gpointer value;
+
+  /* Every planned download, deferred or failed ones included: the next
+   * pass resumes from their parts. */
+  for (guint i = 0; i < plan->actions->len; i++)
+    {
+      const AllsetAction *action = g_ptr_array_index (plan->actions, i);
+      g_autofree char *target = NULL;
+      g_autofree char *dir = NULL;
+      g_autofree char *name = NULL;
+      g_autofree char *stem = NULL;
+
+      if (action->kind != ALLSET_ACTION_DOWNLOAD)
+        continue;
+      target = allset_sync_local_path (pass, action->path);
+      dir = g_path_get_dirname (target);
+      name = g_path_get_basename (target);
+      stem = part_stem (name);
+      g_hash_table_add (wanted, g_build_filename (dir, stem, NULL));
+    }
+
+  /* Parts live next to their targets: in the folder's directories, which
+   * the scan listed (ignored and skipped ones are never download
+   * targets). */
+  sweep_dir (pass->folder->local, wanted, now);
+  g_hash_table_iter_init (&iter, local);
+  while (g_hash_table_iter_next (&iter, NULL, &value) && !g_cancellable_is_cancelled (pass->cancellable))
+    {
+      const AllsetLocalEntry *entry = value;
+      g_autofree char *dir = NULL;
+
+      if (entry->type != ALLSET_ENTRY_DIR || (entry->flags & ALLSET_LOCAL_SKIPPED) != 0)
+        continue;
+      dir = allset_sync_local_path (pass, entry->disk_path != NULL ? entry->disk_path : entry->path);
+      sweep_dir (dir, wanted, now);
+    }
 }

@@ -71,6 +71,8 @@ allset_transfer_queue_upload (AllsetSyncPass     *pass,
   struct stat st;
   int fd;
 
+  allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_STARTED, action,
+                           local != NULL ? (guint64) MAX (local->size, 0) : 0, NULL);
   if (local == NULL || local->type != ALLSET_ENTRY_FILE || !allset_sync_unchanged (pass, action->path, local))
     {
       allset_sync_fail (pass, action->path, TRUE, "changed since the scan; not uploaded");
@@ -230,6 +232,14 @@ send_job (gpointer data,
     }
   g_mutex_unlock (&state->lock);
 
+  for (guint i = 0; ok && i < job->sources->len; i++)
+    {
+      ChunkSource *source = g_ptr_array_index (job->sources, i);
+
+      allset_sync_emit_path (pass, ALLSET_SYNC_EVENT_BYTES, ALLSET_ACTION_UPLOAD, source->source->path,
+                             source->chunk.size, NULL);
+    }
+
   g_ptr_array_unref (job->sources);
   g_free (job);
 }
@@ -359,20 +369,23 @@ send_chunks (AllsetSyncPass *pass)
 
 /* ---- commits and receipts ------------------------------------------------ */
 
-void
+gboolean
 allset_transfer_verify (AllsetSyncPass      *pass,
                         const char          *path,
                         const char          *file_id,
                         const AllsetReceipt *receipt)
 {
-  g_autofree char *remote = allset_sync_remote_path (pass, path);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *json = NULL;
 
+  /* The content is what is verified, not the path: a receipt names the
+   * path where the version was committed, and the server does not sign
+   * it again when the file or a directory above it moves (the soak found
+   * every download of a moved file "NOT VERIFIED"). */
   if (receipt == NULL)
     g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "the server sent no receipt");
-  else if (g_strcmp0 (receipt->file_id, file_id) != 0 || g_strcmp0 (receipt->path, remote) != 0)
+  else if (g_strcmp0 (receipt->file_id, file_id) != 0)
     g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED,
                  "the receipt is for %s (%s), not for this file (%s)",
                  receipt->path, receipt->file_id, file_id);
@@ -386,14 +399,21 @@ allset_transfer_verify (AllsetSyncPass      *pass,
       g_warning ("Verification failed for %s: %s", path, error->message);
       allset_journal_base_set_state (pass->journal, path, ALLSET_FILE_PENDING, NULL, NULL);
       ALLSET_SYNC_COUNT (pass, verify_failed, 1);
+      /* Before the failure: the louder verdict is the one kept. */
+      {
+        g_autofree char *why = g_strdup_printf ("NOT VERIFIED: %s", error->message);
+
+        allset_sync_emit_path (pass, ALLSET_SYNC_EVENT_VERIFY_FAILED, 0, path, 0, why);
+      }
       allset_sync_fail (pass, path, FALSE, "NOT VERIFIED: %s", error->message);
-      return;
+      return FALSE;
     }
 
   node = allset_receipt_to_json (receipt);
   json = json_to_string (node, FALSE);
   if (allset_journal_base_set_state (pass->journal, path, ALLSET_FILE_VERIFIED, json, NULL))
     ALLSET_SYNC_COUNT (pass, verified, 1);
+  return TRUE;
 }
 
 static void
@@ -437,7 +457,9 @@ apply_result (AllsetSyncPass           *pass,
         base->state = ALLSET_FILE_UPLOADED;
         allset_journal_base_put (pass->journal, base, NULL);
         pass->report->uploaded++;
-        allset_transfer_verify (pass, action->path, op->file_id, result->receipt);
+        if (allset_transfer_verify (pass, action->path, op->file_id, result->receipt))
+          allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, MAX (local->size, 0),
+                                   result->receipt);
         break;
       }
 
@@ -457,6 +479,7 @@ apply_result (AllsetSyncPass           *pass,
           }
         allset_journal_base_put (pass->journal, base, NULL);
         pass->report->dirs_created++;
+        allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, 0, NULL);
         break;
       }
 
@@ -479,12 +502,14 @@ apply_result (AllsetSyncPass           *pass,
             allset_journal_base_put (pass->journal, base, NULL);
           }
         pass->report->moved++;
+        allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, 0, NULL);
         break;
       }
 
     case ALLSET_ACTION_DELETE_REMOTE:
       allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
       pass->report->deleted_remote += MAX (action->n_files, 1);
+      allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, 0, NULL);
       break;
 
     default:

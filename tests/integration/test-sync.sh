@@ -241,4 +241,22 @@ sent=$(json_field bytes_uploaded)
 cli B 0 sync "$B"
 cmp -s "$A/huge2.bin" "$B/huge2.bin" || fail "i: huge2.bin differs on B"
 
+# --- (m) found by the soak: a file moved before another client fetched it ----
+# Its receipt names the path it was committed at; the download must still
+# verify (it was "NOT VERIFIED" and sent back to pending, pass after pass).
+section "m: download of a file moved, alone or with its directory, verifies"
+mkdir -p "$A/mv-dir"
+echo "moved alone" >"$A/mv-src.txt"
+echo "moved with its directory" >"$A/mv-dir/inner.txt"
+cli A 0 sync "$A"
+mv "$A/mv-src.txt" "$A/mv-dst.txt"
+mv "$A/mv-dir" "$A/mv-dir2"
+cli A 0 sync "$A"
+cli B 0 sync "$B" --json
+[ "$(json_field verify_failed)" = 0 ] || fail "m: a moved file failed verification on B: $out"
+[ "$(cat "$B/mv-dst.txt" 2>/dev/null)" = "moved alone" ] || fail "m: B lacks mv-dst.txt"
+[ "$(cat "$B/mv-dir2/inner.txt" 2>/dev/null)" = "moved with its directory" ] || fail "m: B lacks mv-dir2/inner.txt"
+cli B 0 status --json
+expect_out '"pending" : 0'
+
 finish "All sync tests passed."

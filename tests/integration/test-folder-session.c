@@ -1,0 +1,635 @@
+/* test-folder-session.c — AllsetFolderSession as the desktop app drives it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Against the real server, with a file-driven GNetworkMonitor
+ * (AllsetTestNetworkMonitor) handed to the session: what the GUI binds to
+ * must follow what happens — progress figures and the activity list with
+ * each file's receipt after a pass, pause and resume, the metered banner's
+ * three choices (pause, small files only with a deferred big file,
+ * always), a mass deletion held until confirm_deletions(), a revoked token
+ * stopping with "sign in again", maintenance waiting for its Retry-After,
+ * and stop() during a pass (no signal
+ * after it, the session freed once the pass ends). Each case has its own
+ * account, so no push from another case wakes it.
+ */
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "allset-folder-session.h"
+#include "allset-test-network-monitor.h"
+#include "test-cli-server.h"
+
+#define WAIT_SECONDS 20
+
+static TestCliServer *server;
+
+typedef struct
+{
+  char                *root;
+  char                *id;
+  AllsetFolderConfig   folder;
+  char                *network_file;
+  GNetworkMonitor     *network;
+  AllsetClient        *client;
+  AllsetFolderSession *session;
+  guint                passes;          /* ::pass-finished */
+  guint                finished_items;  /* ::activity-finished */
+  guint                progress_notifies;
+  guint                signals_after_stop;
+  gboolean             stopped;
+} Fixture;
+
+static void
+on_pass_finished (AllsetFolderSession *session,
+                  gpointer             report,
+                  GError              *error,
+                  Fixture             *f)
+{
+  g_assert_nonnull (report);
+  f->passes++;
+  if (f->stopped)
+    f->signals_after_stop++;
+}
+
+static void
+on_activity_finished (AllsetFolderSession *session,
+                      AllsetActivity      *item,
+                      Fixture             *f)
+{
+  f->finished_items++;
+  if (f->stopped)
+    f->signals_after_stop++;
+}
+
+static void
+on_progress (GObject    *object,
+             GParamSpec *pspec,
+             Fixture    *f)
+{
+  f->progress_notifies++;
+  if (f->stopped)
+    f->signals_after_stop++;
+}
+
+static void
+write_network (Fixture    *f,
+               const char *word)
+{
+  g_assert_true (g_file_set_contents (f->network_file, word, -1, NULL));
+}
+
+static void
+fixture_init (Fixture    *f,
+              const char *user)
+{
+  test_cli_admin (server, TEST_CLI_PASSWORD "\n", "account-add", user, "--name", user,
+                  "--email", "x@example.com", "--quota", "1G", NULL);
+  f->root = g_dir_make_tmp ("allset-session-XXXXXX", NULL);
+  f->id = g_strdup_printf ("%s-folder", user);
+  f->folder.id = f->id;
+  f->folder.local = g_build_filename (f->root, "Sync", NULL);
+  f->folder.remote = (char *) "Sync";
+  f->folder.journal = g_build_filename (f->root, "journal.db", NULL);
+  f->folder.metered_policy = ALLSET_METERED_PAUSE;
+  f->folder.small_files_max = 1000;
+  g_assert_cmpint (g_mkdir (f->folder.local, 0700), ==, 0);
+
+  f->network_file = g_build_filename (f->root, "network", NULL);
+  write_network (f, "online");
+  f->network = G_NETWORK_MONITOR (allset_test_network_monitor_new (f->network_file));
+  f->client = test_cli_signed_in (server, user);
+  f->session = allset_folder_session_new (f->client, &f->folder, f->network);
+  g_signal_connect (f->session, "pass-finished", G_CALLBACK (on_pass_finished), f);
+  g_signal_connect (f->session, "activity-finished", G_CALLBACK (on_activity_finished), f);
+  g_signal_connect (f->session, "notify::bytes-done", G_CALLBACK (on_progress), f);
+  g_signal_connect (f->session, "notify::state", G_CALLBACK (on_progress), f);
+}
+
+static void
+remove_tree (const char *root)
+{
+  g_autofree char *quoted = g_shell_quote (root);
+  g_autofree char *command = g_strdup_printf ("rm -rf %s", quoted);
+
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+}
+
+static void spin (guint ms);
+
+static void
+fixture_clear (Fixture *f)
+{
+  if (f->session != NULL)
+    {
+      allset_folder_session_stop (f->session);
+      g_signal_handlers_disconnect_by_data (f->session, f);
+    }
+  g_clear_object (&f->session);
+  g_clear_object (&f->client);
+  g_clear_object (&f->network);
+  /* Let a stopped pass's completion run before the tree goes; the local
+   * monitor's thread ends on its own shortly after stop() (it is not
+   * joined): give it that time, or the sanitizer run's leak check at exit
+   * may catch it half way. */
+  spin (300);
+  remove_tree (f->root);
+  g_free (f->root);
+  g_free (f->id);
+  g_free (f->folder.local);
+  g_free (f->folder.journal);
+  g_free (f->network_file);
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until check (f) holds; FALSE after seconds. */
+static gboolean
+wait_until (Fixture  *f,
+            gboolean (*check) (Fixture *f),
+            guint     seconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (seconds, on_timeout, &timed_out);
+
+  while (!check (f) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return check (f);
+}
+
+/* The main loop runs for ms, whatever happens. */
+static void
+spin (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, on_timeout, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static AllsetSessionState
+state (Fixture *f)
+{
+  return allset_folder_session_get_state (f->session);
+}
+
+/* Spins until a pass after the passes-th one has ended in state wanted. */
+static gboolean
+wait_pass (Fixture            *f,
+           guint               passes,
+           AllsetSessionState  wanted)
+{
+  for (guint i = 0; i < WAIT_SECONDS * 20 && (f->passes <= passes || state (f) != wanted); i++)
+    spin (50);
+  return f->passes > passes && state (f) == wanted;
+}
+
+/* Spins until the state is wanted (no pass needed). */
+static gboolean
+wait_state (Fixture            *f,
+            AllsetSessionState  wanted)
+{
+  for (guint i = 0; i < WAIT_SECONDS * 20 && state (f) != wanted; i++)
+    spin (50);
+  return state (f) == wanted;
+}
+
+static gboolean is_idle (Fixture *f) { return state (f) == ALLSET_SESSION_IDLE && f->passes > 0; }
+static gboolean is_metered (Fixture *f) { return state (f) == ALLSET_SESSION_PAUSED_METERED; }
+static gboolean is_error (Fixture *f) { return state (f) == ALLSET_SESSION_ERROR; }
+static gboolean needs_confirmation (Fixture *f) { return state (f) == ALLSET_SESSION_NEEDS_CONFIRMATION; }
+
+static void
+write_file (Fixture    *f,
+            const char *name,
+            const char *content,
+            gssize      length)
+{
+  g_autofree char *path = g_build_filename (f->folder.local, name, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, content, length, NULL));
+}
+
+/* Files of the account's Sync directory on the server. */
+static guint
+remote_count (Fixture *f)
+{
+  g_autoptr(GPtrArray) entries = allset_client_list (f->client, "Sync", NULL, NULL);
+
+  return entries != NULL ? entries->len : 0;
+}
+
+/* The newest item for path in the activity list, or NULL. */
+static AllsetActivity *
+find_item (Fixture    *f,
+           const char *path)
+{
+  GListModel *model = allset_folder_session_get_activity (f->session);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(AllsetActivity) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (allset_activity_get_path (item), path) == 0)
+        return item;   /* the model keeps its own reference */
+    }
+  return NULL;
+}
+
+static void
+test_progress_and_activity (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GBytes) big = test_cli_random_bytes (3 * 1024 * 1024);
+  AllsetActivity *item;
+  guint64 expected = 3 * 1024 * 1024 + 5 + 6;
+
+  fixture_init (&f, "progress");
+  write_file (&f, "big.bin", g_bytes_get_data (big, NULL), g_bytes_get_size (big));
+  write_file (&f, "a.txt", "hello", 5);
+  write_file (&f, "dir/b.txt", "hello!", 6);
+
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_STOPPED);
+  allset_folder_session_start (f.session);
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_SYNCING);
+  g_assert_true (wait_until (&f, is_idle, WAIT_SECONDS));
+
+  /* The first pass's figures stay until the next one starts; a second
+   * pass (the local monitor's "ready") may have run: check the uploads'
+   * pass through the activity list instead when it did. */
+  item = find_item (&f, "big.bin");
+  g_assert_nonnull (item);
+  g_assert_cmpint (allset_activity_get_status (item), ==, ALLSET_ACTIVITY_VERIFIED);
+  g_assert_cmpint (allset_activity_get_action (item), ==, ALLSET_ACTION_UPLOAD);
+  g_assert_cmpuint (allset_activity_get_bytes (item), ==, 3 * 1024 * 1024);
+  g_assert_cmpint (allset_activity_get_revision (item), >, 0);
+  g_assert_cmpuint (strlen (allset_activity_get_file_id (item)), ==, 64);
+  g_assert_cmpuint (strlen (allset_activity_get_key_id (item)), ==, 16);
+  g_assert_nonnull (allset_activity_get_receipt_time (item));
+  g_assert_nonnull (find_item (&f, "dir/b.txt"));
+  g_assert_nonnull (find_item (&f, "a.txt"));
+  g_assert_cmpuint (f.finished_items, >=, 3);
+  g_assert_cmpuint (allset_folder_session_get_problem_count (f.session), ==, 0);
+  g_assert_nonnull (allset_folder_session_get_last_sync (f.session));
+  g_assert_cmpstr (allset_folder_session_get_message (f.session), ==, "Up to date");
+
+  if (f.passes == 1)
+    {
+      g_assert_cmpuint (allset_folder_session_get_files_total (f.session), ==, 3);
+      g_assert_cmpuint (allset_folder_session_get_files_done (f.session), ==, 3);
+      g_assert_cmpuint (allset_folder_session_get_bytes_total (f.session), ==, expected);
+      g_assert_cmpuint (allset_folder_session_get_bytes_done (f.session), ==, expected);
+      g_assert_cmpfloat (allset_folder_session_get_fraction (f.session), ==, 1.0);
+    }
+
+  /* A local edit syncs on its own (local monitor), as one more item. */
+  spin (500);   /* the passes the first one caused */
+  f.finished_items = 0;
+  write_file (&f, "a.txt", "hello again", -1);
+  g_assert_true (wait_pass (&f, f.passes, ALLSET_SESSION_IDLE));
+  item = find_item (&f, "a.txt");
+  g_assert_cmpint (allset_activity_get_status (item), ==, ALLSET_ACTIVITY_VERIFIED);
+  g_assert_cmpint (allset_activity_get_revision (item), >, 1);
+  g_assert_cmpuint (f.finished_items, >=, 1);
+
+  fixture_clear (&f);
+}
+
+static void
+test_pause (void)
+{
+  Fixture f = { 0 };
+  guint passes;
+
+  fixture_init (&f, "pauser");
+  allset_folder_session_start (f.session);
+  g_assert_true (wait_until (&f, is_idle, WAIT_SECONDS));
+
+  allset_folder_session_set_paused (f.session, TRUE);
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_PAUSED);
+  passes = f.passes;
+  write_file (&f, "while-paused.txt", "x", 1);
+  spin (1500);
+  g_assert_cmpuint (f.passes, ==, passes);
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_PAUSED);
+  allset_folder_session_sync_now (f.session);   /* not while paused */
+  spin (300);
+  g_assert_cmpuint (f.passes, ==, passes);
+  g_assert_cmpuint (remote_count (&f), ==, 0);
+
+  allset_folder_session_set_paused (f.session, FALSE);
+  g_assert_true (wait_until (&f, is_idle, WAIT_SECONDS));
+  g_assert_cmpuint (remote_count (&f), ==, 1);
+
+  fixture_clear (&f);
+}
+
+static gboolean
+big_deferred (Fixture *f)
+{
+  AllsetActivity *item = find_item (f, "big.bin");
+
+  return is_metered (f) && allset_folder_session_get_deferred_files (f->session) == 1 &&
+         item != NULL && allset_activity_get_status (item) == ALLSET_ACTIVITY_DEFERRED;
+}
+
+static void
+test_metered (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *big = g_strnfill (5000, 'b');
+  guint passes;
+
+  fixture_init (&f, "roamer");
+  write_network (&f, "metered");
+  for (guint i = 0; i < 100 && !g_network_monitor_get_network_metered (f.network); i++)
+    spin (20);
+  g_assert_true (g_network_monitor_get_network_metered (f.network));
+  write_file (&f, "small.txt", "small", -1);
+  write_file (&f, "big.bin", big, -1);
+
+  /* « Rester en pause »: nothing runs. */
+  allset_folder_session_start (f.session);
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_PAUSED_METERED);
+  spin (800);
+  g_assert_cmpuint (f.passes, ==, 0);
+
+  /* « Petits fichiers seulement »: the small file goes, the big one waits. */
+  allset_folder_session_set_metered_policy (f.session, ALLSET_METERED_SMALL_FILES);
+  g_assert_true (wait_until (&f, big_deferred, WAIT_SECONDS));
+  g_assert_cmpuint (remote_count (&f), ==, 1);
+  g_assert_nonnull (allset_activity_get_message (find_item (&f, "big.bin")));
+
+  /* « Synchroniser quand même ». */
+  allset_folder_session_set_metered_policy (f.session, ALLSET_METERED_ALWAYS);
+  g_assert_true (wait_until (&f, is_idle, WAIT_SECONDS));
+  g_assert_cmpuint (remote_count (&f), ==, 2);
+  g_assert_cmpint (allset_activity_get_status (find_item (&f, "big.bin")), ==, ALLSET_ACTIVITY_VERIFIED);
+
+  /* Offline: no pass, the state says so; back online: a pass. */
+  spin (500);
+  write_network (&f, "offline");
+  g_assert_true (wait_state (&f, ALLSET_SESSION_OFFLINE));
+  passes = f.passes;
+  write_network (&f, "online");
+  g_assert_true (wait_pass (&f, passes, ALLSET_SESSION_IDLE));
+
+  fixture_clear (&f);
+}
+
+static void
+test_confirm_deletions (void)
+{
+  Fixture f = { 0 };
+
+  fixture_init (&f, "deleter");
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("f%u.txt", i);
+
+      write_file (&f, name, name, -1);
+    }
+  allset_folder_session_start (f.session);
+  g_assert_true (wait_until (&f, is_idle, WAIT_SECONDS));
+  g_assert_cmpuint (remote_count (&f), ==, 10);
+
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("f%u.txt", i);
+      g_autofree char *path = g_build_filename (f.folder.local, name, NULL);
+
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+  g_assert_true (wait_until (&f, needs_confirmation, WAIT_SECONDS));
+  g_assert_cmpuint (allset_folder_session_get_held_deletions (f.session), ==, 8);
+  g_assert_nonnull (strstr (allset_folder_session_get_message (f.session), "8 deletions"));
+  g_assert_cmpuint (remote_count (&f), ==, 10);
+
+  allset_folder_session_confirm_deletions (f.session);
+  g_assert_true (wait_until (&f, is_idle, WAIT_SECONDS));
+  g_assert_cmpuint (allset_folder_session_get_held_deletions (f.session), ==, 0);
+  g_assert_cmpuint (remote_count (&f), ==, 2);
+
+  fixture_clear (&f);
+}
+
+static void
+test_revoked (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(AllsetClient) twin = NULL;
+  g_autoptr(GError) error = NULL;
+  const GError *session_error;
+
+  fixture_init (&f, "revoked");
+  write_file (&f, "kept.txt", "kept", -1);
+  allset_folder_session_start (f.session);
+  g_assert_true (wait_until (&f, is_idle, WAIT_SECONDS));
+
+  /* The same device token, signed out from elsewhere. */
+  twin = test_cli_new_client (server, NULL);
+  {
+    g_autoptr(AllsetLoginInfo) info = NULL;
+
+    /* A second device revokes the first one by id. */
+    info = allset_client_login (twin, "revoked", TEST_CLI_PASSWORD, "other", NULL, &error);
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(GPtrArray) devices = allset_client_devices (twin, NULL, &error);
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < devices->len; i++)
+      {
+        AllsetDeviceInfo *device = g_ptr_array_index (devices, i);
+
+        if (!device->current)
+          g_assert_true (allset_client_device_revoke (twin, device->device_id, NULL, &error));
+      }
+  }
+
+  allset_folder_session_sync_now (f.session);
+  g_assert_true (wait_until (&f, is_error, WAIT_SECONDS));
+  g_assert_cmpint (allset_folder_session_get_retry_time (f.session), ==, 0);
+  g_assert_nonnull (strstr (allset_folder_session_get_message (f.session), "sign in again"));
+  session_error = allset_folder_session_get_error (f.session);
+  g_assert_nonnull (session_error);
+  g_assert_true (g_error_matches (session_error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_UNAUTHORIZED));
+  /* Stopped: a local change starts nothing. */
+  {
+    guint passes = f.passes;
+
+    write_file (&f, "after.txt", "after", -1);
+    spin (1000);
+    g_assert_cmpuint (f.passes, ==, passes);
+    g_assert_cmpint (state (&f), ==, ALLSET_SESSION_ERROR);
+  }
+
+  fixture_clear (&f);
+}
+
+static gboolean
+in_maintenance (Fixture *f)
+{
+  return state (f) == ALLSET_SESSION_MAINTENANCE;
+}
+
+static void
+test_maintenance (void)
+{
+  Fixture f = { 0 };
+  gint64 now;
+  guint passes;
+
+  fixture_init (&f, "patient");
+  allset_folder_session_start (f.session);
+  g_assert_true (wait_until (&f, is_idle, WAIT_SECONDS));
+
+  test_cli_admin (server, NULL, "maintenance", "on", "--message", "Disk upgrade", NULL);
+  /* The server reads the flag on its own schedule: ask until it answers 503. */
+  for (guint i = 0; i < 20 && !in_maintenance (&f); i++)
+    {
+      allset_folder_session_sync_now (f.session);
+      wait_until (&f, in_maintenance, 1);
+    }
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_MAINTENANCE);
+  now = g_get_real_time () / G_USEC_PER_SEC;
+  g_assert_cmpint (allset_folder_session_get_retry_time (f.session), >=, now);
+  g_assert_nonnull (strstr (allset_folder_session_get_message (f.session), "maintenance"));
+  g_assert_true (g_error_matches (allset_folder_session_get_error (f.session), ALLSET_PROTOCOL_ERROR,
+                                  ALLSET_ERROR_MAINTENANCE));
+
+  /* A local edit waits for the Retry-After instead of hammering. */
+  passes = f.passes;
+  write_file (&f, "edit.txt", "during maintenance", -1);
+  spin (1000);
+  g_assert_cmpuint (f.passes, ==, passes);
+
+  test_cli_admin (server, NULL, "maintenance", "off", NULL);
+  for (guint i = 0; i < 20 && state (&f) != ALLSET_SESSION_IDLE; i++)
+    {
+      allset_folder_session_sync_now (f.session);
+      wait_until (&f, is_idle, 1);
+    }
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_IDLE);
+  g_assert_cmpint (allset_folder_session_get_retry_time (f.session), ==, 0);
+  g_assert_null (allset_folder_session_get_error (f.session));
+  g_assert_cmpuint (remote_count (&f), ==, 1);
+
+  fixture_clear (&f);
+}
+
+static gboolean
+is_offline (Fixture *f)
+{
+  return state (f) == ALLSET_SESSION_OFFLINE;
+}
+
+static void
+test_unreachable (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AllsetClient) nowhere = NULL;
+  g_autoptr(AllsetFolderSession) session = NULL;
+  gint64 now;
+
+  fixture_init (&f, "nowhere");
+  /* Nothing listens on the discard port of this machine. */
+  nowhere = allset_client_new ("https://127.0.0.1:9/", NULL, "token", &error);
+  g_assert_no_error (error);
+  session = allset_folder_session_new (nowhere, &f.folder, f.network);
+  g_signal_connect (session, "pass-finished", G_CALLBACK (on_pass_finished), &f);
+  g_signal_handlers_disconnect_by_data (f.session, &f);
+  g_set_object (&f.session, session);
+
+  allset_folder_session_start (f.session);
+  g_assert_true (wait_until (&f, is_offline, WAIT_SECONDS));
+  now = g_get_real_time () / G_USEC_PER_SEC;
+  g_assert_cmpint (allset_folder_session_get_retry_time (f.session), >=, now);
+  g_assert_nonnull (strstr (allset_folder_session_get_message (f.session), "Offline"));
+  /* It backs off (2 s, then 4 s…) rather than retrying in a loop, even
+   * with local changes coming in. */
+  write_file (&f, "a.txt", "a", -1);
+  spin (2500);
+  g_assert_cmpuint (f.passes, <=, 3);
+  g_assert_true (wait_until (&f, is_offline, WAIT_SECONDS));
+
+  fixture_clear (&f);
+}
+
+static void
+test_stop_during_pass (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GBytes) big = test_cli_random_bytes (8 * 1024 * 1024);
+  AllsetFolderSession *weak;
+
+  fixture_init (&f, "stopper");
+  write_file (&f, "big.bin", g_bytes_get_data (big, NULL), g_bytes_get_size (big));
+  allset_folder_session_start (f.session);
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_SYNCING);
+  spin (50);
+  allset_folder_session_stop (f.session);
+  f.stopped = TRUE;
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_STOPPED);
+
+  /* The caller lets go at once: the pass keeps the session until it ends. */
+  weak = f.session;
+  g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
+  g_clear_object (&f.session);
+  for (guint i = 0; i < 400 && weak != NULL; i++)
+    spin (25);
+  g_assert_null (weak);
+  g_assert_cmpuint (f.signals_after_stop, ==, 0);
+
+  fixture_clear (&f);
+}
+
+static void
+skip_all (void)
+{
+  g_test_skip ("ALLSET_SERVER is not set");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("ALLSET_SERVER") == NULL)
+    {
+      g_test_add_func ("/folder-session/skipped", skip_all);
+      return g_test_run ();
+    }
+
+  server = test_cli_server_start (NULL);
+
+  g_test_add_func ("/folder-session/progress-and-activity", test_progress_and_activity);
+  g_test_add_func ("/folder-session/pause", test_pause);
+  g_test_add_func ("/folder-session/metered", test_metered);
+  g_test_add_func ("/folder-session/confirm-deletions", test_confirm_deletions);
+  g_test_add_func ("/folder-session/revoked", test_revoked);
+  g_test_add_func ("/folder-session/maintenance", test_maintenance);
+  g_test_add_func ("/folder-session/unreachable", test_unreachable);
+  g_test_add_func ("/folder-session/stop-during-pass", test_stop_during_pass);
+
+  status = g_test_run ();
+  test_cli_server_stop (server);
+  return status;
+}
