@@ -8,6 +8,7 @@
 #include "allset-app-state.h"
 #include "allset-connect.h"
 #include "allset-error.h"
+#include "allset-journal.h"
 
 struct _AllsetAppState
 {
@@ -25,6 +26,10 @@ struct _AllsetAppState
   guint64         quota;
   gboolean        have_space;
   gboolean        reading_space;
+  /* AllsetIssue of every folder (paths the user must look at), and how
+   * many times the list was read. */
+  GPtrArray      *issues;
+  guint           issues_generation;
 };
 
 G_DEFINE_FINAL_TYPE (AllsetAppState, allset_app_state, G_TYPE_OBJECT)
@@ -102,6 +107,72 @@ space_cb (GObject      *source,
   emit_changed (self);
 }
 
+static void
+issues_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  const char *journal_path = task_data;
+  g_autoptr(AllsetJournal) journal = NULL;
+  GPtrArray *issues;
+  GError *error = NULL;
+
+  /* SQLite in WAL mode: reading beside a running pass is fine. */
+  if (!(journal = allset_journal_open (journal_path, &error)) ||
+      !(issues = allset_journal_list_issues (journal, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, issues, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+issues_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  AllsetAppState *self = ALLSET_APP_STATE (source);
+  g_autoptr(GPtrArray) issues = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (issues == NULL)
+    return;
+  g_ptr_array_set_size (self->issues, 0);
+  for (guint i = 0; i < issues->len; i++)
+    {
+      const AllsetIssue *issue = g_ptr_array_index (issues, i);
+
+      /* Conflict copies have their own place in the activity list. */
+      if (issue->kind != ALLSET_ISSUE_CONFLICT)
+        g_ptr_array_add (self->issues, allset_issue_copy (issue));
+    }
+  self->issues_generation++;
+  emit_changed (self);
+}
+
+/* ::pass-finished, swapped: the session comes last. */
+static void
+read_issues (AllsetAppState      *self,
+             gpointer             report,
+             const GError        *error,
+             AllsetFolderSession *session)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, issues_cb, NULL);
+
+  g_task_set_task_data (task, g_strdup (allset_folder_session_get_folder (session)->journal), g_free);
+  g_task_run_in_thread (task, issues_thread);
+}
+
+GPtrArray *
+allset_app_state_get_issues (AllsetAppState *self,
+                             guint          *generation)
+{
+  if (generation != NULL)
+    *generation = self->issues_generation;
+  return self->issues;
+}
+
 /* The quota shown in the window; a pass may have changed the space used. */
 static void
 read_space (AllsetAppState *self)
@@ -167,6 +238,10 @@ start_sessions (AllsetAppState *self)
       g_signal_connect_object (session, "notify::state", G_CALLBACK (session_state_cb), self, 0);
       g_signal_connect_object (session, "pass-finished", G_CALLBACK (read_space), self,
                                G_CONNECT_SWAPPED);
+      /* The first folder's issues (the window shows that folder). */
+      if (i == 0)
+        g_signal_connect_object (session, "pass-finished", G_CALLBACK (read_issues), self,
+                                 G_CONNECT_SWAPPED);
       if (self->paused)
         allset_folder_session_set_paused (session, TRUE);
       g_list_store_append (self->sessions, session);
@@ -430,6 +505,7 @@ allset_app_state_finalize (GObject *object)
   stop_sessions (self);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->sessions);
+  g_clear_pointer (&self->issues, g_ptr_array_unref);
   g_clear_object (&self->client);
   g_clear_object (&self->config);
   g_free (self->message);
@@ -452,5 +528,6 @@ static void
 allset_app_state_init (AllsetAppState *self)
 {
   self->sessions = g_list_store_new (ALLSET_TYPE_FOLDER_SESSION);
+  self->issues = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_issue_free);
   self->cancellable = g_cancellable_new ();
 }

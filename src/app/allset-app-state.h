@@ -57,6 +57,13 @@ gboolean        allset_app_state_get_space        (AllsetAppState *self,
                                                    guint64        *used,
                                                    guint64        *quota);
 
+/* AllsetIssue of the first folder after its last pass (symlinks,
+ * unportable names, case clashes, unreadable files, failed actions);
+ * conflict copies are in the activity list instead. generation changes
+ * each time the list is read again. */
+GPtrArray      *allset_app_state_get_issues       (AllsetAppState *self,
+                                                   guint          *generation);
+
 /* Every session paused, or none. */
 void            allset_app_state_set_paused       (AllsetAppState *self,
                                                    gboolean        paused);

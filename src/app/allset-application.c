@@ -288,6 +288,10 @@ allset_application_startup (GApplication *app)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
+  /* « Partager un fichier… » is greyed until public links exist (the
+   * share-links issue enables it with its dialog). */
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                                            "share-file")), FALSE);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
 
   self->state = allset_app_state_new ();

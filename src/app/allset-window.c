@@ -28,6 +28,8 @@ struct _AllsetWindow
   gboolean              updating;
   /* The assistant is shown (reset once on the way in). */
   gboolean              in_setup;
+  /* Which reading of the issues the window shows. */
+  guint                 issues_generation;
 
   AdwToastOverlay      *toast_overlay;
   GtkStack             *mode_stack;
@@ -50,6 +52,8 @@ struct _AllsetWindow
   GtkProgressBar       *progress_bar;
   GtkLabel             *progress_label;
   GtkListBox           *activity_list;
+  AdwPreferencesGroup  *issues_group;
+  GtkListBox           *issues_list;
   GtkLabel             *account_label;
 };
 
@@ -171,6 +175,61 @@ bind_session (AllsetWindow        *self,
                            create_row, self, NULL);
 }
 
+/* ---- what is not synced ------------------------------------------------------ */
+
+/* Why a path is not synced, in the user's words. */
+static const char *
+issue_text (const AllsetIssue *issue)
+{
+  switch (issue->kind)
+    {
+    case ALLSET_ISSUE_SYMLINK:
+      return _("A symbolic link: links are not synced");
+    case ALLSET_ISSUE_UNPORTABLE_NAME:
+      return _("Its name cannot be used on every computer (a forbidden character, a reserved "
+               "word or too long): rename it");
+    case ALLSET_ISSUE_CASE_CLASH:
+      return _("Another item has the same name except for upper and lower case: rename one");
+    case ALLSET_ISSUE_PERMISSION:
+      return _("Cannot be read: check its permissions");
+    case ALLSET_ISSUE_SPECIAL_FILE:
+      return _("A special file (pipe, socket or device): not synced");
+    case ALLSET_ISSUE_UNSTABLE:
+      return _("Kept changing while being read: tried again at the next sync");
+    case ALLSET_ISSUE_IO_ERROR:
+      return _("Cannot be read from the disk");
+    case ALLSET_ISSUE_SYNC_FAILED:
+    case ALLSET_ISSUE_CONFLICT:
+    default:
+      return issue->message != NULL ? issue->message : _("Could not be synced");
+    }
+}
+
+/* The list is rebuilt only when it changed: most updates are progress. */
+static void
+update_issues (AllsetWindow *self)
+{
+  GPtrArray *issues = allset_app_state_get_issues (self->state, &self->issues_generation);
+  GtkWidget *row;
+  guint shown = MIN (issues->len, 50);
+
+  while ((row = gtk_widget_get_first_child (GTK_WIDGET (self->issues_list))) != NULL)
+    gtk_list_box_remove (self->issues_list, row);
+  for (guint i = 0; i < shown; i++)
+    {
+      const AllsetIssue *issue = g_ptr_array_index (issues, i);
+      g_autofree char *title = g_markup_escape_text (issue->path, -1);
+      g_autofree char *subtitle = g_markup_escape_text (issue_text (issue), -1);
+
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+      gtk_list_box_append (self->issues_list, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->issues_group), issues->len > 0);
+}
+
 /* ---- state → widgets ------------------------------------------------------- */
 
 static void
@@ -189,6 +248,13 @@ update (AllsetWindow *self)
   AllsetConfig *config;
 
   bind_session (self, first);
+  {
+    guint generation;
+
+    allset_app_state_get_issues (state, &generation);
+    if (generation != self->issues_generation)
+      update_issues (self);
+  }
 
   /* First run, or the token is gone: the assistant fills the window. */
   if (phase == ALLSET_APP_PHASE_NEEDS_SETUP || phase == ALLSET_APP_PHASE_SIGN_IN_AGAIN)
@@ -491,6 +557,8 @@ allset_window_class_init (AllsetWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, activity_list);
+  gtk_widget_class_bind_template_child (widget_class, AllsetWindow, issues_group);
+  gtk_widget_class_bind_template_child (widget_class, AllsetWindow, issues_list);
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, account_label);
   gtk_widget_class_bind_template_callback (widget_class, pause_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, metered_always_cb);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include <libsoup/soup.h>
@@ -231,17 +232,17 @@ do_move_local (AllsetSyncPass     *pass,
 
   if (action->local == NULL || !allset_sync_unchanged (pass, action->path, action->local))
     {
-      allset_sync_fail (pass, action->path, TRUE, "changed since the scan; not moved");
+      allset_sync_fail (pass, action->path, TRUE, _("changed since the scan; not moved"));
       return;
     }
   if (lstat (to, &st) == 0)
     {
-      allset_sync_fail (pass, action->to, TRUE, "something appeared there; move not carried out");
+      allset_sync_fail (pass, action->to, TRUE, _("something appeared there; move not carried out"));
       return;
     }
   if (!make_parents (pass, action->to) || rename (from, to) != 0)
     {
-      allset_sync_fail (pass, action->path, FALSE, "cannot move to %s: %s", action->to, g_strerror (errno));
+      allset_sync_fail (pass, action->path, FALSE, _("cannot move to %s: %s"), action->to, g_strerror (errno));
       return;
     }
 
@@ -279,12 +280,12 @@ do_conflict (AllsetSyncPass     *pass,
 
   if (action->local == NULL || !allset_sync_unchanged (pass, action->path, action->local))
     {
-      allset_sync_fail (pass, action->path, TRUE, "changed since the scan; conflict left for the next pass");
+      allset_sync_fail (pass, action->path, TRUE, _("changed since the scan; conflict left for the next pass"));
       return;
     }
   if (lstat (to, &st) == 0 || rename (from, to) != 0)
     {
-      allset_sync_fail (pass, action->path, FALSE, "cannot make the conflict copy %s", action->to);
+      allset_sync_fail (pass, action->path, FALSE, _("cannot make the conflict copy %s"), action->to);
       return;
     }
   if (!allset_journal_local_rename (pass->journal, action->path, action->to, &error))
@@ -350,18 +351,18 @@ allset_sync_trash_local (AllsetSyncPass         *pass,
 
   if (scanned == NULL || !allset_sync_unchanged (pass, path, scanned))
     {
-      allset_sync_fail (pass, path, TRUE, "changed since the scan; not deleted");
+      allset_sync_fail (pass, path, TRUE, _("changed since the scan; not deleted"));
       return FALSE;
     }
   if (scanned->type == ALLSET_ENTRY_DIR && !dir_is_all_known (pass, ignore, path))
     {
-      allset_sync_fail (pass, path, TRUE, "holds files the journal does not know; not deleted");
+      allset_sync_fail (pass, path, TRUE, _("holds files the journal does not know; not deleted"));
       return FALSE;
     }
   /* Never unlink: a file that cannot go to the trash stays. */
   if (!g_file_trash (file, pass->cancellable, &error))
     {
-      allset_sync_fail (pass, path, FALSE, "cannot move it to the trash, left in place: %s",
+      allset_sync_fail (pass, path, FALSE, _("cannot move it to the trash, left in place: %s"),
                         error->message);
       return FALSE;
     }
@@ -402,14 +403,14 @@ do_mkdir_local (AllsetSyncPass     *pass,
       if (!action->replace || !allset_sync_trash_local (pass, action->path, action->local))
         {
           if (!action->replace)
-            allset_sync_fail (pass, action->path, TRUE, "a file appeared there; directory not made");
+            allset_sync_fail (pass, action->path, TRUE, _("a file appeared there; directory not made"));
           return;
         }
       allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
     }
   if (g_mkdir_with_parents (full, 0777) != 0)
     {
-      allset_sync_fail (pass, action->path, FALSE, "cannot make the directory: %s", g_strerror (errno));
+      allset_sync_fail (pass, action->path, FALSE, _("cannot make the directory: %s"), g_strerror (errno));
       return;
     }
 
@@ -461,7 +462,7 @@ do_record_base (AllsetSyncPass     *pass,
 
   if (!allset_journal_base_put (pass->journal, entry, &error))
     {
-      allset_sync_fail (pass, action->path, FALSE, "journal: %s", error->message);
+      allset_sync_fail (pass, action->path, FALSE, _("journal: %s"), error->message);
       return;
     }
   pass->report->recorded++;
@@ -475,12 +476,12 @@ do_record_base (AllsetSyncPass     *pass,
       if (info == NULL)
         {
           if (!allset_sync_check_fatal (pass, error))
-            allset_sync_fail (pass, action->path, TRUE, "cannot verify: %s", error->message);
+            allset_sync_fail (pass, action->path, TRUE, _("cannot verify: %s"), error->message);
           return;
         }
       if (g_strcmp0 (info->file_id, action->local->file_id) != 0)
         {
-          allset_sync_fail (pass, action->path, TRUE, "changed on the server; next pass");
+          allset_sync_fail (pass, action->path, TRUE, _("changed on the server; next pass"));
           return;
         }
       allset_transfer_verify (pass, action->path, info->file_id, info->receipt);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "allset-ignore.h"
@@ -388,13 +389,13 @@ allset_transfer_download (AllsetSyncPass     *pass,
   if (info == NULL)
     {
       if (!allset_sync_check_fatal (pass, error))
-        allset_sync_fail (pass, action->path, TRUE, "cannot read it on the server: %s", error->message);
+        allset_sync_fail (pass, action->path, TRUE, _("cannot read it on the server: %s"), error->message);
       return;
     }
 
   if (g_mkdir_with_parents (dir, 0777) != 0)
     {
-      allset_sync_fail (pass, action->path, FALSE, "cannot make its directory: %s", g_strerror (errno));
+      allset_sync_fail (pass, action->path, FALSE, _("cannot make its directory: %s"), g_strerror (errno));
       return;
     }
 
@@ -409,7 +410,7 @@ allset_transfer_download (AllsetSyncPass     *pass,
     {
       close (fd);
       if (!allset_sync_check_fatal (pass, error))
-        allset_sync_fail (pass, action->path, FALSE, "download failed: %s", error->message);
+        allset_sync_fail (pass, action->path, FALSE, _("download failed: %s"), error->message);
       return;
     }
 
@@ -425,7 +426,7 @@ allset_transfer_download (AllsetSyncPass     *pass,
       g_unlink (part);
       allset_sync_emit_path (pass, ALLSET_SYNC_EVENT_VERIFY_FAILED, ALLSET_ACTION_DOWNLOAD, action->path, 0,
                              "the downloaded file does not match its id");
-      allset_sync_fail (pass, action->path, FALSE, "the downloaded file does not match its id");
+      allset_sync_fail (pass, action->path, FALSE, _("the downloaded file does not match its id"));
       ALLSET_SYNC_COUNT (pass, verify_failed, 1);
       return;
     }
@@ -442,13 +443,13 @@ allset_transfer_download (AllsetSyncPass     *pass,
     }
   else if (!allset_sync_unchanged (pass, action->path, action->local))
     {
-      allset_sync_fail (pass, action->path, TRUE, "changed since the scan; not replaced");
+      allset_sync_fail (pass, action->path, TRUE, _("changed since the scan; not replaced"));
       return;
     }
 
   if (!rename_into_place (part, target, action->local == NULL))
     {
-      allset_sync_fail (pass, action->path, FALSE, "cannot rename into place: %s", g_strerror (errno));
+      allset_sync_fail (pass, action->path, FALSE, _("cannot rename into place: %s"), g_strerror (errno));
       return;
     }
   fsync_dir (dir);

@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
+
 #include "allset-sync-private.h"
 
 typedef struct
@@ -75,14 +77,14 @@ allset_transfer_queue_upload (AllsetSyncPass     *pass,
                            local != NULL ? (guint64) MAX (local->size, 0) : 0, NULL);
   if (local == NULL || local->type != ALLSET_ENTRY_FILE || !allset_sync_unchanged (pass, action->path, local))
     {
-      allset_sync_fail (pass, action->path, TRUE, "changed since the scan; not uploaded");
+      allset_sync_fail (pass, action->path, TRUE, _("changed since the scan; not uploaded"));
       return;
     }
 
   fd = open_local (pass, local);
   if (fd < 0)
     {
-      allset_sync_fail (pass, action->path, TRUE, "cannot open: %s", g_strerror (errno));
+      allset_sync_fail (pass, action->path, TRUE, _("cannot open: %s"), g_strerror (errno));
       return;
     }
 
@@ -106,7 +108,7 @@ allset_transfer_queue_upload (AllsetSyncPass     *pass,
   if (error != NULL || g_strcmp0 (hex, local->file_id) != 0 ||
       !allset_sync_unchanged (pass, action->path, local))
     {
-      allset_sync_fail (pass, action->path, TRUE, "changed while being read; not uploaded");
+      allset_sync_fail (pass, action->path, TRUE, _("changed while being read; not uploaded"));
       allset_transfer_op_free (op);
       return;
     }
@@ -405,7 +407,7 @@ allset_transfer_verify (AllsetSyncPass      *pass,
 
         allset_sync_emit_path (pass, ALLSET_SYNC_EVENT_VERIFY_FAILED, 0, path, 0, why);
       }
-      allset_sync_fail (pass, path, FALSE, "NOT VERIFIED: %s", error->message);
+      allset_sync_fail (pass, path, FALSE, _("NOT VERIFIED: %s"), error->message);
       return FALSE;
     }
 
@@ -432,7 +434,7 @@ apply_result (AllsetSyncPass           *pass,
 
   if (!ok)
     {
-      allset_sync_fail (pass, action->path, TRUE, "the server refused %s (%s): %s; next pass",
+      allset_sync_fail (pass, action->path, TRUE, _("the server refused %s (%s): %s; next pass"),
                         allset_action_kind_to_string (action->kind),
                         allset_error_code_to_string (result->error),
                         result->error_message != NULL ? result->error_message : "");
@@ -582,7 +584,7 @@ commit_batch (AllsetSyncPass *pass,
       if (!allset_sync_check_fatal (pass, error))
         for (guint i = 0; i < ops->len; i++)
           allset_sync_fail (pass, ((PendingOp *) g_ptr_array_index (ops, i))->action->path, FALSE,
-                            "commit failed: %s", error->message);
+                            _("commit failed: %s"), error->message);
       return;
     }
 
@@ -613,7 +615,7 @@ allset_transfer_flush (AllsetSyncPass *pass)
 
       if (op->failed)
         {
-          allset_sync_fail (pass, op->action->path, FALSE, "its chunks could not be sent");
+          allset_sync_fail (pass, op->action->path, FALSE, _("its chunks could not be sent"));
           continue;
         }
       g_ptr_array_add (batch, op);

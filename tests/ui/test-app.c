@@ -11,6 +11,7 @@
  */
 
 #include <locale.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -852,6 +853,20 @@ dialog_open (gpointer data)
   return message_dialog () != NULL;
 }
 
+static gboolean
+issues_shown (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *list = child (window_of (f), ALLSET_TYPE_WINDOW, "issues_list");
+  guint rows = 0;
+
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    rows++;
+  return gtk_widget_get_visible (child (window_of (f), ALLSET_TYPE_WINDOW, "issues_group")) &&
+         rows == 2;
+}
+
 /* Invariant 3 in the app: deleting most of the folder waits for the
  * user; the banner leads to a dialog that says how many, and « Supprimer »
  * carries it out. */
@@ -901,6 +916,17 @@ mass_delete_body (Fixture *f)
   listing = allset_client_list (client, "", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (listing->len, ==, 2);
+
+  /* What cannot be synced is listed, each with the reason in French. */
+  {
+    g_autofree char *link = g_build_filename (f->folder, "raccourci", NULL);
+    g_autofree char *bad = g_build_filename (f->folder, "devis: final?.txt", NULL);
+
+    g_assert_cmpint (symlink ("note-9.txt", link), ==, 0);
+    g_assert_true (g_file_set_contents (bad, "devis\n", -1, NULL));
+  }
+  g_assert_true (wait_until (issues_shown, f, 30));
+  screenshot (f, "14-non-synchronises");
 }
 
 static void
