@@ -272,17 +272,10 @@ test_quota (void)
   g_autofree char *id = test_cli_chunk_id (bytes);
   g_autoptr(GError) error = NULL;
 
-  test_cli_admin (server, TEST_CLI_PASSWORD "\n", "account-add", "dave", "--name", "Dave",
-                  "--email", "dave@example.com", "--quota", "100K", NULL);
+  test_cli_add_account (server, "dave", "100K");
   client = test_cli_signed_in (server, "dave");
   g_assert_false (allset_client_chunk_put (client, id, bytes, NULL, NULL, &error));
   g_assert_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_QUOTA_EXCEEDED);
-}
-
-static void
-skip_all (void)
-{
-  g_test_skip ("ALLSET_SERVER is not set");
 }
 
 int
@@ -291,17 +284,11 @@ main (int    argc,
 {
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-
-  if (g_getenv ("ALLSET_SERVER") == NULL)
-    {
-      g_test_add_func ("/client/skipped", skip_all);
-      return g_test_run ();
-    }
+  if (!test_cli_init (&argc, &argv, "/client"))
+    return g_test_run ();
 
   server = test_cli_server_start (NULL);
-  test_cli_admin (server, TEST_CLI_PASSWORD "\n", "account-add", "alice", "--name", "Alice",
-                  "--email", "alice@example.com", "--quota", "1G", NULL);
+  test_cli_add_account (server, "alice", "1G");
   test_cli_admin (server, TEST_CLI_PASSWORD "\n", "account-add", "bob", "--name", "Bob",
                   "--email", "bob@example.com", NULL);
 

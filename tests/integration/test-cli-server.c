@@ -80,6 +80,39 @@ server_spawn (const char *tls_arg1,
   return server;
 }
 
+static void
+skip_all (void)
+{
+  g_test_skip ("ALLSET_SERVER is not set");
+}
+
+gboolean
+test_cli_init (int          *argc,
+               char       ***argv,
+               const char   *prefix)
+{
+  g_autofree char *path = g_strconcat (prefix, "/skipped", NULL);
+
+  g_test_init (argc, argv, NULL);
+  if (g_getenv ("ALLSET_SERVER") != NULL)
+    return TRUE;
+  g_test_add_func (path, skip_all);
+  return FALSE;
+}
+
+void
+test_cli_add_account (TestCliServer *server,
+                      const char    *user,
+                      const char    *quota)
+{
+  g_autofree char *email = g_strdup_printf ("%s@example.com", user);
+  g_autofree char *name = g_strdup (user);
+
+  name[0] = g_ascii_toupper (name[0]);
+  test_cli_admin (server, TEST_CLI_PASSWORD "\n", "account-add", user, "--name", name,
+                  "--email", email, "--quota", quota != NULL ? quota : "1G", NULL);
+}
+
 TestCliServer *
 test_cli_server_start (const char *extra_arg)
 {

@@ -26,6 +26,18 @@ typedef struct
   char        *fingerprint;  /* AB:CD:… */
 } TestCliServer;
 
+/* g_test_init(), and FALSE (with one skipped test named prefix/skipped
+ * added, so `return g_test_run ()` reports it) when $ALLSET_SERVER is
+ * not set: the test program then has nothing to test against. */
+gboolean       test_cli_init         (int           *argc,
+                                      char        ***argv,
+                                      const char    *prefix);
+/* `admin account-add USER` with the password TEST_CLI_PASSWORD, a name
+ * (User) and an e-mail (user@example.com) made from USER, and quota ("1G" when NULL). */
+void           test_cli_add_account  (TestCliServer *server,
+                                      const char    *user,
+                                      const char    *quota);
+
 /* extra_arg: one more `serve` option, or NULL. */
 TestCliServer *test_cli_server_start (const char    *extra_arg);
 /* The same with this certificate instead of a development one. */

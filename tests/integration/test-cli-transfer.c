@@ -406,29 +406,17 @@ test_changes_wait (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
 }
 
-static void
-skip_all (void)
-{
-  g_test_skip ("ALLSET_SERVER is not set");
-}
-
 int
 main (int    argc,
       char **argv)
 {
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-
-  if (g_getenv ("ALLSET_SERVER") == NULL)
-    {
-      g_test_add_func ("/transfer/skipped", skip_all);
-      return g_test_run ();
-    }
+  if (!test_cli_init (&argc, &argv, "/transfer"))
+    return g_test_run ();
 
   server = test_cli_server_start (NULL);
-  test_cli_admin (server, TEST_CLI_PASSWORD "\n", "account-add", "alice", "--name", "Alice",
-                  "--email", "alice@example.com", "--quota", "1G", NULL);
+  test_cli_add_account (server, "alice", "1G");
   test_cli_admin (server, TEST_CLI_PASSWORD "\n", "account-add", "bob", "--name", "Bob",
                   "--email", "bob@example.com", NULL);
 

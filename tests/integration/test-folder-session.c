@@ -598,25 +598,14 @@ test_stop_during_pass (void)
   fixture_clear (&f);
 }
 
-static void
-skip_all (void)
-{
-  g_test_skip ("ALLSET_SERVER is not set");
-}
-
 int
 main (int    argc,
       char **argv)
 {
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-
-  if (g_getenv ("ALLSET_SERVER") == NULL)
-    {
-      g_test_add_func ("/folder-session/skipped", skip_all);
-      return g_test_run ();
-    }
+  if (!test_cli_init (&argc, &argv, "/folder-session"))
+    return g_test_run ();
 
   server = test_cli_server_start (NULL);
 

@@ -520,29 +520,17 @@ test_server_restart (void)
   watch_clear (&watch);
 }
 
-static void
-skip_all (void)
-{
-  g_test_skip ("ALLSET_SERVER is not set");
-}
-
 int
 main (int    argc,
       char **argv)
 {
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-
-  if (g_getenv ("ALLSET_SERVER") == NULL)
-    {
-      g_test_add_func ("/remote-monitor/skipped", skip_all);
-      return g_test_run ();
-    }
+  if (!test_cli_init (&argc, &argv, "/remote-monitor"))
+    return g_test_run ();
 
   server = test_cli_server_start (NULL);
-  test_cli_admin (server, TEST_CLI_PASSWORD "\n", "account-add", "alice", "--name", "Alice",
-                  "--email", "alice@example.com", "--quota", "1G", NULL);
+  test_cli_add_account (server, "alice", "1G");
 
   g_test_add_func ("/remote-monitor/push-latency", test_push_latency);
   g_test_add_func ("/remote-monitor/stop", test_stop);

@@ -204,29 +204,17 @@ test_cancelled (void)
   remove_tree (root);
 }
 
-static void
-skip_all (void)
-{
-  g_test_skip ("ALLSET_SERVER is not set");
-}
-
 int
 main (int    argc,
       char **argv)
 {
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-
-  if (g_getenv ("ALLSET_SERVER") == NULL)
-    {
-      g_test_add_func ("/sync-task/skipped", skip_all);
-      return g_test_run ();
-    }
+  if (!test_cli_init (&argc, &argv, "/sync-task"))
+    return g_test_run ();
 
   server = test_cli_server_start (NULL);
-  test_cli_admin (server, TEST_CLI_PASSWORD "\n", "account-add", "alice", "--name", "Alice",
-                  "--email", "alice@example.com", "--quota", "1G", NULL);
+  test_cli_add_account (server, "alice", "1G");
 
   g_test_add_func ("/sync-task/up-and-down", test_up_and_down);
   g_test_add_func ("/sync-task/cancelled", test_cancelled);
