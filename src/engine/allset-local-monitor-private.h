@@ -44,6 +44,8 @@ void         allset_watch_stop             (AllsetWatch     *self);
 guint        allset_watch_get_n_watched    (AllsetWatch     *self);
 void         allset_watch_set_debounce     (AllsetWatch     *self,
                                             guint            msec);
+void         allset_watch_set_overflow_events (AllsetWatch  *self,
+                                               guint         events);
 void         allset_watch_set_max_watches  (AllsetWatch     *self,
                                             guint            max_watches);
 

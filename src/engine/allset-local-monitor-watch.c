@@ -65,6 +65,7 @@ struct _AllsetWatch
   gatomicrefcount  ref;
   /* Any thread. */
   int              debounce_ms;
+  int              overflow_events;
   int              max_watches;
   int              n_watched;
   GCancellable    *cancellable;
@@ -188,7 +189,7 @@ on_debounce (gpointer user_data)
     }
 
   g_source_set_ready_time (self->debounce_source, -1);
-  full = self->full_rescan || self->n_events > ALLSET_LOCAL_MONITOR_OVERFLOW_EVENTS;
+  full = self->full_rescan || self->n_events > (guint) g_atomic_int_get (&self->overflow_events);
   self->full_rescan = FALSE;
   self->burst_start = 0;
   self->n_events = 0;
@@ -630,6 +631,7 @@ allset_watch_new (const char      *root,
 
   g_atomic_ref_count_init (&self->ref);
   self->debounce_ms = ALLSET_LOCAL_MONITOR_DEBOUNCE_MS;
+  self->overflow_events = ALLSET_LOCAL_MONITOR_OVERFLOW_EVENTS;
   self->cancellable = g_cancellable_new ();
   self->root = g_canonicalize_filename (root, NULL);
   self->root_len = strlen (self->root);
@@ -700,6 +702,14 @@ allset_watch_set_debounce (AllsetWatch *self,
                            guint        msec)
 {
   g_atomic_int_set (&self->debounce_ms, msec > 0 ? (int) msec : ALLSET_LOCAL_MONITOR_DEBOUNCE_MS);
+}
+
+void
+allset_watch_set_overflow_events (AllsetWatch *self,
+                                  guint        events)
+{
+  g_atomic_int_set (&self->overflow_events,
+                    events > 0 ? (int) MIN (events, G_MAXINT) : ALLSET_LOCAL_MONITOR_OVERFLOW_EVENTS);
 }
 
 void

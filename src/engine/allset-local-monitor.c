@@ -29,6 +29,7 @@ struct _AllsetLocalMonitor
   AllsetWatch  *watch;
   Link         *link;
   guint         debounce_ms;
+  guint         overflow_events;
   guint         max_watches;
   gboolean      stopped;
   gboolean      degraded;
@@ -237,6 +238,8 @@ allset_local_monitor_start (AllsetLocalMonitor *self)
                                   link_ref (self->link), link_unref);
   if (self->debounce_ms > 0)
     allset_watch_set_debounce (self->watch, self->debounce_ms);
+  if (self->overflow_events > 0)
+    allset_watch_set_overflow_events (self->watch, self->overflow_events);
   allset_watch_set_max_watches (self->watch, self->max_watches);
   allset_watch_start (self->watch);
 }
@@ -282,6 +285,17 @@ allset_local_monitor_set_debounce (AllsetLocalMonitor *self,
   self->debounce_ms = msec;
   if (self->watch != NULL)
     allset_watch_set_debounce (self->watch, msec);
+}
+
+void
+allset_local_monitor_set_overflow_events (AllsetLocalMonitor *self,
+                                          guint               events)
+{
+  g_return_if_fail (ALLSET_IS_LOCAL_MONITOR (self));
+
+  self->overflow_events = events;
+  if (self->watch != NULL)
+    allset_watch_set_overflow_events (self->watch, events);
 }
 
 void

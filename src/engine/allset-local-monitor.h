@@ -64,6 +64,11 @@ gboolean            allset_local_monitor_get_degraded  (AllsetLocalMonitor *self
 /* Tests: the debounce delay in ms (0 restores the default). */
 void                allset_local_monitor_set_debounce  (AllsetLocalMonitor *self,
                                                         guint               msec);
+/* Tests: the burst size taken as an overflow (0 restores
+ * ALLSET_LOCAL_MONITOR_OVERFLOW_EVENTS): a slow machine cannot make
+ * 10 000 events within one debounce window. */
+void                allset_local_monitor_set_overflow_events (AllsetLocalMonitor *self,
+                                                              guint               events);
 /* Tests: act as if the system refused watches beyond max_watches
  * directories (0: no such limit), to drive the degraded mode. Unwatched
  * directories are tried again every few seconds. */
