@@ -17,6 +17,7 @@ static const char *const known_keys[] = {
   "bandwidth_up", "bandwidth_down", "token_lifetime",
   "versions_keep", "versions_days", "trash_days",
   "login_max_failures", "login_window", "default_quota",
+  "share_max_lifetime",
   NULL
 };
 
@@ -334,6 +335,8 @@ apply_setting (AllsetServerConfig *config,
     return parse_uint (key, value, &config->login_max_failures, error);
   else if (g_str_equal (key, "default_quota"))
     return parse_size (key, value, &config->default_quota, error);
+  else if (g_str_equal (key, "share_max_lifetime"))
+    return parse_duration (key, value, &config->share_max_lifetime, error);
   else
     g_return_val_if_reached (FALSE);
 

@@ -43,6 +43,8 @@ typedef struct
   guint            login_max_failures;   /* 5; 0 = no login throttling */
   guint64          login_window;         /* seconds, 300 */
   guint64          default_quota;        /* bytes for new accounts, 10 GiB; 0 = unlimited */
+  guint64          share_max_lifetime;   /* seconds a share link may live; 0 = no maximum,
+                                          * and links that never expire are allowed */
 } AllsetServerConfig;
 
 AllsetServerConfig *allset_server_config_new        (void);
@@ -51,7 +53,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetServerConfig, allset_server_config_free)
 
 /* Reads group [server] of a key file. Keys: data_dir listen tls_cert tls_key
  * dev_cert bandwidth_up bandwidth_down token_lifetime versions_keep
- * versions_days trash_days login_max_failures login_window default_quota.
+ * versions_days trash_days login_max_failures login_window default_quota
+ * share_max_lifetime.
  * Relative paths are taken from the file's directory. Any other group or key
  * is an error that names it, so a typo never silently keeps a default. On
  * error the config may be partly updated: callers give up on it. */

@@ -60,4 +60,15 @@ AllsetHttpResponse *allset_route_changes_wait       (AllsetServer *, AllsetHttpR
 JsonNode           *allset_changes_wait_body        (gint64        cursor,
                                                      gboolean      changed);
 
+/* allset-routes-shares.c */
+AllsetHttpResponse *allset_route_share_create       (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_shares_list        (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_share_update       (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_share_revoke       (AllsetServer *, AllsetHttpRequest *);
+
+/* allset-routes-share-public.c: the param is everything after "/s/". */
+AllsetHttpResponse *allset_route_share_page         (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_share_unlock       (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_robots             (AllsetServer *, AllsetHttpRequest *);
+
 G_END_DECLS

@@ -31,6 +31,7 @@ typedef enum
   ROUTE_PARAM         = 1 << 1,  /* path is a prefix followed by {id} */
   ROUTE_UPLOAD        = 1 << 2,  /* body counts against the upload bucket */
   ROUTE_BINARY_BODY   = 1 << 3,  /* body is not JSON: own size limit */
+  ROUTE_PREFIX        = 1 << 4,  /* path is a prefix; the rest, slashes included, is the param */
 } RouteFlags;
 
 typedef struct
@@ -62,6 +63,13 @@ static const Route routes[] = {
   { "POST",   "/api/v1/versions/restore",   0, 0, allset_route_version_restore },
   { "GET",    "/api/v1/trash",              0, 0, allset_route_trash },
   { "POST",   "/api/v1/trash/restore",      0, 0, allset_route_trash_restore },
+  { "POST",   "/api/v1/shares",             0, 0, allset_route_share_create },
+  { "GET",    "/api/v1/shares",             0, 0, allset_route_shares_list },
+  { "PATCH",  "/api/v1/shares/",            ROUTE_PARAM, 0, allset_route_share_update },
+  { "DELETE", "/api/v1/shares/",            ROUTE_PARAM, 0, allset_route_share_revoke },
+  { "GET",    "/s/",                        ROUTE_PUBLIC | ROUTE_PREFIX, 0, allset_route_share_page },
+  { "POST",   "/s/",                        ROUTE_PUBLIC | ROUTE_PREFIX, 0, allset_route_share_unlock },
+  { "GET",    "/robots.txt",                ROUTE_PUBLIC, 0, allset_route_robots },
 };
 
 struct _AllsetServer
@@ -215,7 +223,10 @@ find_route (const char  *method,
       const Route *route = &routes[i];
       gboolean matches;
 
-      if (route->flags & ROUTE_PARAM)
+      if (route->flags & ROUTE_PREFIX)
+        matches = g_str_has_prefix (path, route->path) &&
+                  path[strlen (route->path)] != '\0';
+      else if (route->flags & ROUTE_PARAM)
         matches = g_str_has_prefix (path, route->path) &&
                   path[strlen (route->path)] != '\0' &&
                   strchr (path + strlen (route->path), '/') == NULL;
@@ -231,7 +242,7 @@ find_route (const char  *method,
           continue;
         }
 
-      if (route->flags & ROUTE_PARAM)
+      if (route->flags & (ROUTE_PARAM | ROUTE_PREFIX))
         *param = path + strlen (route->path);
       return route;
     }

@@ -141,6 +141,26 @@ static const char * const migrations[] = {
   "  executable INTEGER,"
   "  PRIMARY KEY (account_id, seq)"
   ") WITHOUT ROWID;",
+
+  /* 2: public share links (terms R2, R16). Only the SHA-256 of a token is
+   * kept, so a database leak gives no usable link; token_prefix lets the
+   * owner tell links apart. expires_at NULL: never. A revoked link stays
+   * so that its URL answers 410 rather than 404. */
+  "CREATE TABLE shares ("
+  "  id            INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  account_id    INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  path          TEXT NOT NULL,"
+  "  kind          INTEGER NOT NULL,"
+  "  token_hash    BLOB NOT NULL UNIQUE,"
+  "  token_prefix  TEXT NOT NULL,"
+  "  created_at    INTEGER NOT NULL,"
+  "  expires_at    INTEGER,"
+  "  password_hash TEXT,"
+  "  max_downloads INTEGER NOT NULL DEFAULT 0,"
+  "  downloads     INTEGER NOT NULL DEFAULT 0,"
+  "  revoked       INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX shares_account ON shares (account_id, id);",
 };
 
 void

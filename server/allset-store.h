@@ -329,4 +329,55 @@ guint          allset_store_purge              (AllsetStore       *self,
                                                 gint64             now,
                                                 GError           **error);
 
+/* Public share links (allset-store-shares.c). */
+typedef struct
+{
+  gint64          id;
+  gint64          account_id;
+  char           *path;
+  AllsetNodeType  type;
+  char           *token_prefix;
+  gint64          created_at;
+  gint64          expires_at;      /* 0 = never */
+  char           *password_hash;   /* Argon2id, NULL = no password */
+  gint64          max_downloads;   /* 0 = no limit */
+  gint64          downloads;
+  gboolean        revoked;
+} AllsetShare;
+
+void           allset_share_free (AllsetShare *share);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetShare, allset_share_free)
+
+/* Returns the new id, 0 with error set on failure. */
+gint64         allset_store_share_add          (AllsetStore       *self,
+                                                const AllsetShare *share,
+                                                const AllsetHash  *token_hash,
+                                                GError           **error);
+/* Not revoked ones, oldest first. */
+GPtrArray     *allset_store_share_list         (AllsetStore       *self,
+                                                gint64             account_id,
+                                                GError           **error);  /* AllsetShare */
+/* Revoked ones included; NULL when none has this hash. */
+AllsetShare   *allset_store_share_by_token     (AllsetStore       *self,
+                                                const AllsetHash  *token_hash);
+/* NULL (error unset) unless the share is this account's and not revoked. */
+AllsetShare   *allset_store_share_get          (AllsetStore       *self,
+                                                gint64             account_id,
+                                                gint64             share_id,
+                                                GError           **error);
+/* FALSE (error unset) when not this account's or revoked. */
+gboolean       allset_store_share_set_expiry   (AllsetStore       *self,
+                                                gint64             account_id,
+                                                gint64             share_id,
+                                                gint64             expires_at, /* 0 = never */
+                                                GError           **error);
+gboolean       allset_store_share_revoke       (AllsetStore       *self,
+                                                gint64             account_id,
+                                                gint64             share_id);
+/* Counts one download in one statement, so concurrent downloads never pass
+ * the limit: FALSE when the share is revoked, expired at now or exhausted. */
+gboolean       allset_store_share_count_download (AllsetStore     *self,
+                                                gint64             share_id,
+                                                gint64             now);
+
 G_END_DECLS
