@@ -229,7 +229,9 @@ cmp -s "$A/huge.bin" "$B/huge.bin" || fail "i: huge.bin differs after the resume
 section "i: interrupted upload does not re-send verified chunks"
 head -c $((40 * 1024 * 1024)) /dev/urandom >"$A/huge2.bin"
 before=$(du -sb "$data" | cut -f1)
-server_grew() { [ $(($(du -sb "$data" | cut -f1) - before)) -ge $((8 * 1024 * 1024)) ]; }
+# Half the file on the server (some of it still in flight, not yet a
+# verified chunk) before the kill: at least 8 MiB must then be reused.
+server_grew() { [ $(($(du -sb "$data" | cut -f1) - before)) -ge $((16 * 1024 * 1024)) ]; }
 (bg_cli A "$work/u" sync "$A") &
 pid=$!
 wait_for 60 server_grew || fail "i: the upload did not start: $(cat "$work/u.err")"
@@ -258,5 +260,26 @@ cli B 0 sync "$B" --json
 [ "$(cat "$B/mv-dir2/inner.txt" 2>/dev/null)" = "moved with its directory" ] || fail "m: B lacks mv-dir2/inner.txt"
 cli B 0 status --json
 expect_out '"pending" : 0'
+
+# --- (n) found by the soak: a change right after a download's rename ---------
+# The pass recorded the stat data found at the path after its rename: an
+# edit made in that instant passed for the downloaded version, was never
+# uploaded, and the next download overwrote it (invariant 2).
+section "n: an edit right after a download's rename is not taken for the download"
+echo "rename race v1" >"$A/rr.txt"
+cli A 0 sync "$A"
+cli B 0 sync "$B"
+echo "rename race v2 from A" >"$A/rr.txt"
+cli A 0 sync "$A"
+(ALLSET_TEST_PAUSE_AFTER_RENAME="$work/go-n" bg_cli B "$work/n" sync "$B") &
+pid=$!
+wait_for 30 grep -q "paused after rename" "$work/n.err" || fail "n: the pass did not pause"
+echo "edited on B right after the download" >>"$B/rr.txt"
+touch "$work/go-n"
+wait "$pid"
+cli B any sync "$B"
+cli A any sync "$A"
+grep -q "edited on B right after the download" "$A/rr.txt" || fail "n: B's edit did not reach A: $(cat "$A/rr.txt")"
+cmp -s "$A/rr.txt" "$B/rr.txt" || fail "n: rr.txt differs between A and B"
 
 finish "All sync tests passed."
