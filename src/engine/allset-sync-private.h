@@ -63,6 +63,10 @@ char     *allset_sync_local_path    (AllsetSyncPass     *pass,
 AllsetLocalEntry *allset_sync_lstat (AllsetSyncPass     *pass,
                                      const char         *path,
                                      const char         *disk_path);
+/* A test hook (allset-sync.h): when the environment variable hook names a
+ * file, print "allset: paused WHAT" and wait until that file exists. */
+void      allset_sync_test_pause    (const char         *hook,
+                                     const char         *what);
 /* Is the local path still what the scan saw (NULL: nothing)? */
 gboolean  allset_sync_unchanged     (AllsetSyncPass     *pass,
                                      const char         *path,

@@ -637,14 +637,15 @@ verify_unverified (AllsetSyncPass *pass,
     }
 }
 
-static void
-pause_for_tests (void)
+void
+allset_sync_test_pause (const char *hook,
+                        const char *what)
 {
-  const char *flag = g_getenv ("ALLSET_TEST_PAUSE_AFTER_SCAN");
+  const char *flag = g_getenv (hook);
 
   if (flag == NULL || *flag == '\0')
     return;
-  g_printerr ("allset: paused after scan\n");
+  g_printerr ("allset: paused %s\n", what);
   while (!g_file_test (flag, G_FILE_TEST_EXISTS))
     g_usleep (20 * 1000);
 }
@@ -995,7 +996,7 @@ allset_sync_folder (AllsetClient             *client,
   if (scan == NULL)
     goto out;
   report->issues = scan->issues->len;
-  pause_for_tests ();
+  allset_sync_test_pause ("ALLSET_TEST_PAUSE_AFTER_SCAN", "after scan");
 
   base = allset_journal_snapshot_base (journal, error);
   if (base == NULL)

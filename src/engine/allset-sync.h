@@ -25,7 +25,9 @@
  * Test hooks (environment): ALLSET_TEST_FREE_SPACE=BYTES replaces the
  * free space the preflight reads; ALLSET_TEST_PAUSE_AFTER_SCAN=FILE makes
  * the pass print "allset: paused after scan" on stderr and wait until FILE
- * exists before it reconciles (tests of invariant 2).
+ * exists before it reconciles, ALLSET_TEST_PAUSE_AFTER_RENAME=FILE the same
+ * ("paused after rename") after each download's final rename (tests of
+ * invariant 2).
  */
 
 #pragma once

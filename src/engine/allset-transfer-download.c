@@ -380,6 +380,7 @@ allset_transfer_download (AllsetSyncPass     *pass,
   g_autoptr(AllsetLocalEntry) written = NULL;
   g_autoptr(AllsetBaseEntry) base = NULL;
   struct timespec times[2];
+  struct stat st;
   mode_t mask;
   int fd;
 
@@ -420,7 +421,7 @@ allset_transfer_download (AllsetSyncPass     *pass,
   times[1] = times[0];
   if (!check_file_id (info, chunks) ||
       fchmod (fd, (info->executable ? 0777 : 0666) & ~mask) != 0 ||
-      futimens (fd, times) != 0 || fsync (fd) != 0)
+      futimens (fd, times) != 0 || fsync (fd) != 0 || fstat (fd, &st) != 0)
     {
       close (fd);
       g_unlink (part);
@@ -453,10 +454,18 @@ allset_transfer_download (AllsetSyncPass     *pass,
       return;
     }
   fsync_dir (dir);
+  allset_sync_test_pause ("ALLSET_TEST_PAUSE_AFTER_RENAME", "after rename");
 
-  written = allset_sync_lstat (pass, action->path, NULL);
-  if (written == NULL)
-    return;
+  /* Record what was written, not what is there now: a change made right
+   * after the rename must look like a change to the next scan, or it would
+   * be taken for the downloaded version and lost (invariant 2; the soak
+   * found it). */
+  written = allset_local_entry_new (action->path, ALLSET_ENTRY_FILE);
+  written->size = st.st_size;
+  written->mtime_ns = (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
+  written->executable = (st.st_mode & S_IXUSR) != 0;
+  written->inode = st.st_ino;
+  written->dev = st.st_dev;
   written->file_id = g_strdup (info->file_id);
   allset_journal_local_put (pass->journal, written, chunks, NULL);
 
