@@ -8,6 +8,7 @@
  */
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "allset-autostart.h"
 #include "allset-ignore.h"
@@ -165,6 +166,172 @@ close_request_cb (AllsetPreferences *self)
   return FALSE;
 }
 
+/* ---- adding and removing folders ------------------------------------------ */
+
+typedef struct
+{
+  char *config_dir;
+  char *add;      /* local directory to add, or NULL */
+  char *remove;   /* folder id to remove, or NULL */
+} FolderChange;
+
+static void
+folder_change_free (FolderChange *change)
+{
+  g_free (change->config_dir);
+  g_free (change->add);
+  g_free (change->remove);
+  g_free (change);
+}
+
+static void
+folder_change_thread (GTask        *task,
+                      gpointer      source,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  FolderChange *change = task_data;
+  g_autoptr(AllsetConfig) config = NULL;
+  g_autofree char *journal = NULL;
+  GError *error = NULL;
+
+  if (!(config = allset_config_load (change->config_dir, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (change->add != NULL)
+    {
+      /* Beside the first folder on the server, under its own name. */
+      g_autofree char *remote = g_path_get_basename (change->add);
+
+      if (allset_config_add_folder (config, change->add, remote, &error) == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  if (change->remove != NULL)
+    journal = allset_config_remove_folder (config, change->remove);
+  if (!allset_config_save (config, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The journal described that folder only. Its files stay. */
+  if (journal != NULL)
+    g_unlink (journal);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+folder_changed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(AllsetPreferences) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (error->message));
+      return;
+    }
+  allset_app_state_reload (self->state);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+change_folders (AllsetPreferences *self,
+                const char        *add,
+                const char        *remove)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, folder_changed_cb, g_object_ref (self));
+  FolderChange *change = g_new0 (FolderChange, 1);
+
+  change->config_dir = g_strdup (self->config_dir);
+  change->add = g_strdup (add);
+  change->remove = g_strdup (remove);
+  g_task_set_task_data (task, change, (GDestroyNotify) folder_change_free);
+  g_task_run_in_thread (task, folder_change_thread);
+}
+
+void
+allset_preferences_add_folder (AllsetPreferences *self,
+                               GFile             *folder)
+{
+  g_autofree char *path = g_file_get_path (folder);
+
+  g_return_if_fail (ALLSET_IS_PREFERENCES (self));
+
+  if (path != NULL && self->config_dir != NULL)
+    change_folders (self, path, NULL);
+}
+
+static void
+add_chosen_cb (GtkNativeDialog *dialog,
+               int              response,
+               gpointer         user_data)
+{
+  AllsetPreferences *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      allset_preferences_add_folder (self, folder);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+add_folder_clicked_cb (AllsetPreferences *self)
+{
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (_("Add a Folder to Sync"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                        _("_Add"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (add_chosen_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+remove_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    gpointer          user_data)
+{
+  AllsetPreferences *self = user_data;
+
+  if (g_strcmp0 (response, "remove") == 0)
+    change_folders (self, NULL, g_object_get_data (G_OBJECT (dialog), "folder-id"));
+}
+
+static void
+remove_folder_action (GtkWidget  *widget,
+                      const char *action,
+                      GVariant   *param)
+{
+  AllsetPreferences *self = ALLSET_PREFERENCES (widget);
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Stop Syncing This Folder?"),
+                                   _("Its files stay on this computer and on the server; they are "
+                                     "just no longer kept in sync."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Stop Syncing"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  g_object_set_data_full (G_OBJECT (dialog), "folder-id",
+                          g_variant_dup_string (param, NULL), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 ignore_loaded_cb (GObject      *source,
                   GAsyncResult *result,
@@ -238,8 +405,16 @@ load (AllsetPreferences *self)
       g_autofree char *local = g_markup_escape_text (folder->local, -1);
       GtkWidget *row = adw_action_row_new ();
 
+      GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), local);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), remote);
+      gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (remove, "flat");
+      gtk_widget_set_tooltip_text (remove, _("Stop syncing this folder"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (remove), "prefs.remove-folder");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (remove), "s", folder->id);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
       adw_preferences_group_add (self->folders_group, row);
 
       /* The network settings shown are the first folder's; saving sets
@@ -311,6 +486,8 @@ allset_preferences_class_init (AllsetPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AllsetPreferences, up_spin);
   gtk_widget_class_bind_template_child (widget_class, AllsetPreferences, down_spin);
   gtk_widget_class_bind_template_child (widget_class, AllsetPreferences, ignore_view);
+  gtk_widget_class_bind_template_callback (widget_class, add_folder_clicked_cb);
+  gtk_widget_class_install_action (widget_class, "prefs.remove-folder", "s", remove_folder_action);
 }
 
 static void

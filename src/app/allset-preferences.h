@@ -23,4 +23,9 @@ G_DECLARE_FINAL_TYPE (AllsetPreferences, allset_preferences, ALLSET, PREFERENCES
 GtkWidget *allset_preferences_new (GtkWindow      *parent,
                                    AllsetAppState *state);
 
+/* Adds folder (what the folder chooser hands over), under its own name on
+ * the server; the sessions start again with it. */
+void       allset_preferences_add_folder (AllsetPreferences *self,
+                                          GFile             *folder);
+
 G_END_DECLS

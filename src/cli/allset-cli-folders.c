@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "allset-cli.h"
 #include "allset-size.h"
@@ -174,6 +175,21 @@ parse_size_option (const char *option,
   return FALSE;
 }
 
+/* FOLDER on the command line: an id, or the folder's directory. */
+static AllsetFolderConfig *
+find_folder (AllsetConfig *config,
+             const char   *arg)
+{
+  AllsetFolderConfig *folder = allset_config_find_folder (config, arg);
+  g_autofree char *real = NULL;
+
+  if (folder == NULL && (real = realpath (arg, NULL)) != NULL)
+    folder = allset_config_folder_for_path (config, real);
+  if (folder == NULL)
+    allset_cli_error (_("No synced folder “%s”: see “allset-cli folders”."), arg);
+  return folder;
+}
+
 int
 allset_cli_folder_set (AllsetCli  *cli,
                        int         argc,
@@ -193,7 +209,6 @@ allset_cli_folder_set (AllsetCli  *cli,
   };
   g_autoptr(AllsetConfig) config = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *real = NULL;
   AllsetFolderConfig *folder;
   AllsetFolderConfig wanted = { 0 };
 
@@ -218,14 +233,8 @@ allset_cli_folder_set (AllsetCli  *cli,
 
   if (!(config = allset_cli_load_config (cli)))
     return ALLSET_CLI_ERROR;
-  folder = allset_config_find_folder (config, argv[1]);
-  if (folder == NULL && (real = realpath (argv[1], NULL)) != NULL)
-    folder = allset_config_folder_for_path (config, real);
-  if (folder == NULL)
-    {
-      allset_cli_error (_("No synced folder “%s”: see “allset-cli folders”."), argv[1]);
-      return ALLSET_CLI_ERROR;
-    }
+  if (!(folder = find_folder (config, argv[1])))
+    return ALLSET_CLI_ERROR;
 
   if (policy != NULL)
     folder->metered_policy = wanted.metered_policy;
@@ -248,5 +257,40 @@ allset_cli_folder_set (AllsetCli  *cli,
     g_print (_("%s: metered_policy=%s, small_files_max=%s\n"), folder->id,
              allset_metered_policy_to_string (folder->metered_policy), small_text);
   }
+  return ALLSET_CLI_OK;
+}
+
+int
+allset_cli_remove_folder (AllsetCli  *cli,
+                          int         argc,
+                          char      **argv)
+{
+  GOptionEntry entries[] = { { NULL } };
+  g_autoptr(AllsetConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *local = NULL;
+  AllsetFolderConfig *folder;
+
+  if (!allset_cli_parse_options ("remove-folder", _("FOLDER"),
+                                 N_("Stop syncing a folder; its files stay where they are, here and on the server."),
+                                 entries, &argc, &argv))
+    return ALLSET_CLI_USAGE;
+  if (argc != 2)
+    return allset_cli_usage_error ("remove-folder", argc < 2 ? _("FOLDER is required")
+                                                             : _("Only one FOLDER at a time"));
+  if (!(config = allset_cli_load_config (cli)) || !(folder = find_folder (config, argv[1])))
+    return ALLSET_CLI_ERROR;
+
+  local = g_strdup (folder->local);
+  journal = allset_config_remove_folder (config, folder->id);
+  if (!allset_config_save (config, &error))
+    {
+      allset_cli_error ("%s", error->message);
+      return ALLSET_CLI_ERROR;
+    }
+  /* The journal described this folder only; nothing else reads it now. */
+  g_unlink (journal);
+  g_print (_("%s is no longer synced; its files were left as they are.\n"), local);
   return ALLSET_CLI_OK;
 }

@@ -48,6 +48,7 @@ int  allset_cli_account    (AllsetCli *cli, int argc, char **argv);
 /* allset-cli-folders.c */
 int  allset_cli_add_folder (AllsetCli *cli, int argc, char **argv);
 int  allset_cli_folders    (AllsetCli *cli, int argc, char **argv);
+int  allset_cli_remove_folder (AllsetCli *cli, int argc, char **argv);
 int  allset_cli_folder_set (AllsetCli *cli, int argc, char **argv);
 /* allset-cli-sync.c */
 int  allset_cli_sync       (AllsetCli *cli, int argc, char **argv);

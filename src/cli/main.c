@@ -23,6 +23,7 @@ static const AllsetCliCommand commands[] = {
   { "account",    allset_cli_account,    N_("Same as whoami") },
   { "add-folder", allset_cli_add_folder, N_("Add a local folder to sync") },
   { "folders",    allset_cli_folders,    N_("List the synced folders") },
+  { "remove-folder", allset_cli_remove_folder, N_("Stop syncing a folder (its files stay)") },
   { "folder-set", allset_cli_folder_set, N_("Change a folder's metered-network and bandwidth settings") },
   { "sync",       allset_cli_sync,       N_("Run one sync pass; exit 0 when all is in sync") },
   { "watch",      allset_cli_watch,      N_("Stay running and sync each change as it happens") },
@@ -39,7 +40,7 @@ print_usage (void)
   g_printerr ("%s\n\n", _("Usage: allset-cli [--config-dir DIR] COMMAND [OPTION…]"));
   g_printerr ("%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_printerr ("  %-11s %s\n", commands[i].name, _(commands[i].summary));
+    g_printerr ("  %-14s %s\n", commands[i].name, _(commands[i].summary));
   g_printerr ("\n%s\n", _("Options:"));
   g_printerr ("  %-17s %s\n", "--config-dir DIR",
               _("Configuration directory (default: $XDG_CONFIG_HOME/allset)"));

@@ -354,6 +354,30 @@ allset_config_load (const char  *config_dir,
   return g_steal_pointer (&self);
 }
 
+char *
+allset_config_remove_folder (AllsetConfig *self,
+                             const char   *id)
+{
+  g_return_val_if_fail (ALLSET_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  for (guint i = 0; i < self->folders->len; i++)
+    {
+      AllsetFolderConfig *folder = g_ptr_array_index (self->folders, i);
+      g_autofree char *group = NULL;
+      char *journal;
+
+      if (!g_str_equal (folder->id, id))
+        continue;
+      group = g_strdup_printf ("folder \"%s\"", folder->id);
+      g_key_file_remove_group (self->keyfile, group, NULL);
+      journal = g_strdup (folder->journal);
+      g_ptr_array_remove_index (self->folders, i);
+      return journal;
+    }
+  return NULL;
+}
+
 /* ---- save --------------------------------------------------------------- */
 
 static void

@@ -116,4 +116,11 @@ AllsetFolderConfig *allset_config_add_folder  (AllsetConfig *self,
                                                const char   *remote,
                                                GError      **error);
 
+/* Stops syncing the folder id (not saved yet): the files in it stay where
+ * they are, on both sides. Its journal path is returned (the caller may
+ * delete it once the configuration is saved); NULL when there is no such
+ * folder. */
+char               *allset_config_remove_folder (AllsetConfig *self,
+                                                 const char   *id);
+
 G_END_DECLS

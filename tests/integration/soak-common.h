@@ -85,6 +85,7 @@ typedef struct
   SoakOpCounts  counts;
   char         *last_output;  /* of its last pass */
   guint         trashed;      /* entries its passes said they sent to the OS trash */
+  gboolean      interrupted;  /* a pass of it was killed, or raced by its user */
 } SoakClient;
 
 /* Makes its directories, signs in (device "poste-A"), adds the folder. */

@@ -183,6 +183,15 @@ expect_out "$work/Sync"
 run 0 "" "$cfg" -- folders --json
 expect_out '"metered_policy" : "pause"'
 expect_out "\"journal\" : \"$XDG_STATE_HOME/allset/"
+# remove-folder: the folder goes from the configuration, its files stay.
+touch "$work/Photos/keep.jpg"
+run 2 "" "$cfg" -- remove-folder;                    expect_err "FOLDER is required"
+run 1 "" "$cfg" -- remove-folder "$work/Nowhere";    expect_err "No synced folder"
+run 0 "" "$cfg" -- remove-folder "$work/Photos";     expect_out "no longer synced"
+[ -f "$work/Photos/keep.jpg" ] || fail "remove-folder touched the folder's files"
+run 0 "" "$cfg" -- folders
+grep -q "Photos" <<<"$out" && fail "Photos is still listed after remove-folder: $out"
+run 0 "" "$cfg" -- add-folder "$work/Photos" --remote Photos
 grep -qF -- "$token" "$conf" && fail "the token is in the config file"
 
 # Another account with these folders: refused.

@@ -683,6 +683,19 @@ config_says_always (gpointer data)
   return g_file_get_contents (data, &text, NULL, NULL) && strstr (text, "metered_policy=always") != NULL;
 }
 
+static AdwMessageDialog *message_dialog (void);
+static gboolean          dialog_open    (gpointer data);
+
+static gboolean
+n_sessions (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+  GListModel *sessions = allset_app_state_get_sessions (allset_application_get_state (f->app));
+
+  return allset_app_state_get_phase (allset_application_get_state (f->app)) == ALLSET_APP_PHASE_RUNNING &&
+         g_list_model_get_n_items (sessions) == GPOINTER_TO_UINT (((gpointer *) data)[1]);
+}
+
 /* Préférences: the metered policy and start at login are saved where the
  * engine and the session manager read them. */
 static void
@@ -714,6 +727,37 @@ preferences_body (Fixture *f)
   }
   /* The sessions started again with the saved configuration. */
   g_assert_true (wait_state (f, ALLSET_SESSION_IDLE, 30));
+
+  /* Stop syncing the folder (its files stay), then sync another one in
+   * its place, from the preferences (what the folder chooser hands over). */
+  {
+    g_autofree char *projects = g_build_filename (g_get_home_dir (), "Projets", NULL);
+    g_autoptr(GFile) folder = g_file_new_for_path (projects);
+    gpointer none[2] = { f, GUINT_TO_POINTER (0) };
+    gpointer one[2] = { f, GUINT_TO_POINTER (1) };
+    AllsetAppState *state = allset_application_get_state (f->app);
+    g_autoptr(AllsetFolderSession) first = g_list_model_get_item (allset_app_state_get_sessions (state), 0);
+    g_autofree char *id = g_strdup (allset_folder_session_get_folder (first)->id);
+
+    g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+    g_assert_true (wait_until (preferences_open, f, 5));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (preferences_window (f)),
+                                               "prefs.remove-folder", "s", id));
+    g_assert_true (wait_until (dialog_open, NULL, 5));
+    screenshot_window (GTK_WINDOW (message_dialog ()), "09b-arreter-la-synchronisation");
+    adw_message_dialog_response (message_dialog (), "remove");
+    g_assert_true (wait_until (n_sessions, none, 20));
+    g_assert_true (g_file_test (f->folder, G_FILE_TEST_IS_DIR));
+
+    g_assert_cmpint (g_mkdir_with_parents (projects, 0700), ==, 0);
+    g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+    g_assert_true (wait_until (preferences_open, f, 5));
+    allset_preferences_add_folder (ALLSET_PREFERENCES (preferences_window (f)), folder);
+    g_assert_true (wait_until (n_sessions, one, 20));
+    g_clear_object (&first);
+    first = g_list_model_get_item (allset_app_state_get_sessions (state), 0);
+    g_assert_cmpstr (allset_folder_session_get_folder (first)->local, ==, projects);
+  }
 }
 
 static GtkWidget *

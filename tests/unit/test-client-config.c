@@ -299,6 +299,25 @@ test_add_folder (gpointer      fixture,
   g_assert_cmpuint (allset_config_get_folders (again)->len, ==, 2);
   g_assert_cmpstr (allset_config_find_folder (again, second->id)->local, ==, photos);
   g_assert_cmpstr (allset_config_find_folder (again, folder->id)->remote, ==, "Docs/Work");
+
+  /* Removing one leaves the other, its files, and nothing of it in the
+   * file; the root is free again. */
+  {
+    g_autofree char *removed = allset_config_remove_folder (again, second->id);
+    g_autoptr(AllsetConfig) third = NULL;
+    g_autofree char *contents = NULL;
+
+    g_assert_cmpstr (removed, ==, second->journal);
+    g_assert_null (allset_config_remove_folder (again, second->id));
+    g_assert_true (allset_config_save (again, &error));
+    g_assert_true (g_file_test (photos, G_FILE_TEST_IS_DIR));
+    g_assert_true (g_file_get_contents (allset_config_get_path (again), &contents, NULL, NULL));
+    g_assert_null (strstr (contents, second->id));
+    third = load (config_dir);
+    g_assert_cmpuint (allset_config_get_folders (third)->len, ==, 1);
+    g_assert_nonnull (allset_config_add_folder (third, photos, "Photos", &error));
+    g_assert_no_error (error);
+  }
 }
 
 static void
