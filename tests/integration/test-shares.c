@@ -111,6 +111,17 @@ slice (GBytes *data,
   return g_bytes_new_from_bytes (data, start, len);
 }
 
+/* PATCH path with a JSON body (the request borrows the bytes). */
+static AllsetTestResponse *
+patch_json (const char *path,
+            const char *token,
+            const char *json)
+{
+  g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
+
+  return allset_test_request (server, NULL, "PATCH", path, token, "application/json", body, NULL);
+}
+
 static void
 test_manage (void)
 {
@@ -163,8 +174,7 @@ test_manage (void)
   g_clear_pointer (&list, allset_test_response_free);
   patch_path = g_strdup_printf ("/api/v1/shares/%" G_GINT64_FORMAT, id);
   g_clear_pointer (&r, allset_test_response_free);
-  r = allset_test_request (server, NULL, "PATCH", patch_path, mallory, "application/json",
-                           g_bytes_new_static ("{\"expires_in_seconds\": 5}", 25), NULL);
+  r = patch_json (patch_path, mallory, "{\"expires_in_seconds\": 5}");
   allset_test_assert_error (r, 404, "not_found");
   g_clear_pointer (&r, allset_test_response_free);
   r = allset_test_delete (server, patch_path, mallory);
@@ -178,16 +188,14 @@ test_manage (void)
   g_clear_pointer (&r, allset_test_response_free);
 
   /* The owner changes the expiry to a date. */
-  r = allset_test_request (server, NULL, "PATCH", patch_path, alice, "application/json",
-                           g_bytes_new_static ("{\"expires_at\": \"2099-01-02T03:04:05Z\"}", 38), NULL);
+  r = patch_json (patch_path, alice, "{\"expires_at\": \"2099-01-02T03:04:05Z\"}");
   allset_test_assert_error (r, 400, "bad_request");   /* past the server's 30-day cap */
   g_clear_pointer (&r, allset_test_response_free);
   {
     g_autofree char *at = allset_test_format_time (before + 7 * 86400);
     g_autofree char *json = g_strdup_printf ("{\"expires_at\": \"%s\"}", at);
 
-    r = allset_test_request (server, NULL, "PATCH", patch_path, alice, "application/json",
-                             g_bytes_new (json, strlen (json)), NULL);
+    r = patch_json (patch_path, alice, json);
     allset_test_assert_status (r, 200);
     g_assert_cmpstr (allset_test_response_get_string (r, "expires_at"), ==, at);
   }
@@ -329,8 +337,7 @@ test_expiry (void)
   {
     g_autofree char *patch = g_strdup_printf ("/api/v1/shares/%" G_GINT64_FORMAT,
                                               allset_test_response_get_int (r, "id"));
-    g_autoptr(AllsetTestResponse) p = allset_test_request (server, NULL, "PATCH", patch, carol, "application/json",
-                                                           g_bytes_new_static ("{\"expires_in_seconds\": 3600}", 28), NULL);
+    g_autoptr(AllsetTestResponse) p = patch_json (patch, carol, "{\"expires_in_seconds\": 3600}");
     g_autoptr(AllsetTestResponse) file = NULL;
 
     allset_test_assert_status (p, 200);
