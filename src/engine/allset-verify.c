@@ -60,9 +60,11 @@ item_set (AllsetVerifyItem   *item,
 
 /* A receipt proves that the account committed file_id (size bytes) at
  * its path and revision. A move or a trash restore gives the file a newer
- * revision (and maybe a new path) and keeps the receipt of its commit, so
- * an older receipt may name another path; one for the same revision must
- * name this path. */
+ * revision (and maybe a new path) and keeps the receipt of its commit,
+ * and a file inside a moved directory keeps its revision under a new
+ * path: the receipt's path is the commit's, so only its revision (never
+ * newer than the file's) is compared, with the account, file id and size
+ * (the soak found files of moved directories reported invalid). */
 static gboolean
 check_receipt (Verify              *v,
                const AllsetReceipt *receipt,
@@ -89,8 +91,7 @@ check_receipt (Verify              *v,
   else if (receipt->size != size)
     *why = g_strdup_printf ("it is for %" G_GUINT64_FORMAT " bytes, not %" G_GUINT64_FORMAT,
                             receipt->size, size);
-  else if (receipt->revision > revision ||
-           (receipt->revision == revision && g_strcmp0 (receipt->path, remote_path) != 0))
+  else if (receipt->revision > revision)
     *why = g_strdup_printf ("it is for “%s” revision %" G_GINT64_FORMAT ", not “%s” revision %"
                             G_GINT64_FORMAT, receipt->path, receipt->revision, remote_path, revision);
   else

@@ -92,6 +92,18 @@ full_path (SoakUser   *user,
   return g_build_filename (user->root, rel, NULL);
 }
 
+/* ALLSET_SOAK_VERBOSE: every operation, to follow a failing seed. */
+static void
+say (SoakUser   *user,
+     const char *what,
+     const char *path,
+     const char *to)
+{
+  if (user->verbose)
+    g_test_message ("  %s: %s %s%s%s", user->client, what, path, to != NULL ? " → " : "",
+                    to != NULL ? to : "");
+}
+
 /* Unique content: a tag line, then random bytes; now and then 300 KiB to
  * 3 MiB, so that files have several chunks, or (for a new file) empty. */
 static GBytes *
@@ -182,6 +194,7 @@ edit_file (SoakUser   *user,
   gboolean append = g_rand_boolean (user->rand);
 
   discard_item (user, rel, item);
+  say (user, append ? "append to" : "overwrite", rel, NULL);
   if (append)
     return write_file (path, content, FALSE, O_APPEND);
   if (g_bytes_get_size (content) == item->size)
@@ -216,8 +229,9 @@ static gboolean
 create_file (SoakUser   *user,
              GHashTable *tree)
 {
-  const char *name = g_rand_int_range (user->rand, 0, 100) < 5 ? pick (user, dir_names, G_N_ELEMENTS (dir_names))
-                                                                 : pick (user, file_names, G_N_ELEMENTS (file_names));
+  gboolean dir_name = g_rand_int_range (user->rand, 0, 100) < 5;
+  const char *name = dir_name ? pick (user, dir_names, G_N_ELEMENTS (dir_names))
+                              : pick (user, file_names, G_N_ELEMENTS (file_names));
   g_autofree char *rel = join (pick (user, parents, G_N_ELEMENTS (parents)), name);
   g_autofree char *path = full_path (user, rel);
   g_autoptr(GBytes) content = NULL;
@@ -232,6 +246,7 @@ create_file (SoakUser   *user,
     return FALSE;
   content = make_content (user, FALSE);
   user->counts->creates++;
+  say (user, "create", rel, NULL);
   return write_file (path, content, g_rand_boolean (user->rand), O_EXCL);
 }
 
@@ -269,6 +284,7 @@ remove_dir (SoakUser   *user,
   while (g_hash_table_iter_next (&iter, (gpointer *) &child, (gpointer *) &item))
     if (g_str_has_prefix (child, prefix))
       discard_item (user, child, item);
+  say (user, "rm -r", rel, NULL);
   return remove_tree (path);
 }
 
@@ -282,6 +298,7 @@ make_dir (SoakUser   *user,
 
   if (g_hash_table_contains (tree, rel) || !make_parents (user, rel))
     return FALSE;
+  say (user, "mkdir", rel, NULL);
   return g_mkdir (path, 0755) == 0;
 }
 
@@ -324,8 +341,7 @@ try_move (SoakUser   *user,
     return FALSE;
   from = full_path (user, source);
   to = full_path (user, dest);
-  if (user->verbose)
-    g_test_message ("  %s: move %s → %s", user->client, source, dest);
+  say (user, "move", source, dest);
   return g_rename (from, to) == 0;
 }
 
@@ -368,6 +384,7 @@ copy_file (SoakUser   *user,
       lstat (from, &st) != 0 || !g_file_get_contents (from, &data, &len, NULL))
     return FALSE;
   content = g_bytes_new_take (g_steal_pointer (&data), len);
+  say (user, "copy", source, rel);
   if (!write_file (to, content, FALSE, O_EXCL))
     return FALSE;
   if (g_rand_boolean (user->rand))
@@ -393,6 +410,7 @@ touch_or_chmod (SoakUser   *user,
   if (rel == NULL)
     return FALSE;
   path = full_path (user, rel);
+  say (user, chmod_it ? "chmod" : "touch", rel, NULL);
   if (chmod_it)
     {
       user->counts->chmods++;
@@ -422,6 +440,7 @@ wipe (SoakUser   *user,
   gboolean ok = TRUE;
 
   user->counts->wipes++;
+  say (user, "wipe", "everything", NULL);
   for (guint i = 0; i < files->len; i++)
     discard_item (user, files->pdata[i], g_hash_table_lookup (tree, files->pdata[i]));
   for (guint i = 0; i < dirs->len; i++)
@@ -464,6 +483,7 @@ act_once (SoakUser   *user,
       if ((path = pick_path (user, tree, SOAK_FILE)) == NULL)
         return FALSE;
       discard_item (user, path, g_hash_table_lookup (tree, path));
+      say (user, "rm", path, NULL);
       full = full_path (user, path);
       user->counts->deletes++;
       return g_unlink (full) == 0;

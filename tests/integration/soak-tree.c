@@ -95,7 +95,8 @@ scan_dir (const char *root,
       item->executable = (st.st_mode & S_IXUSR) != 0;
       if (cache != NULL)
         {
-          g_autofree char *key = g_strdup_printf ("%s %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GUINT64_FORMAT,
+          g_autofree char *key = g_strdup_printf ("%s %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT
+                                                  " %" G_GUINT64_FORMAT,
                                                   child, item->size, item->mtime_ns, item->ino);
           const char *known = g_hash_table_lookup (cache, key);
 

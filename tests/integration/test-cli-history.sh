@@ -235,4 +235,19 @@ cli A 0 sync
 cli A 0 verify
 cli B 0 verify
 
+# Files inside a moved directory keep their revision under a new path:
+# their receipts still name the old one, and that is valid (the soak
+# found them reported as receipt-invalid).
+section "verify after a directory moved"
+mkdir -p "$A/Projets/2026"
+echo "plan" >"$A/Projets/2026/plan.txt"
+cli A 0 sync
+cli B 0 sync
+mv "$A/Projets" "$A/Archives"
+cli A 0 sync
+cli B 0 sync
+[ -f "$B/Archives/2026/plan.txt" ] || fail "the moved directory did not reach B"
+cli A 0 verify
+cli B 0 verify
+
 finish "All history, restore and verify tests passed."

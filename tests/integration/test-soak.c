@@ -438,6 +438,8 @@ random_round (void)
   guint order[N_CLIENTS] = { 0, 1, 2 };
   gboolean concurrent, confirm;
 
+  if (soak.verbose)
+    g_test_message ("round %u", soak.round);
   /* Every client acts, in a random order. */
   for (guint i = N_CLIENTS - 1; i > 0; i--)
     {
@@ -457,10 +459,10 @@ random_round (void)
     g_ptr_array_add (syncing, &soak.clients[order[0]]);
   concurrent = g_rand_boolean (rand);
   confirm = g_rand_int_range (rand, 0, 100) < 30;
-  passes = run_passes (syncing, concurrent, confirm, rand);
   if (soak.verbose)
     g_test_message ("round %u: %u passes%s%s", soak.round, syncing->len,
                     concurrent ? ", concurrent" : "", confirm ? ", --confirm-deletes" : "");
+  passes = run_passes (syncing, concurrent, confirm, rand);
 }
 
 /* Every client in turn, until a whole round fails nothing, changes no
@@ -622,8 +624,9 @@ test_soak (void)
   g_test_message ("soak: %u passes (%u exited non-zero, %u killed, %u raced by their "
                   "user; %u concurrent batches): %u uploaded, %u downloaded, %u deleted here, "
                   "%u deleted on the server, %u moved, %u conflicts, %u deletions held",
-                  soak.passes, soak.failed_passes, soak.killed, soak.raced, soak.concurrent_batches, soak.uploaded, soak.downloaded, soak.deleted_local,
-                  soak.deleted_remote, soak.moved, soak.conflicts, soak.held);
+                  soak.passes, soak.failed_passes, soak.killed, soak.raced, soak.concurrent_batches,
+                  soak.uploaded, soak.downloaded, soak.deleted_local, soak.deleted_remote, soak.moved,
+                  soak.conflicts, soak.held);
   g_test_message ("soak: %u versions checked (%u discarded by the user before any upload), "
                   "%u conflict copies in the final tree, %u server trash entries, %u part files "
                   "left by interrupted passes", n_checked, g_hash_table_size (soak.discarded),
@@ -633,6 +636,10 @@ test_soak (void)
     {
       g_printerr ("soak: %u failure(s); reproduce with ALLSET_SOAK_SEED=%u ALLSET_SOAK_ROUNDS=%u; "
                   "work directory kept: %s\n", soak.failures, soak.seed, soak.rounds, soak.work);
+      /* A failed test aborts the TAP run ("Bail out!"): stop the server
+       * (and remove its data) now, the clients' folders stay. */
+      g_clear_object (&soak.api);
+      g_clear_pointer (&soak.server, test_cli_server_stop);
       g_test_fail ();
     }
 }
@@ -698,7 +705,7 @@ main (int    argc,
   status = g_test_run ();
 
   g_clear_object (&soak.api);
-  test_cli_server_stop (soak.server);
+  g_clear_pointer (&soak.server, test_cli_server_stop);
   if (status == 0 && soak.failures == 0 && g_getenv ("ALLSET_SOAK_KEEP") == NULL)
     remove_work ();
   else
