@@ -100,7 +100,35 @@ void      allset_sync_emit_action   (AllsetSyncPass        *pass,
                                      guint64                bytes,
                                      const AllsetReceipt   *receipt);
 
-/* allset-sync.c: sends path to the OS trash after checking it is what
+/* allset-sync-local.c: the actions that only touch the disk and the
+ * journal (see allset-reconcile.h for each one's contract). */
+void      allset_sync_move_local    (AllsetSyncPass     *pass,
+                                     const AllsetAction *action);
+void      allset_sync_conflict      (AllsetSyncPass     *pass,
+                                     const AllsetAction *action);
+void      allset_sync_delete_local  (AllsetSyncPass     *pass,
+                                     const AllsetIgnore *ignore,
+                                     const AllsetAction *action);
+void      allset_sync_mkdir_local   (AllsetSyncPass     *pass,
+                                     const AllsetIgnore *ignore,
+                                     const AllsetAction *action);
+void      allset_sync_record_base   (AllsetSyncPass     *pass,
+                                     const AllsetAction *action);
+
+/* allset-sync-defer.c: action → its size (guint64 *) for the actions
+ * options->max_transfer_size holds back (empty without a limit). */
+GHashTable *allset_sync_plan_deferred (AllsetSyncPass     *pass,
+                                       AllsetPlan         *plan);
+/* Reports action as waiting (DEFERRED, report->deferred). */
+void      allset_sync_defer_action  (AllsetSyncPass     *pass,
+                                     const AllsetAction *action,
+                                     guint64             bytes);
+/* PLANNED: what this pass transfers (not what waits). */
+void      allset_sync_emit_planned  (AllsetSyncPass     *pass,
+                                     AllsetPlan         *plan,
+                                     GHashTable         *deferred);
+
+/* allset-sync-local.c: sends path to the OS trash after checking it is what
  * the scan saw (a directory: only known, unchanged or ignored content). */
 gboolean  allset_sync_trash_local   (AllsetSyncPass         *pass,
                                      const char             *path,

@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Transfers (uploads, downloads, commits, receipts) are in
- * allset-transfer.c; this file runs the pass and carries out the actions
- * that only touch the disk and the journal.
+ * allset-transfer*.c, the actions that only touch the disk and the journal
+ * in allset-sync-local.c, what waits for an unmetered connection in
+ * allset-sync-defer.c; this file runs the pass.
  */
 
 #include <errno.h>
@@ -203,289 +204,6 @@ allset_sync_check_fatal (AllsetSyncPass *pass,
     pass->fatal = g_error_copy (error);
   g_mutex_unlock (&pass->lock);
   return fatal;
-}
-
-/* ---- local actions ------------------------------------------------------- */
-
-static gboolean
-make_parents (AllsetSyncPass *pass,
-              const char     *path)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *full = NULL;
-
-  if (g_str_equal (dir, "."))
-    return TRUE;
-  full = allset_sync_local_path (pass, dir);
-  return g_mkdir_with_parents (full, 0777) == 0;
-}
-
-static void
-do_move_local (AllsetSyncPass     *pass,
-               const AllsetAction *action)
-{
-  g_autofree char *from = allset_sync_local_path (pass, action->local != NULL && action->local->disk_path
-                                                        ? action->local->disk_path : action->path);
-  g_autofree char *to = allset_sync_local_path (pass, action->to);
-  g_autoptr(GError) error = NULL;
-  struct stat st;
-
-  if (action->local == NULL || !allset_sync_unchanged (pass, action->path, action->local))
-    {
-      allset_sync_fail (pass, action->path, TRUE, _("changed since the scan; not moved"));
-      return;
-    }
-  if (lstat (to, &st) == 0)
-    {
-      allset_sync_fail (pass, action->to, TRUE, _("something appeared there; move not carried out"));
-      return;
-    }
-  if (!make_parents (pass, action->to) || rename (from, to) != 0)
-    {
-      allset_sync_fail (pass, action->path, FALSE, _("cannot move to %s: %s"), action->to, g_strerror (errno));
-      return;
-    }
-
-  if (!allset_journal_base_rename (pass->journal, action->path, action->to, &error) ||
-      !allset_journal_local_rename (pass->journal, action->path, action->to, &error))
-    {
-      allset_sync_check_fatal (pass, error);
-      g_warning ("Journal: %s", error->message);
-    }
-  /* The moved entry has the move's revision on the server. */
-  {
-    g_autofree char *remote_to = allset_sync_remote_path (pass, action->to);
-    g_autoptr(AllsetRemoteEntry) remote = allset_journal_remote_get (pass->journal, remote_to, NULL);
-    g_autoptr(AllsetBaseEntry) base = allset_journal_base_get (pass->journal, action->to, NULL);
-
-    if (base != NULL && remote != NULL)
-      {
-        base->revision = remote->revision;
-        allset_journal_base_put (pass->journal, base, NULL);
-      }
-  }
-  pass->report->moved++;
-  allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, 0, NULL);
-}
-
-static void
-do_conflict (AllsetSyncPass     *pass,
-             const AllsetAction *action)
-{
-  g_autofree char *from = allset_sync_local_path (pass, action->local != NULL && action->local->disk_path
-                                                        ? action->local->disk_path : action->path);
-  g_autofree char *to = allset_sync_local_path (pass, action->to);
-  g_autoptr(GError) error = NULL;
-  struct stat st;
-
-  if (action->local == NULL || !allset_sync_unchanged (pass, action->path, action->local))
-    {
-      allset_sync_fail (pass, action->path, TRUE, _("changed since the scan; conflict left for the next pass"));
-      return;
-    }
-  if (lstat (to, &st) == 0 || rename (from, to) != 0)
-    {
-      allset_sync_fail (pass, action->path, FALSE, _("cannot make the conflict copy %s"), action->to);
-      return;
-    }
-  if (!allset_journal_local_rename (pass->journal, action->path, action->to, &error))
-    g_warning ("Journal: %s", error->message);
-
-  pass->report->conflicts++;
-  g_ptr_array_add (pass->report->messages,
-                   g_strdup_printf ("%s: both sides changed; local version kept as %s",
-                                    action->path, action->to));
-  g_ptr_array_add (pass->conflicts, allset_issue_new (action->to, ALLSET_ISSUE_CONFLICT, action->path));
-  allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, 0, NULL);
-}
-
-/* Every entry below dir is ignored, or known to base and unchanged. */
-static gboolean
-dir_is_all_known (AllsetSyncPass     *pass,
-                  const AllsetIgnore *ignore,
-                  const char         *dir)
-{
-  g_autofree char *full = allset_sync_local_path (pass, dir);
-  g_autoptr(GDir) handle = g_dir_open (full, 0, NULL);
-  const char *name;
-
-  if (handle == NULL)
-    return FALSE;
-
-  while ((name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *child = g_build_path ("/", dir, name, NULL);
-      g_autoptr(AllsetLocalEntry) now = allset_sync_lstat (pass, child, NULL);
-      g_autoptr(AllsetBaseEntry) base = NULL;
-
-      if (now == NULL)
-        continue;
-      if (allset_ignore_match (ignore, child, now->type == ALLSET_ENTRY_DIR))
-        continue;
-      base = allset_journal_base_get (pass->journal, child, NULL);
-      if (base == NULL || base->type != now->type)
-        return FALSE;
-      if (now->type == ALLSET_ENTRY_DIR)
-        {
-          if (!dir_is_all_known (pass, ignore, child))
-            return FALSE;
-        }
-      else if (now->size != base->size || now->mtime_ns != base->mtime_ns)
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* Sends path to the OS trash after checking it is what the scan saw. */
-gboolean
-allset_sync_trash_local (AllsetSyncPass         *pass,
-                         const char             *path,
-                         const AllsetLocalEntry *scanned)
-{
-  const AllsetIgnore *ignore = pass->ignore;
-  g_autofree char *full = allset_sync_local_path (pass, scanned != NULL && scanned->disk_path
-                                                        ? scanned->disk_path : path);
-  g_autoptr(GFile) file = g_file_new_for_path (full);
-  g_autoptr(GError) error = NULL;
-
-  if (scanned == NULL || !allset_sync_unchanged (pass, path, scanned))
-    {
-      allset_sync_fail (pass, path, TRUE, _("changed since the scan; not deleted"));
-      return FALSE;
-    }
-  if (scanned->type == ALLSET_ENTRY_DIR && !dir_is_all_known (pass, ignore, path))
-    {
-      allset_sync_fail (pass, path, TRUE, _("holds files the journal does not know; not deleted"));
-      return FALSE;
-    }
-  /* Never unlink: a file that cannot go to the trash stays. */
-  if (!g_file_trash (file, pass->cancellable, &error))
-    {
-      allset_sync_fail (pass, path, FALSE, _("cannot move it to the trash, left in place: %s"),
-                        error->message);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static void
-do_delete_local (AllsetSyncPass     *pass,
-                 const AllsetIgnore *ignore,
-                 const AllsetAction *action)
-{
-  if (action->local == NULL)
-    {
-      allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
-      return;
-    }
-  if (!allset_sync_trash_local (pass, action->path, action->local))
-    return;
-
-  allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
-  allset_journal_local_delete (pass->journal, action->path, TRUE, NULL);
-  pass->report->deleted_local += MAX (action->n_files, 1);
-  allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, 0, NULL);
-}
-
-static void
-do_mkdir_local (AllsetSyncPass     *pass,
-                const AllsetIgnore *ignore,
-                const AllsetAction *action)
-{
-  g_autofree char *full = allset_sync_local_path (pass, action->path);
-  g_autoptr(AllsetLocalEntry) now = allset_sync_lstat (pass, action->path, NULL);
-  g_autoptr(AllsetBaseEntry) base = allset_base_entry_new (action->path, ALLSET_ENTRY_DIR);
-
-  if (now != NULL && now->type != ALLSET_ENTRY_DIR)
-    {
-      if (!action->replace || !allset_sync_trash_local (pass, action->path, action->local))
-        {
-          if (!action->replace)
-            allset_sync_fail (pass, action->path, TRUE, _("a file appeared there; directory not made"));
-          return;
-        }
-      allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
-    }
-  if (g_mkdir_with_parents (full, 0777) != 0)
-    {
-      allset_sync_fail (pass, action->path, FALSE, _("cannot make the directory: %s"), g_strerror (errno));
-      return;
-    }
-
-  g_clear_pointer (&now, allset_local_entry_free);
-  now = allset_sync_lstat (pass, action->path, NULL);
-  base->revision = action->remote != NULL ? action->remote->revision : 0;
-  base->state = ALLSET_FILE_VERIFIED;
-  if (now != NULL)
-    {
-      base->inode = now->inode;
-      base->dev = now->dev;
-      base->mtime_ns = now->mtime_ns;
-      allset_journal_local_put (pass->journal, now, NULL, NULL);
-    }
-  allset_journal_base_put (pass->journal, base, NULL);
-  pass->report->dirs_created++;
-  allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, 0, NULL);
-}
-
-static void
-do_record_base (AllsetSyncPass     *pass,
-                const AllsetAction *action)
-{
-  g_autoptr(AllsetBaseEntry) entry = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (action->local == NULL || action->remote == NULL)
-    return;
-
-  entry = allset_base_entry_new (action->path, action->local->type);
-  entry->file_id = g_strdup (action->remote->file_id);
-  entry->size = action->local->size;
-  entry->mtime_ns = action->local->mtime_ns;
-  entry->executable = action->local->executable;
-  entry->revision = action->remote->revision;
-  entry->inode = action->local->inode;
-  entry->dev = action->local->dev;
-  if (entry->type == ALLSET_ENTRY_DIR)
-    entry->state = ALLSET_FILE_VERIFIED;
-  else if (action->base != NULL && action->base->state == ALLSET_FILE_VERIFIED &&
-           g_strcmp0 (action->base->file_id, entry->file_id) == 0)
-    {
-      entry->state = ALLSET_FILE_VERIFIED;
-      entry->receipt = g_strdup (action->base->receipt);
-      entry->verified_at = action->base->verified_at;
-    }
-  else
-    entry->state = ALLSET_FILE_UPLOADED;
-
-  if (!allset_journal_base_put (pass->journal, entry, &error))
-    {
-      allset_sync_fail (pass, action->path, FALSE, _("journal: %s"), error->message);
-      return;
-    }
-  pass->report->recorded++;
-
-  if (entry->state == ALLSET_FILE_UPLOADED)
-    {
-      g_autofree char *remote = allset_sync_remote_path (pass, action->path);
-      g_autoptr(AllsetFileInfo) info = allset_client_file (pass->client, remote, 0,
-                                                           pass->cancellable, &error);
-
-      if (info == NULL)
-        {
-          if (!allset_sync_check_fatal (pass, error))
-            allset_sync_fail (pass, action->path, TRUE, _("cannot verify: %s"), error->message);
-          return;
-        }
-      if (g_strcmp0 (info->file_id, action->local->file_id) != 0)
-        {
-          allset_sync_fail (pass, action->path, TRUE, _("changed on the server; next pass"));
-          return;
-        }
-      allset_transfer_verify (pass, action->path, info->file_id, info->receipt);
-    }
 }
 
 /* ---- the pass ------------------------------------------------------------ */
@@ -717,146 +435,15 @@ flush_downloads (AllsetSyncPass *pass,
   g_ptr_array_set_size (batch, 0);
 }
 
-/* ---- metered networks: transfers that wait ------------------------------ */
-
-static guint64
-transfer_size (const AllsetAction *action)
-{
-  if (action->kind == ALLSET_ACTION_UPLOAD && action->local != NULL)
-    return MAX (action->local->size, 0);
-  if (action->kind == ALLSET_ACTION_DOWNLOAD && action->remote != NULL)
-    return MAX (action->remote->size, 0);
-  return 0;
-}
-
-/* Does action (later in the plan) belong to conflict: at or below its
- * path (the remote version coming in) or its copy (going out)? */
-static gboolean
-conflict_part (const AllsetAction *conflict,
-               const AllsetAction *action)
-{
-  return allset_path_has_prefix (action->path, conflict->path) ||
-         allset_path_has_prefix (action->path, conflict->to) ||
-         (action->to != NULL && (allset_path_has_prefix (action->to, conflict->path) ||
-                                 allset_path_has_prefix (action->to, conflict->to)));
-}
-
-/* The actions options->max_transfer_size holds back (the metered
- * "small-files" policy): an upload or download of a bigger file, and a
- * conflict one of whose transfers is bigger — all of it, rename included,
- * so that no conflict is left half done (a renamed copy whose remote
- * version never came). action → guint64 bytes to announce, or NULL for
- * the parts of a deferred conflict, skipped silently. Nothing deferred
- * touches the disk or the journal: the next pass plans it again. */
-static GHashTable *
-plan_deferred (AllsetSyncPass *pass,
-               AllsetPlan     *plan)
-{
-  guint64 max = pass->options->max_transfer_size;
-  GHashTable *deferred = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-
-  for (guint i = 0; max > 0 && i < plan->actions->len; i++)
-    {
-      const AllsetAction *action = g_ptr_array_index (plan->actions, i);
-      guint64 bytes = 0;
-      gboolean over = FALSE;
-
-      if (g_hash_table_contains (deferred, action))
-        continue;
-
-      if (action->kind == ALLSET_ACTION_UPLOAD || action->kind == ALLSET_ACTION_DOWNLOAD)
-        {
-          bytes = transfer_size (action);
-          if (bytes > max)
-            g_hash_table_insert (deferred, (gpointer) action, g_memdup2 (&bytes, sizeof bytes));
-          continue;
-        }
-      if (action->kind != ALLSET_ACTION_CONFLICT || action->to == NULL)
-        continue;
-
-      for (guint j = i + 1; j < plan->actions->len; j++)
-        {
-          const AllsetAction *next = g_ptr_array_index (plan->actions, j);
-
-          if (conflict_part (action, next))
-            {
-              bytes += transfer_size (next);
-              over = over || transfer_size (next) > max;
-            }
-        }
-      if (!over)
-        continue;
-      g_hash_table_insert (deferred, (gpointer) action, g_memdup2 (&bytes, sizeof bytes));
-      for (guint j = i + 1; j < plan->actions->len; j++)
-        {
-          const AllsetAction *next = g_ptr_array_index (plan->actions, j);
-
-          if (conflict_part (action, next))
-            g_hash_table_replace (deferred, (gpointer) next, NULL);
-        }
-    }
-
-  return deferred;
-}
-
-static void
-defer_action (AllsetSyncPass     *pass,
-              const AllsetAction *action,
-              guint64             bytes)
-{
-  g_autofree char *size = g_format_size (bytes);
-  g_autofree char *limit = g_format_size (pass->options->max_transfer_size);
-  AllsetSyncEvent event = { 0 };
-
-  g_mutex_lock (&pass->lock);
-  pass->report->deferred++;
-  g_ptr_array_add (pass->report->messages,
-                   g_strdup_printf ("%s: %s%s, over the small-files limit (%s) of this metered "
-                                    "network; waits for another network",
-                                    action->path,
-                                    action->kind == ALLSET_ACTION_CONFLICT ? "changed on both sides, " : "",
-                                    size, limit));
-  g_mutex_unlock (&pass->lock);
-
-  event.kind = ALLSET_SYNC_EVENT_DEFERRED;
-  event.action = action->kind;
-  event.path = action->path;
-  event.to = action->to;
-  event.bytes = bytes;
-  allset_sync_emit (pass, &event);
-}
-
-/* PLANNED: what this pass transfers (not what waits). */
-static void
-emit_planned (AllsetSyncPass *pass,
-              AllsetPlan     *plan,
-              GHashTable     *deferred)
-{
-  AllsetSyncEvent event = { 0 };
-
-  event.kind = ALLSET_SYNC_EVENT_PLANNED;
-  for (guint i = 0; i < plan->actions->len; i++)
-    {
-      const AllsetAction *action = g_ptr_array_index (plan->actions, i);
-
-      if ((action->kind != ALLSET_ACTION_UPLOAD && action->kind != ALLSET_ACTION_DOWNLOAD) ||
-          g_hash_table_contains (deferred, action))
-        continue;
-      event.files++;
-      event.bytes += transfer_size (action);
-    }
-  allset_sync_emit (pass, &event);
-}
-
 static void
 execute (AllsetSyncPass     *pass,
          const AllsetIgnore *ignore,
          AllsetPlan         *plan)
 {
   g_autoptr(GPtrArray) downloads = g_ptr_array_new ();
-  g_autoptr(GHashTable) deferred = plan_deferred (pass, plan);
+  g_autoptr(GHashTable) deferred = allset_sync_plan_deferred (pass, plan);
 
-  emit_planned (pass, plan, deferred);
+  allset_sync_emit_planned (pass, plan, deferred);
 
   for (guint i = 0; i < plan->actions->len && pass->fatal == NULL; i++)
     {
@@ -866,7 +453,7 @@ execute (AllsetSyncPass     *pass,
       if (g_hash_table_lookup_extended (deferred, action, NULL, &wait_bytes))
         {
           if (wait_bytes != NULL)
-            defer_action (pass, action, *(guint64 *) wait_bytes);
+            allset_sync_defer_action (pass, action, *(guint64 *) wait_bytes);
           continue;
         }
 
@@ -903,13 +490,13 @@ execute (AllsetSyncPass     *pass,
       switch (action->kind)
         {
         case ALLSET_ACTION_MOVE_LOCAL:
-          do_move_local (pass, action);
+          allset_sync_move_local (pass, action);
           break;
         case ALLSET_ACTION_CONFLICT:
-          do_conflict (pass, action);
+          allset_sync_conflict (pass, action);
           break;
         case ALLSET_ACTION_MKDIR_LOCAL:
-          do_mkdir_local (pass, ignore, action);
+          allset_sync_mkdir_local (pass, ignore, action);
           break;
         case ALLSET_ACTION_DOWNLOAD:
           g_ptr_array_add (downloads, (gpointer) action);
@@ -923,13 +510,13 @@ execute (AllsetSyncPass     *pass,
           allset_transfer_queue_op (pass, action);
           break;
         case ALLSET_ACTION_RECORD_BASE:
-          do_record_base (pass, action);
+          allset_sync_record_base (pass, action);
           break;
         case ALLSET_ACTION_FORGET_BASE:
           allset_journal_base_delete (pass->journal, action->path, FALSE, NULL);
           break;
         case ALLSET_ACTION_DELETE_LOCAL:
-          do_delete_local (pass, ignore, action);
+          allset_sync_delete_local (pass, ignore, action);
           break;
         default:
           g_warn_if_reached ();
