@@ -7,7 +7,7 @@
  * Flatpak the sandbox cannot write there, so the Background portal is
  * asked instead (RequestBackground with autostart). Windows (a Run key)
  * and macOS (SMAppService) are the installers' business: see
- * docs/packaging.md.
+ * packaging/README.md.
  */
 
 #pragma once
