@@ -19,8 +19,6 @@ struct _AllsetApplication
   AllsetTray         *tray;
   AllsetNotifier     *notifier;
   GSettings          *settings;
-  /* --background on the first launch: run without a window. */
-  gboolean            background;
   /* The app says once that no tray host shows its icon. */
   gboolean            told_no_tray;
   guint               tray_check;
@@ -354,10 +352,8 @@ allset_application_command_line (GApplication            *app,
       allset_window_share_file (get_window (self), file);
       allset_application_show_window (self);
     }
-  else if (background && !g_application_command_line_get_is_remote (command_line))
-    self->background = TRUE;
-  else
-    g_application_activate (app);
+  else if (!background)
+    g_application_activate (app);   /* --background (login): no window */
 
   return EXIT_SUCCESS;
 }
