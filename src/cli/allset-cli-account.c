@@ -24,9 +24,7 @@ print_json (AllsetConfig      *config,
             AllsetAccountInfo *account)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
   const char *token_file = allset_config_get_token_file (config);
 
   json_builder_begin_object (b);
@@ -46,10 +44,7 @@ print_json (AllsetConfig      *config,
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  allset_cli_print_json (root);
 }
 
 static void

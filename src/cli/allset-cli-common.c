@@ -219,6 +219,18 @@ allset_cli_connect (AllsetConfig *config)
   return client;
 }
 
+void
+allset_cli_print_json (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
 /* ---- password ----------------------------------------------------------- */
 
 static struct termios saved_termios;

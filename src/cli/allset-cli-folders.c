@@ -72,9 +72,7 @@ static void
 print_json (GPtrArray *folders)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_array (b);
   for (guint i = 0; i < folders->len; i++)
@@ -103,10 +101,7 @@ print_json (GPtrArray *folders)
   json_builder_end_array (b);
 
   root = json_builder_get_root (b);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  allset_cli_print_json (root);
 }
 
 int

@@ -23,18 +23,6 @@
 #include "allset-sync.h"
 #include "allset-verify.h"
 
-static void
-print_json_node (JsonNode *root)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
-}
-
 /* PATH → its folder and folder-relative path; prints why not. */
 static gboolean
 locate (AllsetConfig        *config,
@@ -234,7 +222,7 @@ allset_cli_history (AllsetCli  *cli,
       json_builder_end_array (b);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
-      print_json_node (root);
+      allset_cli_print_json (root);
       return ALLSET_CLI_OK;
     }
 

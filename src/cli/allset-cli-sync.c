@@ -48,18 +48,6 @@ select_folders (AllsetConfig *config,
 }
 
 static void
-print_json_node (JsonNode *root)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
-}
-
-static void
 add_uint (JsonBuilder *b,
           const char  *name,
           guint64      value)
@@ -365,7 +353,7 @@ allset_cli_sync (AllsetCli  *cli,
   if (json)
     {
       root = json_builder_get_root (b);
-      print_json_node (root);
+      allset_cli_print_json (root);
     }
   else if (all_in_sync)
     g_print ("%s\n", _("Everything is in sync and verified."));
@@ -618,7 +606,7 @@ run_status (AllsetCli  *cli,
   if (json)
     {
       root = json_builder_get_root (b);
-      print_json_node (root);
+      allset_cli_print_json (root);
     }
   else if (conflicts_only && n_conflicts == 0)
     g_print ("%s\n", _("No conflict copies."));

@@ -16,18 +16,6 @@
 #include "allset-verify.h"
 
 static void
-print_json_node (JsonNode *root)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
-}
-
-static void
 print_report (const AllsetVerifyReport *r)
 {
   g_autoptr(GString) counts = g_string_new (NULL);
@@ -212,7 +200,7 @@ allset_cli_verify (AllsetCli  *cli,
   if (json)
     {
       root = json_builder_get_root (b);
-      print_json_node (root);
+      allset_cli_print_json (root);
     }
   else if (all_verified)
     g_print (ngettext ("All %u file verified: local hash, server file id and signed receipt agree.\n",

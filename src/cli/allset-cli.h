@@ -10,6 +10,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "allset-client.h"
 #include "allset-config.h"
@@ -90,6 +91,8 @@ void          allset_cli_print_error   (AllsetClient  *client,
 /* A client for the signed-in account of config, with its token; prints
  * why not and returns NULL. */
 AllsetClient *allset_cli_connect       (AllsetConfig  *config);
+/* --json output: root, pretty-printed, on standard output. */
+void          allset_cli_print_json    (JsonNode      *root);
 /* Quotes one argument for a shell only when it needs it. */
 char         *allset_cli_quote         (const char    *arg);
 
