@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "allset-application-private.h"
+#include "allset-local-monitor.h"
 #include "allset-notifier.h"
 #include "allset-preferences.h"
 #include "allset-window.h"
@@ -318,6 +319,9 @@ allset_application_shutdown (GApplication *app)
 
   if (self->state != NULL)
     allset_app_state_stop (self->state);
+  /* The folders' watch threads let their monitors go before the exit. */
+  if (!allset_local_monitor_join_stopped (5000))
+    g_warning ("A folder watch did not stop in time");
   /* The icon leaves the bus with the app's name. */
   g_clear_handle_id (&self->tray_check, g_source_remove);
   g_clear_object (&self->notifier);

@@ -19,6 +19,7 @@
 
 #include "allset-cli.h"
 #include "allset-folder-session.h"
+#include "allset-local-monitor.h"
 
 /* How long a stop waits for the cancelled passes to end. */
 #define STOP_TIMEOUT_MS 1500
@@ -345,17 +346,10 @@ allset_cli_watch (AllsetCli  *cli,
   g_source_remove (sigterm);
   stop_all (&watch);
   g_ptr_array_unref (watch.watched);
-  /* stop() returns at once; the monitors' threads and a cancelled pass
-   * end in the background and report through this context: give them a
-   * moment before the process exits (under ASan an exit in the middle
-   * was reported as a leak). */
-  {
-    gint64 end = g_get_monotonic_time () + 300 * 1000;
-
-    while (g_get_monotonic_time () < end)
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (10 * 1000);
-  }
+  /* The sessions are gone; their local monitors' threads may still be
+   * letting their monitors go. */
+  if (!allset_local_monitor_join_stopped (STOP_TIMEOUT_MS))
+    g_warning ("A folder watch did not stop in time");
   if (watch.status == ALLSET_CLI_OK)
     g_print ("%s\n", _("Stopped."));
   return watch.status;

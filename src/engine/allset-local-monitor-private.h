@@ -6,7 +6,8 @@
  * GFileMonitor of one tree, walks it (GTask threads) and debounces the
  * events; it hands notes to its owner through a callback called in the
  * watch thread. stop() only cancels: the thread drops its monitors and
- * ends by itself, then calls destroy on user_data. The accessors below
+ * ends by itself, then calls destroy on user_data; allset_watch_join_all()
+ * lets the process wait for that before it exits. The accessors below
  * are thread-safe.
  */
 
@@ -41,6 +42,8 @@ AllsetWatch *allset_watch_ref              (AllsetWatch     *self);
 void         allset_watch_unref            (AllsetWatch     *self);
 void         allset_watch_start            (AllsetWatch     *self);
 void         allset_watch_stop             (AllsetWatch     *self);
+/* Waits for every watch thread of the process to end and joins them. */
+gboolean     allset_watch_join_all         (guint            timeout_ms);
 guint        allset_watch_get_n_watched    (AllsetWatch     *self);
 void         allset_watch_set_debounce     (AllsetWatch     *self,
                                             guint            msec);

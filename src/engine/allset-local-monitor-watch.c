@@ -80,7 +80,6 @@ struct _AllsetWatch
 
   /* The watch thread only. */
   GMainContext    *context;
-  GMainLoop       *loop;
   GHashTable      *monitors;   /* directory path → GFileMonitor */
   GHashTable      *unwatched;  /* directories that could not get one */
   GArray          *to_walk;    /* AllsetWalkEntry, for the next walk */
@@ -586,35 +585,37 @@ watch_teardown (AllsetWatch *self)
   self->probe_fd = -1;
 }
 
-static gboolean
-on_cancelled (GCancellable *cancellable,
-              gpointer      user_data)
-{
-  g_main_loop_quit (((AllsetWatch *) user_data)->loop);
-  return G_SOURCE_REMOVE;
-}
+/* Every watch thread of the process, joinable: an exit while one still
+ * tears down its monitors would leave its allocations behind (the
+ * sanitizer run reports them as leaks). */
+static GMutex     threads_lock;
+static GCond      threads_cond;
+static GPtrArray *threads;        /* GThread, started and not joined */
+static guint      threads_running;
 
 static gpointer
 watch_thread (gpointer data)
 {
   AllsetWatch *self = data;
-  g_autoptr(GSource) quit = g_cancellable_source_new (self->cancellable);
 
   g_main_context_push_thread_default (self->context);
-  /* Also quits a loop that stop() beat to the start. */
-  g_source_set_callback (quit, G_SOURCE_FUNC (on_cancelled), self, NULL);
-  g_source_attach (quit, self->context);
-
   watch_setup (self);
-  g_main_loop_run (self->loop);
+  /* Not a GCancellableSource: GLib 2.74 leaks one cancelled from another
+   * thread while it is being destroyed. stop() wakes the context up
+   * after cancelling, so a poll never outlasts it. */
+  while (!stopping (self))
+    g_main_context_iteration (self->context, TRUE);
   watch_teardown (self);
-
-  g_source_destroy (quit);
   g_main_context_pop_thread_default (self->context);
   if (self->destroy != NULL)
     self->destroy (self->user_data);
   self->destroy = NULL;
   allset_watch_unref (self);
+
+  g_mutex_lock (&threads_lock);
+  threads_running--;
+  g_cond_broadcast (&threads_cond);
+  g_mutex_unlock (&threads_lock);
   return NULL;
 }
 
@@ -641,7 +642,6 @@ allset_watch_new (const char      *root,
   self->destroy = destroy;
 
   self->context = g_main_context_new ();
-  self->loop = g_main_loop_new (self->context, FALSE);
   self->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, monitor_free);
   self->unwatched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->to_walk = allset_walk_entries_new ();
@@ -670,7 +670,6 @@ allset_watch_unref (AllsetWatch *self)
   g_object_unref (self->cancellable);
   g_free (self->root);
   allset_ignore_unref (self->ignore);
-  g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
   g_hash_table_unref (self->monitors);
   g_hash_table_unref (self->unwatched);
@@ -682,13 +681,45 @@ allset_watch_unref (AllsetWatch *self)
 void
 allset_watch_start (AllsetWatch *self)
 {
-  g_thread_unref (g_thread_new ("allset-watch", watch_thread, allset_watch_ref (self)));
+  GThread *thread;
+
+  g_mutex_lock (&threads_lock);
+  if (threads == NULL)
+    threads = g_ptr_array_new ();
+  thread = g_thread_new ("allset-watch", watch_thread, allset_watch_ref (self));
+  g_ptr_array_add (threads, thread);
+  threads_running++;
+  g_mutex_unlock (&threads_lock);
+}
+
+gboolean
+allset_watch_join_all (guint timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
+  g_autoptr(GPtrArray) ended = NULL;
+  gboolean all;
+
+  g_mutex_lock (&threads_lock);
+  while (threads_running > 0)
+    if (!g_cond_wait_until (&threads_cond, &threads_lock, end))
+      break;
+  all = threads_running == 0;
+  /* Only when none runs: which of the threads ended is not known. */
+  if (all && threads != NULL)
+    ended = g_steal_pointer (&threads);
+  g_mutex_unlock (&threads_lock);
+
+  if (ended != NULL)
+    for (guint i = 0; i < ended->len; i++)
+      g_thread_join (ended->pdata[i]);
+  return all;
 }
 
 void
 allset_watch_stop (AllsetWatch *self)
 {
   g_cancellable_cancel (self->cancellable);
+  g_main_context_wakeup (self->context);
 }
 
 guint

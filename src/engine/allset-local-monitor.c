@@ -258,6 +258,12 @@ allset_local_monitor_stop (AllsetLocalMonitor *self)
     allset_watch_stop (self->watch);
 }
 
+gboolean
+allset_local_monitor_join_stopped (guint timeout_ms)
+{
+  return allset_watch_join_all (timeout_ms);
+}
+
 guint
 allset_local_monitor_get_n_watched (AllsetLocalMonitor *self)
 {

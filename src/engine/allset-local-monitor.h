@@ -57,6 +57,10 @@ void                allset_local_monitor_start      (AllsetLocalMonitor *self);
 /* Drops every monitor and pending timer; no signal after this. Returns
  * at once: the watch thread lets its monitors go in the background. */
 void                allset_local_monitor_stop       (AllsetLocalMonitor *self);
+/* Before the process exits: waits up to timeout_ms for the threads of
+ * every stopped monitor to end, and joins them. FALSE if some did not
+ * end in time (a monitor still running counts too). */
+gboolean            allset_local_monitor_join_stopped (guint             timeout_ms);
 /* Directories watched now. */
 guint               allset_local_monitor_get_n_watched (AllsetLocalMonitor *self);
 /* TRUE while some directory could not be watched. */

@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 
 #include "allset-folder-session.h"
+#include "allset-local-monitor.h"
 #include "allset-test-network-monitor.h"
 #include "test-cli-server.h"
 
@@ -130,11 +131,11 @@ fixture_clear (Fixture *f)
   g_clear_object (&f->session);
   g_clear_object (&f->client);
   g_clear_object (&f->network);
-  /* Let a stopped pass's completion run before the tree goes; the local
-   * monitor's thread ends on its own shortly after stop() (it is not
-   * joined): give it that time, or the sanitizer run's leak check at exit
-   * may catch it half way. */
+  /* Let a stopped pass's completion run before the tree goes, and the
+   * local monitor's thread let its monitors go (else the sanitizer run's
+   * leak check at exit may catch it half way). */
   spin (300);
+  g_assert_true (allset_local_monitor_join_stopped (10000));
   remove_tree (f->root);
   g_free (f->root);
   g_free (f->id);

@@ -180,6 +180,8 @@ teardown (Fixture       *f,
   if (f->monitor != NULL)
     allset_local_monitor_stop (f->monitor);
   g_clear_object (&f->monitor);
+  /* Every watch thread ends after stop(): none is left behind. */
+  g_assert_true (allset_local_monitor_join_stopped (10000));
   remove_tree (f->tmp);
   g_free (f->tmp);
   g_free (f->root);
