@@ -207,6 +207,45 @@ typedef struct
 void allset_trash_entry_free (AllsetTrashEntry *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetTrashEntry, allset_trash_entry_free)
 
+/* A share link (POST/GET/PATCH /api/v1/shares). */
+typedef struct
+{
+  char     *id;
+  char     *token_prefix;       /* the token's first 6 characters */
+  char     *path;               /* remote path of the file or folder */
+  gboolean  is_dir;
+  char     *created_at;         /* ISO 8601 */
+  char     *expires_at;         /* ISO 8601 or NULL: never */
+  gboolean  has_password;
+  guint64   max_downloads;      /* 0: no limit */
+  guint64   downloads;
+  char     *state;              /* "active", "expired", "exhausted", "suspended" */
+  char     *suspended_reason;   /* set by an admin, or NULL */
+  char     *token;              /* only in the answer to a creation, else NULL */
+  char     *url;                /* https://HOST/s/TOKEN, only with token */
+} AllsetShareInfo;
+
+void allset_share_info_free (AllsetShareInfo *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetShareInfo, allset_share_info_free)
+
+/* How long a link lasts: exactly one of the three. */
+typedef struct
+{
+  gint64      in_seconds;   /* > 0: from now */
+  const char *at;           /* ISO 8601 with a time zone, in the future */
+  gboolean    never;        /* refused when the server caps lifetimes */
+} AllsetShareExpiry;
+
+/* What allset_client_share_update() changes; unset members stay. */
+typedef struct
+{
+  const AllsetShareExpiry *expiry;         /* NULL: unchanged */
+  gboolean                 set_password;
+  const char              *password;       /* NULL or "": remove it */
+  gboolean                 set_max_downloads;
+  guint64                  max_downloads;  /* 0: no limit */
+} AllsetShareChange;
+
 /* One record of a chunk pack (POST /api/v1/chunks/pack). */
 typedef struct
 {

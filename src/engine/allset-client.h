@@ -214,4 +214,28 @@ AllsetCommitResult *allset_client_trash_restore (AllsetClient *self,
                                                  GCancellable *cancellable,
                                                  GError      **error);
 
+/* Share links (allset-client-shares.c). path: remote path of a file or a
+ * folder; password NULL: none; max_downloads 0: no limit. The answer
+ * holds the token and the full URL, the only time they are known. */
+AllsetShareInfo    *allset_client_share_create (AllsetClient            *self,
+                                                const char              *path,
+                                                const AllsetShareExpiry *expiry,
+                                                const char              *password,
+                                                guint64                  max_downloads,
+                                                GCancellable            *cancellable,
+                                                GError                 **error);
+/* AllsetShareInfo elements, oldest first; revoked links are not listed. */
+GPtrArray          *allset_client_shares       (AllsetClient            *self,
+                                                GCancellable            *cancellable,
+                                                GError                 **error);
+AllsetShareInfo    *allset_client_share_update (AllsetClient            *self,
+                                                const char              *id,
+                                                const AllsetShareChange *change,
+                                                GCancellable            *cancellable,
+                                                GError                 **error);
+gboolean            allset_client_share_revoke (AllsetClient            *self,
+                                                const char              *id,
+                                                GCancellable            *cancellable,
+                                                GError                 **error);
+
 G_END_DECLS

@@ -106,6 +106,16 @@ AllsetFolderConfig *allset_config_find_folder (AllsetConfig *self,
 /* The folder whose local directory holds path (or is path), or NULL. */
 AllsetFolderConfig *allset_config_folder_for_path (AllsetConfig *self,
                                                    const char   *path);
+/* The remote path of local_path, a file or directory inside a synced
+ * folder (what a file manager hands over; symlinks in its parents are
+ * resolved, the name is NFC). Sets *folder (owned by self) when not NULL.
+ * ALLSET_CONFIG_ERROR_FOLDER when outside every synced folder, or when
+ * it is the root of a folder synced with the account root (the account
+ * root cannot be shared). */
+char               *allset_config_remote_path_for (AllsetConfig        *self,
+                                                   const char          *local_path,
+                                                   AllsetFolderConfig **folder,
+                                                   GError             **error);
 /* Validates and adds a folder (not saved yet). local_dir is created when
  * missing; it must not be inside or around another synced folder, the
  * config directory or the state directory. remote: NULL or "" for the
