@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 
 /* Worker threads sharing the one AllsetClient for chunk transfers. */
 #define ALLSET_SYNC_WORKERS      4
+/* Downloads made durable and recorded together (allset_transfer_land). */
+#define ALLSET_SYNC_LAND_BATCH   256
 /* Operations per commit request. */
 #define ALLSET_SYNC_COMMIT_BATCH 1000
 /* Chunk ids per chunks/missing request. */
@@ -38,11 +40,26 @@ typedef struct
   /* AllsetIssue of this pass (ORIGIN_SYNC), conflicts (ORIGIN_CONFLICT). */
   GPtrArray                *issues;
   GPtrArray                *conflicts;
+  /* Downloads renamed into place, waiting for their directories' fsync
+   * before the journal records them (AllsetLanded, allset-transfer-download.c). */
+  GPtrArray                *landed;
   /* The first fatal error: the pass stops. */
   GError                   *fatal;
-  /* Downloads run in parallel: guards report, issues and fatal. */
+  /* Downloads run in parallel: guards report, issues, landed and fatal. */
   GMutex                    lock;
 } AllsetSyncPass;
+
+/* A download renamed into place, not yet in the journal. */
+typedef struct
+{
+  const AllsetAction *action;
+  char               *dir;
+  GArray             *chunks;    /* AllsetLocalChunk */
+  AllsetLocalEntry   *written;   /* what was renamed, stat'ed before */
+  AllsetFileInfo     *info;
+} AllsetLanded;
+
+void allset_landed_free (gpointer landed);
 
 /* report->field += n, from any thread. */
 #define ALLSET_SYNC_COUNT(pass, field, n) \
@@ -142,8 +159,14 @@ void      allset_transfer_queue_op     (AllsetSyncPass     *pass,
                                         const AllsetAction *action);
 /* Sends the queued uploads' chunks and commits every queued operation. */
 void      allset_transfer_flush        (AllsetSyncPass     *pass);
+/* Downloads one file and renames it into place; the journal learns of
+ * it at the next allset_transfer_land(). */
 void      allset_transfer_download     (AllsetSyncPass     *pass,
                                         const AllsetAction *action);
+/* Makes the downloads renamed so far durable (one fsync per directory),
+ * then records them in the journal in one transaction and verifies
+ * their receipts. */
+void      allset_transfer_land         (AllsetSyncPass     *pass);
 /* allset-transfer-download.c: at the end of a pass, removes the part
  * files (.allset-part-*) in local's directories that no download of plan
  * will resume, or that no one wrote to for a week; never one written to

@@ -416,21 +416,28 @@ download_job (gpointer data,
 }
 
 /* Downloads of different files are independent: ALLSET_SYNC_WORKERS at
- * a time (each re-checks its own target, invariant 2). */
+ * a time (each re-checks its own target, invariant 2). They are landed
+ * (made durable and recorded) every ALLSET_SYNC_LAND_BATCH files, so a
+ * killed pass has little to find again. */
 static void
 flush_downloads (AllsetSyncPass *pass,
                  GPtrArray      *batch)
 {
-  GThreadPool *pool;
-
-  if (batch->len == 1)
-    allset_transfer_download (pass, g_ptr_array_index (batch, 0));
-  else if (batch->len > 1)
+  for (guint start = 0; start < batch->len && pass->fatal == NULL; start += ALLSET_SYNC_LAND_BATCH)
     {
-      pool = g_thread_pool_new (download_job, pass, ALLSET_SYNC_WORKERS, FALSE, NULL);
-      for (guint i = 0; i < batch->len; i++)
-        g_thread_pool_push (pool, g_ptr_array_index (batch, i), NULL);
-      g_thread_pool_free (pool, FALSE, TRUE);
+      guint end = MIN (batch->len, start + ALLSET_SYNC_LAND_BATCH);
+
+      if (end - start == 1)
+        allset_transfer_download (pass, g_ptr_array_index (batch, start));
+      else
+        {
+          GThreadPool *pool = g_thread_pool_new (download_job, pass, ALLSET_SYNC_WORKERS, FALSE, NULL);
+
+          for (guint i = start; i < end; i++)
+            g_thread_pool_push (pool, g_ptr_array_index (batch, i), NULL);
+          g_thread_pool_free (pool, FALSE, TRUE);
+        }
+      allset_transfer_land (pass);
     }
   g_ptr_array_set_size (batch, 0);
 }
@@ -571,6 +578,7 @@ allset_sync_folder (AllsetClient             *client,
   pass.ignore = ignore;
   pass.issues = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_issue_free);
   pass.conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_issue_free);
+  pass.landed = g_ptr_array_new_with_free_func (allset_landed_free);
   g_mutex_init (&pass.lock);
   pass.umask = umask (0);
   umask (pass.umask);
@@ -655,6 +663,7 @@ out:
   save_conflicts (&pass);
   save_summary (&pass, ok);
   g_clear_pointer (&pass.pending, g_ptr_array_unref);
+  g_clear_pointer (&pass.landed, g_ptr_array_unref);
   g_clear_pointer (&pass.issues, g_ptr_array_unref);
   g_clear_pointer (&pass.conflicts, g_ptr_array_unref);
   g_clear_error (&pass.fatal);

@@ -377,8 +377,7 @@ allset_transfer_download (AllsetSyncPass     *pass,
   g_autoptr(AllsetFileInfo) info = NULL;
   g_autoptr(GArray) chunks = g_array_new (FALSE, FALSE, sizeof (AllsetLocalChunk));
   g_autoptr(GError) error = NULL;
-  g_autoptr(AllsetLocalEntry) written = NULL;
-  g_autoptr(AllsetBaseEntry) base = NULL;
+  AllsetLanded *landed;
   struct timespec times[2];
   struct stat st;
   mode_t mask;
@@ -453,36 +452,99 @@ allset_transfer_download (AllsetSyncPass     *pass,
       allset_sync_fail (pass, action->path, FALSE, _("cannot rename into place: %s"), g_strerror (errno));
       return;
     }
-  fsync_dir (dir);
   allset_sync_test_pause ("ALLSET_TEST_PAUSE_AFTER_RENAME", "after rename");
 
   /* Record what was written, not what is there now: a change made right
    * after the rename must look like a change to the next scan, or it would
    * be taken for the downloaded version and lost (invariant 2; the soak
    * found it). */
-  written = allset_local_entry_new (action->path, ALLSET_ENTRY_FILE);
-  written->size = st.st_size;
-  written->mtime_ns = (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
-  written->executable = (st.st_mode & S_IXUSR) != 0;
-  written->inode = st.st_ino;
-  written->dev = st.st_dev;
-  written->file_id = g_strdup (info->file_id);
-  allset_journal_local_put (pass->journal, written, chunks, NULL);
+  landed = g_new0 (AllsetLanded, 1);
+  landed->action = action;
+  landed->dir = g_steal_pointer (&dir);
+  landed->chunks = g_steal_pointer (&chunks);
+  landed->written = allset_local_entry_new (action->path, ALLSET_ENTRY_FILE);
+  landed->written->size = st.st_size;
+  landed->written->mtime_ns = (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
+  landed->written->executable = (st.st_mode & S_IXUSR) != 0;
+  landed->written->inode = st.st_ino;
+  landed->written->dev = st.st_dev;
+  landed->written->file_id = g_strdup (info->file_id);
+  landed->info = g_steal_pointer (&info);
 
-  base = allset_base_entry_new (action->path, ALLSET_ENTRY_FILE);
-  base->file_id = g_strdup (info->file_id);
-  base->size = written->size;
-  base->mtime_ns = written->mtime_ns;
-  base->executable = written->executable;
-  base->revision = info->revision;
-  base->inode = written->inode;
-  base->dev = written->dev;
-  base->state = ALLSET_FILE_UPLOADED;
-  allset_journal_base_put (pass->journal, base, NULL);
-  ALLSET_SYNC_COUNT (pass, downloaded, 1);
+  g_mutex_lock (&pass->lock);
+  g_ptr_array_add (pass->landed, landed);
+  g_mutex_unlock (&pass->lock);
+}
 
-  if (allset_transfer_verify (pass, action->path, info->file_id, info->receipt))
-    allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, written->size, info->receipt);
+void
+allset_landed_free (gpointer data)
+{
+  AllsetLanded *landed = data;
+
+  g_free (landed->dir);
+  g_array_unref (landed->chunks);
+  allset_local_entry_free (landed->written);
+  allset_file_info_free (landed->info);
+  g_free (landed);
+}
+
+/* The journal records a download only once its rename is durable: after
+ * a crash the journal may lack a file that is there (the next scan finds
+ * it equal to the server's and records it), never hold one that is not
+ * (which the next pass would take for a local deletion). One fsync per
+ * directory and one transaction for the lot, instead of one each per
+ * file: 10 000 small files spent most of their time there. */
+void
+allset_transfer_land (AllsetSyncPass *pass)
+{
+  g_autoptr(GPtrArray) landed = NULL;
+  g_autoptr(GHashTable) dirs = NULL;
+  GHashTableIter iter;
+  const char *dir;
+  gboolean in_transaction;
+
+  g_mutex_lock (&pass->lock);
+  landed = g_steal_pointer (&pass->landed);
+  pass->landed = g_ptr_array_new_with_free_func (allset_landed_free);
+  g_mutex_unlock (&pass->lock);
+  if (landed->len == 0)
+    return;
+
+  dirs = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < landed->len; i++)
+    g_hash_table_add (dirs, ((AllsetLanded *) g_ptr_array_index (landed, i))->dir);
+  g_hash_table_iter_init (&iter, dirs);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &dir, NULL))
+    fsync_dir (dir);
+
+  in_transaction = allset_journal_begin (pass->journal, NULL);
+  for (guint i = 0; i < landed->len; i++)
+    {
+      AllsetLanded *l = g_ptr_array_index (landed, i);
+      g_autoptr(AllsetBaseEntry) base = allset_base_entry_new (l->action->path, ALLSET_ENTRY_FILE);
+
+      allset_journal_local_put (pass->journal, l->written, l->chunks, NULL);
+      base->file_id = g_strdup (l->info->file_id);
+      base->size = l->written->size;
+      base->mtime_ns = l->written->mtime_ns;
+      base->executable = l->written->executable;
+      base->revision = l->info->revision;
+      base->inode = l->written->inode;
+      base->dev = l->written->dev;
+      base->state = ALLSET_FILE_UPLOADED;
+      allset_journal_base_put (pass->journal, base, NULL);
+    }
+  if (in_transaction)
+    allset_journal_commit (pass->journal, NULL);
+  ALLSET_SYNC_COUNT (pass, downloaded, landed->len);
+
+  for (guint i = 0; i < landed->len; i++)
+    {
+      AllsetLanded *l = g_ptr_array_index (landed, i);
+
+      if (allset_transfer_verify (pass, l->action->path, l->info->file_id, l->info->receipt))
+        allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, l->action, l->written->size, l->info->receipt);
+    }
 }
 
 /* ---- stale part files ---------------------------------------------------- */

@@ -282,4 +282,32 @@ cli A any sync "$A"
 grep -q "edited on B right after the download" "$A/rr.txt" || fail "n: B's edit did not reach A: $(cat "$A/rr.txt")"
 cmp -s "$A/rr.txt" "$B/rr.txt" || fail "n: rr.txt differs between A and B"
 
+# --- (o) killed between a download's rename and its record ------------------
+# The journal records downloads after their directory's fsync, a batch at
+# a time: a pass killed after the rename leaves a file the journal does not
+# know. The next pass must take it for the server's version (same bytes),
+# not upload it as new, nor lose it, nor delete anything.
+section "o: a pass killed after a download's rename, before the journal records it"
+mkdir -p "$A/land"
+for i in 1 2 3; do echo "landed $i" >"$A/land/f$i.txt"; done
+cli A 0 sync "$A"
+(ALLSET_TEST_PAUSE_AFTER_RENAME="$work/go-o" bg_cli B "$work/o" sync "$B") &
+pid=$!
+wait_for 30 grep -q "paused after rename" "$work/o.err" || fail "o: the pass did not pause"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+ls "$B/land"/f*.txt >/dev/null 2>&1 || fail "o: nothing was renamed into place before the kill"
+cli B 0 sync "$B" --json
+[ "$(json_field uploaded)" = 0 ] || fail "o: B uploaded files it had just downloaded: $out"
+[ "$(json_field failed)" = 0 ] || fail "o: the pass after the kill failed: $out"
+for i in 1 2 3; do
+    [ "$(cat "$B/land/f$i.txt" 2>/dev/null)" = "landed $i" ] || fail "o: B's land/f$i.txt is wrong"
+done
+cli A 0 sync "$A"
+for i in 1 2 3; do
+    [ "$(cat "$A/land/f$i.txt" 2>/dev/null)" = "landed $i" ] || fail "o: A lost land/f$i.txt"
+done
+cli B 0 status --json
+expect_out '"pending" : 0'
+
 finish "All sync tests passed."
