@@ -41,6 +41,8 @@ PACKAGES=(
     libsqlite3-dev
     sqlite3
     libargon2-dev
+    # zlib: crc32() for the streamed zip of a shared folder
+    zlib1g-dev
     ca-certificates
 
     # tests (integration suite talks to the server with curl; certificates
@@ -75,6 +77,17 @@ PACKAGES=(
     gnutls-bin
     # xwininfo: the single-instance test counts the app's windows
     x11-utils
+
+    # the Nautilus extension (src/nautilus): « Partager avec ALLSET » in the
+    # file manager; built only when this is installed
+    libnautilus-extension-dev
+
+    # the `browser` suite (tests/browser): the public share pages in
+    # Debian's headless Chromium (/usr/bin/chromium), driven by
+    # playwright-core, which the suite itself installs with `npm ci` from
+    # tests/browser/package-lock.json (Node.js >= 20 with npm; never
+    # Playwright's own browser download)
+    chromium
 )
 
 readme_hint="See README.md, section \"Dependencies and other platforms\", for the equivalent packages, then re-run with ALLSET_SKIP_DEPS=1."

@@ -52,5 +52,8 @@ int            allset_admin_account_add    (AllsetAdmin *admin, const AllsetAdmi
 int            allset_admin_account_list   (AllsetAdmin *admin, const AllsetAdminCommand *command, int argc, char **argv);
 int            allset_admin_account_change (AllsetAdmin *admin, const AllsetAdminCommand *command, int argc, char **argv);
 int            allset_admin_devices        (AllsetAdmin *admin, const AllsetAdminCommand *command, int argc, char **argv);
+/* allset-admin-shares.c */
+int            allset_admin_share_reports  (AllsetAdmin *admin, const AllsetAdminCommand *command, int argc, char **argv);
+int            allset_admin_share_suspend  (AllsetAdmin *admin, const AllsetAdminCommand *command, int argc, char **argv);
 
 G_END_DECLS

@@ -254,6 +254,13 @@ static const AllsetAdminCommand commands[] = {
     cmd_maintenance },
   { "devices", N_("USER"), N_("List the devices of an account, or sign them out with --revoke "
                           "DEVICE_ID or --revoke-all."), allset_admin_devices },
+  { "share-reports", "", N_("List the abuse reports on share links, newest first (--json for JSON)."),
+    allset_admin_share_reports },
+  { "share-suspend", N_("ID|TOKEN_PREFIX|URL"), N_("Suspend a share link (--reason TEXT, required): its URL "
+                                          "answers 451 and its owner cannot change it (terms R16)."),
+    allset_admin_share_suspend },
+  { "share-unsuspend", N_("ID|TOKEN_PREFIX|URL"), N_("Lift the suspension of a share link."),
+    allset_admin_share_suspend },
   { NULL }
 };
 

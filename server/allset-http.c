@@ -4,6 +4,7 @@
  */
 
 #include "allset-http.h"
+#include "allset-stream.h"
 
 void
 allset_http_request_free (AllsetHttpRequest *self)
@@ -85,6 +86,7 @@ allset_http_response_free (AllsetHttpResponse *self)
 
   g_free (self->content_type);
   g_clear_pointer (&self->body, g_bytes_unref);
+  g_clear_pointer (&self->stream, allset_stream_free);
   g_clear_pointer (&self->headers, soup_message_headers_unref);
   g_free (self);
 }

@@ -36,11 +36,14 @@ typedef struct
 void allset_http_request_free (AllsetHttpRequest *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetHttpRequest, allset_http_request_free)
 
+typedef struct _AllsetStream AllsetStream;   /* allset-stream.h */
+
 typedef struct
 {
   guint               status;
   char               *content_type;
   GBytes             *body;
+  AllsetStream       *stream;       /* or a body produced while sent (large downloads) */
   SoupMessageHeaders *headers;      /* extra response headers */
   gint64              account_id;   /* whose bandwidth a body download draws from, 0: none */
   gboolean            cursor_moved; /* a commit happened: wake long polls of account_id */

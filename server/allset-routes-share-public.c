@@ -2,7 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * GET /s/TOKEN (page), GET /s/TOKEN/download, POST /s/TOKEN (password) and
+ * GET /s/TOKEN (page), GET /s/TOKEN/download, GET /s/TOKEN/zip (the bytes:
+ * allset-share-download.c, allset-share-zip.c), POST /s/TOKEN (password) and
  * /robots.txt. Every answer, errors included, is French HTML with the
  * no-indexing headers (allset-share-page.c). Unknown, forged and truncated
  * tokens get the same 404 after the same work (one SHA-256 and one indexed
@@ -17,7 +18,9 @@
 #include <string.h>
 
 #include "allset-password.h"
+#include "allset-routes-share-report.h"
 #include "allset-server-private.h"
+#include "allset-share-download.h"
 #include "allset-share-page.h"
 
 #define SHARE_TOKEN_CHARS   43   /* 32 bytes, base64url without padding */
@@ -46,7 +49,7 @@ token_is_well_formed (const char *token,
 typedef struct
 {
   char        *token;
-  char        *action;   /* what follows TOKEN/: NULL or "download" */
+  char        *action;   /* what follows TOKEN/: NULL, "download" or "zip" */
   AllsetShare *share;
 } ShareAccess;
 
@@ -83,12 +86,16 @@ share_open (AllsetServer      *server,
   access->token = g_strndup (param, len);
   if (slash != NULL)
     {
-      if (!g_str_equal (slash + 1, "download"))
+      if (!g_str_equal (slash + 1, "download") && !g_str_equal (slash + 1, "zip") &&
+          !g_str_equal (slash + 1, "report"))
         return allset_share_page_not_found ();
-      access->action = g_strdup ("download");
+      access->action = g_strdup (slash + 1);
     }
 
   owner = allset_store_account_get (store, access->share->account_id, NULL);
+  /* Suspended by ALLSET (terms R16): 451 on every URL, reports included. */
+  if (access->share->suspended_at > 0 && !access->share->revoked)
+    return allset_share_page_suspended (access->share->suspended_reason);
   if (access->share->revoked || owner == NULL || owner->suspended ||
       (access->share->expires_at > 0 && access->share->expires_at <= now) ||
       (access->share->max_downloads > 0 &&
@@ -188,6 +195,7 @@ render_file (AllsetServer *server,
   g_autoptr(GString) html = g_string_new (NULL);
   g_autofree char *name = NULL;
   g_autofree char *size = NULL;
+  g_autofree char *report_link = allset_share_report_link (access->token);
 
   node = allset_store_get_file (allset_server_get_store (server), access->share->account_id,
                                 access->share->path, 0, NULL);
@@ -200,6 +208,7 @@ render_file (AllsetServer *server,
   append_expiry (html, access->share);
   g_string_append_printf (html, "<p><a class=\"b\" href=\"/s/%s/download\" download>Télécharger</a></p>",
                           access->token);
+  g_string_append (html, report_link);
   return allset_share_page_new (SOUP_STATUS_OK, allset_path_basename (node->path), html->str);
 }
 
@@ -213,6 +222,7 @@ render_dir (AllsetServer      *server,
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GString) html = g_string_new (NULL);
   g_autofree char *title = NULL;
+  g_autofree char *report_link = allset_share_report_link (access->token);
   gsize base = strlen (access->share->path) + 1;
 
   if (dir == NULL)
@@ -225,6 +235,13 @@ render_dir (AllsetServer      *server,
   title = g_markup_escape_text (allset_path_basename (dir), -1);
   g_string_append_printf (html, "<h1>%s</h1>", title);
   append_expiry (html, access->share);
+  {
+    g_autofree char *zip_dir = g_uri_escape_string (strlen (dir) > base ? dir + base : "", "/", FALSE);
+
+    g_string_append_printf (html, "<p><a class=\"b\" href=\"/s/%s/zip%s%s\" download>"
+                            "Tout télécharger (zip)</a></p>", access->token,
+                            *zip_dir ? "?dir=" : "", zip_dir);
+  }
   if (relative != NULL && *relative != '\0')
     g_string_append_printf (html, "<p><a href=\"/s/%s\">Retour au dossier partagé</a></p>", access->token);
   g_string_append (html, "<table>");
@@ -248,6 +265,7 @@ render_dir (AllsetServer      *server,
   if (entries->len == 0)
     g_string_append (html, "<tr><td>Ce dossier est vide.</td></tr>");
   g_string_append (html, "</table>");
+  g_string_append (html, report_link);
   return allset_share_page_new (SOUP_STATUS_OK, allset_path_basename (dir), html->str);
 }
 
@@ -261,101 +279,14 @@ render (AllsetServer      *server,
   return render_file (server, access);
 }
 
-/* One "bytes=a-b", "bytes=a-" or "bytes=-n" range within size bytes (as
- * GET /api/v1/chunks/{id} reads it). */
-static gboolean
-parse_range (const char *header,
-             guint64     size,
-             guint64    *start,
-             guint64    *end)
-{
-  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-  SoupRange *ranges = NULL;
-  int n = 0;
-  gboolean ok;
-
-  if (size == 0)
-    return FALSE;
-  soup_message_headers_append (headers, "Range", header);
-  ok = soup_message_headers_get_ranges (headers, size, &ranges, &n) && n == 1;
-  if (ok)
-    {
-      goffset first = MAX (ranges[0].start, 0);
-      goffset last = MIN (ranges[0].end, (goffset) size - 1);
-
-      ok = first <= last;
-      *start = first;
-      *end = last;
-    }
-  if (ranges != NULL)
-    soup_message_headers_free_ranges (headers, ranges);
-  return ok;
-}
-
-/* Bytes [start, end] of a file, from its chunks. */
-static GBytes *
-read_range (AllsetServer  *server,
-            gint64         account_id,
-            AllsetNode    *node,
-            guint64        start,
-            guint64        end,
-            GError       **error)
-{
-  g_autoptr(GByteArray) out = g_byte_array_sized_new (end >= start ? end - start + 1 : 0);
-  guint64 offset = 0;
-
-  for (guint i = 0; node->chunks != NULL && i < node->chunks->len && offset <= end; i++)
-    {
-      AllsetChunkRef *ref = &g_array_index (node->chunks, AllsetChunkRef, i);
-      g_autoptr(GBytes) bytes = NULL;
-      guint32 size = 0;
-      guint64 from, to;
-      const guint8 *data;
-      gsize len;
-
-      if (offset + ref->size <= start)
-        {
-          offset += ref->size;
-          continue;
-        }
-      if (!allset_store_chunk_get (allset_server_get_store (server), account_id, &ref->id, &size, &bytes))
-        {
-          g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INTERNAL,
-                               "A chunk of a shared file is missing");
-          return NULL;
-        }
-      if (bytes == NULL &&
-          !(bytes = allset_chunk_store_get (allset_server_get_chunk_store (server), account_id,
-                                            &ref->id, error)))
-        return NULL;
-      data = g_bytes_get_data (bytes, &len);
-      from = start > offset ? start - offset : 0;
-      to = MIN (end - offset, (guint64) len - 1);
-      if (len == 0 || from > to)
-        {
-          g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INTERNAL,
-                               "A chunk of a shared file has the wrong size");
-          return NULL;
-        }
-      g_byte_array_append (out, data + from, to - from + 1);
-      offset += ref->size;
-    }
-  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
-}
-
 static AllsetHttpResponse *
 share_download (AllsetServer      *server,
                 AllsetHttpRequest *request,
                 ShareAccess       *access)
 {
   AllsetShare *share = access->share;
-  const char *range = soup_message_headers_get_one (request->headers, "Range");
   g_autoptr(AllsetNode) node = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *disposition = NULL;
-  AllsetHttpResponse *response;
-  guint64 start = 0, end = 0;
 
   if (!password_cleared (share, request))
     return allset_share_page_password (SOUP_STATUS_FORBIDDEN, access->token, FALSE);
@@ -370,52 +301,24 @@ share_download (AllsetServer      *server,
   if (node == NULL)
     return share->type == ALLSET_NODE_DIR ? allset_share_page_not_found () : allset_share_page_gone ();
 
-  if (node->size > 0)
-    end = node->size - 1;
-  if (range != NULL && !parse_range (range, node->size, &start, &end))
-    {
-      g_autofree char *content_range = g_strdup_printf ("bytes */%" G_GUINT64_FORMAT, node->size);
+  return allset_share_download_file (server, request, share, node);
+}
 
-      response = allset_share_page_new (SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE,
-                                        "Plage invalide",
-                                        "<h1>Plage invalide</h1><p>La partie demandée du fichier "
-                                        "n’existe pas.</p>");
-      soup_message_headers_replace (response->headers, "Content-Range", content_range);
-      return response;
-    }
+static AllsetHttpResponse *
+share_zip (AllsetServer      *server,
+           AllsetHttpRequest *request,
+           ShareAccess       *access)
+{
+  g_autofree char *dir = NULL;
 
-  /* A download counts when it starts at the first byte; resuming (a Range
-   * further in) does not count again. Atomic with the limit and expiry. */
-  if (start == 0 && !allset_store_share_count_download (allset_server_get_store (server),
-                                                        share->id, now_seconds ()))
-    return allset_share_page_gone ();
-
-  response = allset_http_response_new (range != NULL ? SOUP_STATUS_PARTIAL_CONTENT : SOUP_STATUS_OK);
-  if (node->size == 0)
-    response->body = g_bytes_new_static ("", 0);
-  else if (!(response->body = read_range (server, share->account_id, node, start, end, &error)))
-    {
-      allset_http_response_free (response);
-      g_warning ("Share %" G_GINT64_FORMAT ": %s", share->id, error->message);
-      return allset_share_page_new (SOUP_STATUS_INTERNAL_SERVER_ERROR, "Erreur",
-                                    "<h1>Erreur du serveur</h1><p>Le fichier ne peut pas être "
-                                    "lu pour le moment. Réessayez plus tard.</p>");
-    }
-  response->content_type = g_strdup ("application/octet-stream");
-  /* Public downloads draw from the owner's download bucket (terms R5). */
-  response->account_id = share->account_id;
-  disposition = allset_share_content_disposition (allset_path_basename (node->path));
-  soup_message_headers_replace (response->headers, "Content-Disposition", disposition);
-  soup_message_headers_replace (response->headers, "Accept-Ranges", "bytes");
-  if (range != NULL)
-    {
-      g_autofree char *content_range = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
-                                                        "/%" G_GUINT64_FORMAT, start, end, node->size);
-
-      soup_message_headers_replace (response->headers, "Content-Range", content_range);
-    }
-  allset_share_page_add_headers (response);
-  return response;
+  if (!password_cleared (access->share, request))
+    return allset_share_page_password (SOUP_STATUS_FORBIDDEN, access->token, FALSE);
+  if (access->share->type != ALLSET_NODE_DIR)
+    return allset_share_page_not_found ();
+  dir = inner_path (access->share, allset_http_request_query (request, "dir"), TRUE);
+  if (dir == NULL)
+    return allset_share_page_not_found ();
+  return allset_share_download_zip (server, access->share, dir);
 }
 
 AllsetHttpResponse *
@@ -427,6 +330,11 @@ allset_route_share_page (AllsetServer      *server,
 
   if (refused != NULL)
     return refused;
+  /* No password for a report: see allset-routes-share-report.c. */
+  if (g_strcmp0 (access.action, "report") == 0)
+    return allset_share_report_form (server, request, access.share, access.token);
+  if (g_strcmp0 (access.action, "zip") == 0)
+    return share_zip (server, request, &access);
   if (access.action != NULL)
     return share_download (server, request, &access);
   if (!password_cleared (access.share, request))
@@ -455,6 +363,8 @@ allset_route_share_unlock (AllsetServer      *server,
 
   if (refused != NULL)
     return refused;
+  if (g_strcmp0 (access.action, "report") == 0)
+    return allset_share_report_submit (server, request, access.share, access.token);
   if (access.action != NULL)
     return allset_share_page_not_found ();
   if (access.share->password_hash == NULL)

@@ -99,6 +99,9 @@ static const char *
 share_state (const AllsetShare *share,
              gint64             now)
 {
+  /* Before the others: it is the one state the owner cannot change. */
+  if (share->suspended_at > 0)
+    return "suspended";
   if (share->expires_at > 0 && share->expires_at <= now)
     return "expired";
   if (share->max_downloads > 0 && share->downloads >= share->max_downloads)
@@ -143,6 +146,11 @@ add_share_members (JsonBuilder       *b,
   json_builder_add_int_value (b, share->downloads);
   json_builder_set_member_name (b, "state");
   json_builder_add_string_value (b, share_state (share, now));
+  json_builder_set_member_name (b, "suspended_reason");
+  if (share->suspended_at > 0)
+    json_builder_add_string_value (b, share->suspended_reason ? share->suspended_reason : "");
+  else
+    json_builder_add_null_value (b);
 }
 
 /* The kind of what path names now: a file, a directory, or NOT_FOUND. */
@@ -291,6 +299,70 @@ no_such_share (void)
   return allset_http_response_new_error (ALLSET_ERROR_NOT_FOUND, "No such share link");
 }
 
+static AllsetHttpResponse *
+share_suspended (void)
+{
+  /* Only an admin lifts a suspension (terms R16): the owner may still
+   * revoke the link, never reopen or change it. */
+  return allset_http_response_new_error (ALLSET_ERROR_SUSPENDED,
+                                         "ALLSET suspended this link; only ALLSET can lift it");
+}
+
+typedef struct
+{
+  AllsetShareUpdate store;
+  char             *password_hash;   /* owns store.password_hash */
+} ShareUpdate;
+
+static void
+share_update_clear (ShareUpdate *update)
+{
+  g_clear_pointer (&update->password_hash, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ShareUpdate, share_update_clear)
+
+/* Each of the expiry (as at creation), password (a string sets it, null
+ * removes it) and max_downloads is optional, but one at least is given. */
+static gboolean
+parse_update (JsonObject                *body,
+              const AllsetServerConfig  *config,
+              gint64                     now,
+              ShareUpdate               *update,
+              GError                   **error)
+{
+  static const char *const expiry_members[] = { "expires_in_seconds", "expires_at", "never" };
+  const char *password = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (expiry_members); i++)
+    update->store.set_expiry |= json_object_has_member (body, expiry_members[i]);
+  if (update->store.set_expiry &&
+      !parse_expiry (body, config, now, &update->store.expires_at, error))
+    return FALSE;
+
+  update->store.set_password = json_object_has_member (body, "password");
+  if (!allset_json_get_string_opt (body, "password", &password, error))
+    return FALSE;
+  if (password != NULL && (*password == '\0' || strlen (password) > SHARE_PASSWORD_MAX))
+    return bad (error, "password must be 1 to 1024 bytes (null removes it)");
+
+  update->store.set_max_downloads = json_object_has_member (body, "max_downloads") &&
+                                    !json_object_get_null_member (body, "max_downloads");
+  if (!allset_json_get_int_opt (body, "max_downloads", &update->store.max_downloads, error))
+    return FALSE;
+  if (update->store.max_downloads < 0 || update->store.max_downloads > SHARE_MAX_DOWNLOADS)
+    return bad (error, "max_downloads must be between 0 (no limit) and 1000000000");
+
+  if (!update->store.set_expiry && !update->store.set_password && !update->store.set_max_downloads)
+    return bad (error, "Give an expiry, a password or max_downloads to change");
+
+  /* Hashed last: Argon2id is slow, and a bad request should not pay for it. */
+  if (password != NULL &&
+      !(update->password_hash = allset_password_hash (password, error)))
+    return FALSE;
+  update->store.password_hash = update->password_hash;
+  return TRUE;
+}
+
 AllsetHttpResponse *
 allset_route_share_update (AllsetServer      *server,
                            AllsetHttpRequest *request)
@@ -300,7 +372,8 @@ allset_route_share_update (AllsetServer      *server,
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(AllsetShare) share = NULL;
   g_autoptr(JsonBuilder) b = NULL;
-  gint64 id, expires_at, now = now_seconds ();
+  g_auto(ShareUpdate) update = { { 0, } };
+  gint64 id, now = now_seconds ();
 
   /* Ownership first: another account's id answers 404 whatever the body. */
   if (!parse_id (request->param, &id))
@@ -309,14 +382,26 @@ allset_route_share_update (AllsetServer      *server,
   if (share == NULL)
     return error != NULL ? allset_http_response_new_gerror (error) : no_such_share ();
 
+  if (share->suspended_at > 0)
+    return share_suspended ();
+
   body = allset_http_request_json (request, &error);
-  if (body == NULL ||
-      !parse_expiry (body, allset_server_get_config (server), now, &expires_at, &error))
+  if (body == NULL || !parse_update (body, allset_server_get_config (server), now, &update, &error))
     return allset_http_response_new_gerror (error);
 
-  if (!allset_store_share_set_expiry (store, request->account->id, id, expires_at, &error))
+  if (!allset_store_share_update (store, request->account->id, id, &update.store, &error))
+    {
+      if (error != NULL)
+        return allset_http_response_new_gerror (error);
+      /* Suspended or revoked since the check above. */
+      g_clear_pointer (&share, allset_share_free);
+      share = allset_store_share_get (store, request->account->id, id, NULL);
+      return share != NULL && share->suspended_at > 0 ? share_suspended () : no_such_share ();
+    }
+  g_clear_pointer (&share, allset_share_free);
+  share = allset_store_share_get (store, request->account->id, id, &error);
+  if (share == NULL)
     return error != NULL ? allset_http_response_new_gerror (error) : no_such_share ();
-  share->expires_at = expires_at;
 
   b = json_builder_new ();
   json_builder_begin_object (b);

@@ -17,7 +17,7 @@ static const char *const known_keys[] = {
   "bandwidth_up", "bandwidth_down", "token_lifetime",
   "versions_keep", "versions_days", "trash_days",
   "login_max_failures", "login_window", "default_quota",
-  "share_max_lifetime",
+  "share_max_lifetime", "share_zip_max_entries", "share_zip_max_bytes",
   NULL
 };
 
@@ -37,6 +37,8 @@ allset_server_config_new (void)
   config->login_max_failures = 5;
   config->login_window = 300;
   config->default_quota = ALLSET_SERVER_DEFAULT_QUOTA;
+  config->share_zip_max_entries = ALLSET_SERVER_DEFAULT_ZIP_ENTRIES;
+  config->share_zip_max_bytes = ALLSET_SERVER_DEFAULT_ZIP_BYTES;
 
   return config;
 }
@@ -337,6 +339,10 @@ apply_setting (AllsetServerConfig *config,
     return parse_size (key, value, &config->default_quota, error);
   else if (g_str_equal (key, "share_max_lifetime"))
     return parse_duration (key, value, &config->share_max_lifetime, error);
+  else if (g_str_equal (key, "share_zip_max_entries"))
+    return parse_uint (key, value, &config->share_zip_max_entries, error);
+  else if (g_str_equal (key, "share_zip_max_bytes"))
+    return parse_size (key, value, &config->share_zip_max_bytes, error);
   else
     g_return_val_if_reached (FALSE);
 

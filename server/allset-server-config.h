@@ -27,6 +27,8 @@ typedef enum
 #define ALLSET_SERVER_DEFAULT_BANDWIDTH_BPS   G_GUINT64_CONSTANT (100000000)
 #define ALLSET_SERVER_DEFAULT_TOKEN_LIFETIME  (G_GUINT64_CONSTANT (90) * 24 * 3600)
 #define ALLSET_SERVER_DEFAULT_QUOTA           (G_GUINT64_CONSTANT (10) * 1024 * 1024 * 1024)
+#define ALLSET_SERVER_DEFAULT_ZIP_ENTRIES     10000
+#define ALLSET_SERVER_DEFAULT_ZIP_BYTES       (G_GUINT64_CONSTANT (10) * 1024 * 1024 * 1024)
 
 typedef struct
 {
@@ -45,6 +47,9 @@ typedef struct
   guint64          default_quota;        /* bytes for new accounts, 10 GiB; 0 = unlimited */
   guint64          share_max_lifetime;   /* seconds a share link may live; 0 = no maximum,
                                           * and links that never expire are allowed */
+  guint            share_zip_max_entries; /* a folder link's zip: at most this many entries
+                                          * (files and folders), 10 000; more answers 413 */
+  guint64          share_zip_max_bytes;  /* and at most this many bytes of files, 10 GiB */
 } AllsetServerConfig;
 
 AllsetServerConfig *allset_server_config_new        (void);
@@ -54,7 +59,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetServerConfig, allset_server_config_free)
 /* Reads group [server] of a key file. Keys: data_dir listen tls_cert tls_key
  * dev_cert bandwidth_up bandwidth_down token_lifetime versions_keep
  * versions_days trash_days login_max_failures login_window default_quota
- * share_max_lifetime.
+ * share_max_lifetime share_zip_max_entries share_zip_max_bytes.
  * Relative paths are taken from the file's directory. Any other group or key
  * is an error that names it, so a typo never silently keeps a default. On
  * error the config may be partly updated: callers give up on it. */

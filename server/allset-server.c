@@ -20,6 +20,8 @@
 #include "allset-push.h"
 #include "allset-reaper.h"
 #include "allset-server-private.h"
+#include "allset-share-page.h"
+#include "allset-stream.h"
 
 #define PURGE_INTERVAL_SECONDS      3600
 /* Clients reconnect at will; an idle connection only costs a descriptor. */
@@ -338,11 +340,21 @@ apply_response (AllsetServer       *self,
   while (soup_message_headers_iter_next (&iter, &name, &value))
     soup_message_headers_append (headers, name, value);
 
-  if (response->body == NULL)
+  if (response->body == NULL && response->stream == NULL)
     return;
 
   if (response->content_type)
     soup_message_headers_set_content_type (headers, response->content_type, NULL);
+
+  if (response->stream != NULL)
+    {
+      allset_stream_send (g_steal_pointer (&response->stream), msg,
+                          response->account_id > 0 && self->config->bandwidth_down_bps > 0
+                          ? get_bucket (self->down_buckets, self->config->bandwidth_down_bps,
+                                        response->account_id)
+                          : NULL);
+      return;
+    }
 
   if (response->account_id > 0 && self->config->bandwidth_down_bps > 0 &&
       g_bytes_get_size (response->body) > 0)
@@ -488,7 +500,15 @@ server_callback (SoupServer        *soup,
   query_text = g_uri_get_query (soup_server_message_get_uri (msg));
   if (query_text != NULL && strstr (query_text, "%00") != NULL)
     {
-      set_error_response (msg, ALLSET_ERROR_BAD_REQUEST, "A query parameter may not contain a NUL (%00)");
+      /* Public pages answer in French HTML with their headers, always. */
+      if (route->func == allset_route_share_page || route->func == allset_route_share_unlock)
+        {
+          g_autoptr(AllsetHttpResponse) response = allset_share_page_not_found ();
+
+          apply_response (self, msg, response);
+        }
+      else
+        set_error_response (msg, ALLSET_ERROR_BAD_REQUEST, "A query parameter may not contain a NUL (%00)");
       return;
     }
 
@@ -761,8 +781,11 @@ allset_server_new (AllsetServerConfig  *config,
 
   self->throttle = allset_throttle_new (config->login_max_failures, config->login_window);
 
+  /* raw-paths: routes see the path as sent. Decoded, "/s/TOKEN%2Fzip"
+   * would read as "/s/TOKEN/zip"; no endpoint needs an encoded path. */
   self->soup = soup_server_new ("tls-certificate", certificate,
                                 "server-header", "allset-server/" PACKAGE_VERSION " ",
+                                "raw-paths", TRUE,
                                 NULL);
   if (self->soup == NULL)
     {

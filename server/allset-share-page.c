@@ -136,9 +136,11 @@ allset_share_page_password (guint       status,
                           "<input id=\"p\" type=\"password\" name=\"password\" "
                           "autocomplete=\"off\" required autofocus></p>"
                           "<p><button class=\"b\" type=\"submit\">Accéder</button></p>"
-                          "</form>",
+                          "</form>"
+                          "<p class=\"m\"><a href=\"/s/%s/report\" rel=\"nofollow\">"
+                          "Signaler ce contenu</a></p>",
                           wrong ? "<p class=\"e\">Mot de passe incorrect.</p>" : "",
-                          token);
+                          token, token);
   return allset_share_page_new (status, "Lien protégé", body);
 }
 

@@ -83,6 +83,13 @@ char       *allset_store_column_hex   (sqlite3_stmt  *stmt,
 char       *allset_store_column_strdup (sqlite3_stmt *stmt,
                                        int            column);
 
+/* The columns allset_store_share_from_row() reads, in its order (shares
+ * are read by allset-store-shares.c and allset-store-share-reports.c). */
+#define ALLSET_STORE_SHARE_COLUMNS \
+  "id, account_id, path, kind, token_prefix, created_at, expires_at, " \
+  "password_hash, max_downloads, downloads, revoked, suspended_at, suspended_reason"
+AllsetShare *allset_store_share_from_row (sqlite3_stmt *stmt);
+
 /* Fills node->chunks from file_chunks. Lock held. */
 gboolean    allset_store_load_chunks  (AllsetStore   *self,
                                        gint64         account_id,

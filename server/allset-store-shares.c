@@ -9,8 +9,7 @@
 
 #include "allset-store-private.h"
 
-#define SHARE_COLUMNS "id, account_id, path, kind, token_prefix, created_at, " \
-                      "expires_at, password_hash, max_downloads, downloads, revoked"
+#define SHARE_COLUMNS ALLSET_STORE_SHARE_COLUMNS
 
 void
 allset_share_free (AllsetShare *share)
@@ -20,6 +19,7 @@ allset_share_free (AllsetShare *share)
   g_free (share->path);
   g_free (share->token_prefix);
   g_free (share->password_hash);
+  g_free (share->suspended_reason);
   g_free (share);
 }
 
@@ -39,7 +39,15 @@ share_from_row (sqlite3_stmt *stmt)
   share->max_downloads = sqlite3_column_int64 (stmt, 8);
   share->downloads = sqlite3_column_int64 (stmt, 9);
   share->revoked = sqlite3_column_int (stmt, 10) != 0;
+  share->suspended_at = sqlite3_column_int64 (stmt, 11);
+  share->suspended_reason = allset_store_column_strdup (stmt, 12);
   return share;
+}
+
+AllsetShare *
+allset_store_share_from_row (sqlite3_stmt *stmt)
+{
+  return share_from_row (stmt);
 }
 
 gint64
@@ -222,7 +230,7 @@ allset_store_share_count_download (AllsetStore *self,
   locker = g_mutex_locker_new (&self->mutex);
   stmt = allset_store_stmt (self,
                             "UPDATE shares SET downloads = downloads + 1"
-                            " WHERE id = ? AND revoked = 0"
+                            " WHERE id = ? AND revoked = 0 AND suspended_at IS NULL"
                             " AND (expires_at IS NULL OR expires_at > ?)"
                             " AND (max_downloads = 0 OR downloads < max_downloads)", NULL);
   if (stmt == NULL)

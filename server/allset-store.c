@@ -161,6 +161,25 @@ static const char * const migrations[] = {
   "  revoked       INTEGER NOT NULL DEFAULT 0"
   ");"
   "CREATE INDEX shares_account ON shares (account_id, id);",
+
+  /* 3: abuse reports on share links and their suspension by an admin
+   * (terms R16). A suspended link keeps its row and its reason so that the
+   * owner sees why; only an admin clears suspended_at. A report keeps the
+   * reporter's address (terms R17) and the token's prefix, never the token. */
+  "ALTER TABLE shares ADD COLUMN suspended_at INTEGER;"
+  "ALTER TABLE shares ADD COLUMN suspended_reason TEXT;"
+  "CREATE TABLE share_reports ("
+  "  id           INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  share_id     INTEGER NOT NULL REFERENCES shares (id) ON DELETE CASCADE,"
+  "  token_prefix TEXT NOT NULL,"
+  "  reason       TEXT NOT NULL,"
+  "  details      TEXT NOT NULL,"
+  "  email        TEXT,"
+  "  reporter_ip  TEXT,"
+  "  created_at   INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX share_reports_created ON share_reports (created_at, id);"
+  "CREATE INDEX share_reports_share ON share_reports (share_id);",
 };
 
 void

@@ -343,6 +343,8 @@ typedef struct
   gint64          max_downloads;   /* 0 = no limit */
   gint64          downloads;
   gboolean        revoked;
+  gint64          suspended_at;    /* 0 = not suspended (by an admin, terms R16) */
+  char           *suspended_reason;
 } AllsetShare;
 
 void           allset_share_free (AllsetShare *share);
@@ -379,5 +381,64 @@ gboolean       allset_store_share_revoke       (AllsetStore       *self,
 gboolean       allset_store_share_count_download (AllsetStore     *self,
                                                 gint64             share_id,
                                                 gint64             now);
+
+/* Abuse reports, suspension and owner changes (allset-store-share-reports.c). */
+typedef struct
+{
+  gint64          id;
+  gint64          share_id;
+  char           *token_prefix;
+  char           *reason;          /* illegal, copyright, malware, personal, other */
+  char           *details;         /* may be "" */
+  char           *email;           /* NULL = not given */
+  char           *reporter_ip;
+  gint64          created_at;
+  /* Filled by allset_store_share_reports_list() only: */
+  char           *owner;           /* username; NULL when the account is gone */
+  AllsetShare    *share;           /* NULL when the link is gone */
+} AllsetShareReport;
+
+void           allset_share_report_free (AllsetShareReport *report);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetShareReport, allset_share_report_free)
+
+/* Returns the new id, 0 with error set on failure. */
+gint64         allset_store_share_report_add   (AllsetStore       *self,
+                                                const AllsetShareReport *report,
+                                                GError           **error);
+/* Every report, newest first, with its link and the link's owner. */
+GPtrArray     *allset_store_share_reports_list (AllsetStore       *self,
+                                                GError           **error);  /* AllsetShareReport */
+/* Any share (revoked ones included) whose id is key, or whose token prefix
+ * is key: for the admin, who knows a link by one or the other from the
+ * reports. Empty when none matches; more than one for an ambiguous prefix. */
+GPtrArray     *allset_store_share_find         (AllsetStore       *self,
+                                                const char        *key,
+                                                GError           **error);  /* AllsetShare */
+/* reason NULL lifts the suspension. FALSE (error unset) for no such share. */
+gboolean       allset_store_share_set_suspended (AllsetStore      *self,
+                                                gint64             share_id,
+                                                const char        *reason,
+                                                gint64             now,
+                                                GError           **error);
+
+/* PATCH /api/v1/shares/{id}: the members set change, the others stay, in
+ * one statement. */
+typedef struct
+{
+  gboolean        set_expiry;
+  gint64          expires_at;      /* 0 = never */
+  gboolean        set_password;
+  const char     *password_hash;   /* NULL removes the password */
+  gboolean        set_max_downloads;
+  gint64          max_downloads;   /* 0 = no limit */
+} AllsetShareUpdate;
+
+/* FALSE (error unset) when the share is not this account's, is revoked or
+ * is suspended: only an admin lifts a suspension. */
+gboolean       allset_store_share_update       (AllsetStore       *self,
+                                                gint64             account_id,
+                                                gint64             share_id,
+                                                const AllsetShareUpdate *update,
+                                                GError           **error);
 
 G_END_DECLS

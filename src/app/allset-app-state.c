@@ -34,7 +34,7 @@ struct _AllsetAppState
 
 G_DEFINE_FINAL_TYPE (AllsetAppState, allset_app_state, G_TYPE_OBJECT)
 
-enum { CHANGED, N_SIGNALS };
+enum { CHANGED, SHARES_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 AllsetAppState *
@@ -369,6 +369,14 @@ allset_app_state_dup_first_folder (AllsetAppState *self)
 }
 
 void
+allset_app_state_shares_changed (AllsetAppState *self)
+{
+  g_return_if_fail (ALLSET_IS_APP_STATE (self));
+
+  g_signal_emit (self, signals[SHARES_CHANGED], 0);
+}
+
+void
 allset_app_state_set_paused (AllsetAppState *self,
                              gboolean        paused)
 {
@@ -522,6 +530,8 @@ allset_app_state_class_init (AllsetAppStateClass *klass)
 
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SHARES_CHANGED] = g_signal_new ("shares-changed", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -76,7 +76,12 @@ AllsetTrayStatus   allset_app_state_get_tray_status   (AllsetAppState *self,
                                                        guint          *percent,
                                                        char          **detail);
 
+/* A share link was created, changed or revoked: « Mes liens » reads
+ * the list again. */
+void            allset_app_state_shares_changed   (AllsetAppState *self);
+
 /* ::changed — phase, a session's state or progress changed (at most as
- * often as the sessions notify progress). */
+ * often as the sessions notify progress).
+ * ::shares-changed — see allset_app_state_shares_changed(). */
 
 G_END_DECLS

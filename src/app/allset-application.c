@@ -9,6 +9,7 @@
 #include "allset-local-monitor.h"
 #include "allset-notifier.h"
 #include "allset-preferences.h"
+#include "allset-share-dialog.h"
 #include "allset-window.h"
 #include "allset-tray.h"
 
@@ -150,15 +151,75 @@ preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
+/* The share dialog for file, over the window (shown too: the dialog is
+ * modal to it). */
+static void
+share_file (AllsetApplication *self,
+            GFile             *file)
+{
+  GtkWidget *dialog;
+
+  allset_application_show_window (self);
+  dialog = allset_share_dialog_new (GTK_WINDOW (get_window (self)), self->state, self->notifier, file);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+share_chosen_cb (GtkNativeDialog *chooser,
+                 int              response,
+                 gpointer         user_data)
+{
+  g_autoptr(AllsetApplication) self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      if (file != NULL)
+        share_file (self, file);
+    }
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+}
+
+/* « Partager un fichier… » (tray, window menu): choose, then the dialog. */
 static void
 share_file_action (GSimpleAction *action,
                    GVariant      *param,
                    gpointer       user_data)
 {
   AllsetApplication *self = user_data;
+  g_autoptr(GFile) folder = allset_app_state_dup_first_folder (self->state);
+  GtkFileChooserNative *chooser;
 
-  allset_window_show_page (get_window (self), "shares");
   allset_application_show_window (self);
+  chooser = gtk_file_chooser_native_new (_("Share a File"), GTK_WINDOW (get_window (self)),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Share"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  if (folder != NULL)
+    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+  g_signal_connect (chooser, "response", G_CALLBACK (share_chosen_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* app.share-path "/abs/path": the file manager's « Partager avec ALLSET »
+ * over D-Bus (org.freedesktop.Application.ActivateAction). */
+static void
+share_path_action (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  AllsetApplication *self = user_data;
+  const char *path = g_variant_get_string (param, NULL);
+  g_autoptr(GFile) file = NULL;
+
+  if (!g_path_is_absolute (path))
+    {
+      g_message ("share-path: not an absolute path: %s", path);
+      return;
+    }
+  file = g_file_new_for_path (path);
+  share_file (self, file);
 }
 
 static void
@@ -196,6 +257,7 @@ static const GActionEntry app_actions[] = {
   { "open-folder", open_folder_action },
   { "toggle-pause", toggle_pause_action },
   { "share-file", share_file_action },
+  { "share-path", share_path_action, "s" },
   { "show-activity", show_activity_action, "s" },
   { "metered-policy", metered_policy_action, "s" },
   { "preferences", preferences_action },
@@ -287,10 +349,6 @@ allset_application_startup (GApplication *app)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
-  /* « Partager un fichier… » is greyed until public links exist (the
-   * share-links issue enables it with its dialog). */
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
-                                                                            "share-file")), FALSE);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
 
   self->state = allset_app_state_new ();
@@ -353,8 +411,7 @@ allset_application_command_line (GApplication            *app,
     {
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line, share);
 
-      allset_window_share_file (get_window (self), file);
-      allset_application_show_window (self);
+      share_file (self, file);
     }
   else if (!background)
     g_application_activate (app);   /* --background (login): no window */

@@ -194,6 +194,18 @@ allset_notifier_new (GApplication   *app,
   return self;
 }
 
+void
+allset_notifier_link_copied (AllsetNotifier *self,
+                             const char     *name)
+{
+  g_autofree char *body = NULL;
+
+  g_return_if_fail (ALLSET_IS_NOTIFIER (self));
+
+  body = g_strdup_printf (_("The link to “%s” is ready to paste."), name);
+  send (self, "share-link", _("Link copied to the clipboard"), body, FALSE);
+}
+
 static void
 allset_notifier_finalize (GObject *object)
 {

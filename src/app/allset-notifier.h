@@ -30,5 +30,9 @@ AllsetNotifier *allset_notifier_new (GApplication   *app,
                                      AllsetAppState *state,
                                      AllsetTray     *tray,
                                      GSettings      *settings);
+/* « Lien copié dans le presse-papiers »: a share link to name was just
+ * created and copied (allset-share-dialog.c). */
+void            allset_notifier_link_copied (AllsetNotifier *self,
+                                             const char     *name);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include "allset-activity-row.h"
 #include "allset-application-private.h"
 #include "allset-setup-page.h"
+#include "allset-shares-page.h"
 #include "allset-window.h"
 
 struct _AllsetWindow
@@ -55,6 +56,7 @@ struct _AllsetWindow
   AdwPreferencesGroup  *issues_group;
   GtkListBox           *issues_list;
   GtkLabel             *account_label;
+  AllsetSharesPage     *shares_page;
 };
 
 G_DEFINE_FINAL_TYPE (AllsetWindow, allset_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -480,6 +482,7 @@ allset_window_new (AllsetApplication *app)
 
   self->app = app;
   self->state = g_object_ref (allset_application_get_state (app));
+  allset_shares_page_set_state (self->shares_page, self->state);
   g_signal_connect_object (self->state, "changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   update (self);
 
@@ -509,9 +512,16 @@ void
 allset_window_share_file (AllsetWindow *self,
                           GFile        *file)
 {
-  g_return_if_fail (ALLSET_IS_WINDOW (self));
+  g_autofree char *path = NULL;
 
-  allset_window_show_page (self, "shares");
+  g_return_if_fail (ALLSET_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  /* The application owns the dialog (app.share-path, as D-Bus callers do). */
+  path = g_file_get_path (file);
+  if (path != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (self->app), "share-path",
+                                    g_variant_new_string (path));
 }
 
 static void
@@ -560,6 +570,7 @@ allset_window_class_init (AllsetWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, issues_group);
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, issues_list);
   gtk_widget_class_bind_template_child (widget_class, AllsetWindow, account_label);
+  gtk_widget_class_bind_template_child (widget_class, AllsetWindow, shares_page);
   gtk_widget_class_bind_template_callback (widget_class, pause_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, metered_always_cb);
   gtk_widget_class_bind_template_callback (widget_class, metered_small_cb);
@@ -574,6 +585,7 @@ allset_window_init (AllsetWindow *self)
   GtkWidget *placeholder;
 
   g_type_ensure (ALLSET_TYPE_SETUP_PAGE);
+  g_type_ensure (ALLSET_TYPE_SHARES_PAGE);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   placeholder = gtk_label_new (_("Nothing has changed yet."));

@@ -62,6 +62,11 @@ int  allset_cli_verify     (AllsetCli *cli, int argc, char **argv);
 /* allset-cli-history.c */
 int  allset_cli_history    (AllsetCli *cli, int argc, char **argv);
 int  allset_cli_restore    (AllsetCli *cli, int argc, char **argv);
+/* allset-cli-share.c */
+int  allset_cli_share      (AllsetCli *cli, int argc, char **argv);
+int  allset_cli_shares     (AllsetCli *cli, int argc, char **argv);
+int  allset_cli_unshare    (AllsetCli *cli, int argc, char **argv);
+int  allset_cli_share_update (AllsetCli *cli, int argc, char **argv);
 
 /* ---- allset-cli-common.c ------------------------------------------------ */
 

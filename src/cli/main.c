@@ -32,6 +32,10 @@ static const AllsetCliCommand commands[] = {
   { "conflicts",  allset_cli_conflicts,  N_("List the conflict copies") },
   { "history",    allset_cli_history,    N_("List the versions of a file kept by the server") },
   { "restore",    allset_cli_restore,    N_("Bring back an earlier version of a file") },
+  { "share",      allset_cli_share,      N_("Create a public link to a synced file or folder") },
+  { "shares",     allset_cli_shares,     N_("List the share links") },
+  { "unshare",    allset_cli_unshare,    N_("Revoke a share link") },
+  { "share-update", allset_cli_share_update, N_("Change a share link's expiry, password or limit") },
 };
 
 static void

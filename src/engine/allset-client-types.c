@@ -160,6 +160,29 @@ allset_trash_entry_free (AllsetTrashEntry *self)
   g_free (self);
 }
 
+void
+allset_share_info_free (AllsetShareInfo *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->id);
+  g_free (self->token_prefix);
+  g_free (self->path);
+  g_free (self->created_at);
+  g_free (self->expires_at);
+  g_free (self->state);
+  g_free (self->suspended_reason);
+  /* The token is the link's only secret: do not leave it in freed memory. */
+  if (self->token != NULL)
+    memset (self->token, 0, strlen (self->token));
+  g_free (self->token);
+  if (self->url != NULL)
+    memset (self->url, 0, strlen (self->url));
+  g_free (self->url);
+  g_free (self);
+}
+
 /* ---- parse helpers ------------------------------------------------------ */
 
 static gboolean

@@ -17,6 +17,7 @@
 #include <libsoup/soup.h>
 
 #include "allset-client-private.h"
+#include "allset-pin-database.h"
 
 #define READ_BLOCK          (64 * 1024)
 #define IO_TIMEOUT_SECONDS  90
@@ -367,6 +368,14 @@ allset_client_new (const char  *server_url,
                                 "max-conns-per-host", MAX_CONNS_PER_HOST,
                                 "max-conns", 2 * MAX_CONNS_PER_HOST,
                                 NULL);
+  /* A pinned server needs no system CA bundle (allset-pin-database.h). */
+  if (self->pin != NULL)
+    {
+      g_autoptr(GTlsDatabase) database = allset_pin_database_new (self->pin);
+
+      allset_pin_database_install_default ();
+      soup_session_set_tls_database (self->session, database);
+    }
 
   return g_steal_pointer (&self);
 }

@@ -5,6 +5,11 @@
  * The GKeyFile is kept as loaded, so groups and keys written by a newer
  * version survive a save; the known keys are parsed into plain structs and
  * written back from them.
+ *
+ * Read elsewhere too: the Nautilus extension cannot link the engine, so
+ * src/nautilus/allset-nautilus-folders.c reads this file's place, the
+ * [folder "ID"] groups' "local" and "remote" keys and the path rules of
+ * allset_config_remote_path_for() itself. Change both together.
  */
 
 #include <errno.h>
@@ -594,6 +599,105 @@ allset_config_folder_for_path (AllsetConfig *self,
     }
 
   return NULL;
+}
+
+/* The path the kernel would open for path: symlinks and ".." in its
+ * parents resolved physically, the last name kept as it is (a symlink
+ * there is what the user picked, not its target). Lexical when the
+ * parent does not exist. */
+static char *
+resolve_parents (const char *path)
+{
+  g_autofree char *cwd = NULL;
+  g_autofree char *absolute = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *real = NULL;
+  gsize len;
+
+  if (g_path_is_absolute (path))
+    absolute = g_strdup (path);
+  else
+    absolute = g_build_filename ((cwd = g_get_current_dir ()), path, NULL);
+  /* Strip trailing slashes, which would hide the last name. */
+  len = strlen (absolute);
+  while (len > 1 && absolute[len - 1] == '/')
+    absolute[--len] = '\0';
+
+  name = g_path_get_basename (absolute);
+  if (g_str_equal (name, ".") || g_str_equal (name, ".."))
+    return resolve_path (absolute);
+
+  parent = g_path_get_dirname (absolute);
+  real = realpath (parent, NULL);
+  if (real == NULL)
+    return resolve_path (absolute);
+
+  return g_build_filename (real, name, NULL);
+}
+
+char *
+allset_config_remote_path_for (AllsetConfig        *self,
+                               const char          *local_path,
+                               AllsetFolderConfig **folder,
+                               GError             **error)
+{
+  g_autofree char *resolved = NULL;
+  g_autofree char *relative = NULL;
+  g_autoptr(GError) local_error = NULL;
+  AllsetFolderConfig *found = NULL;
+  const char *rest;
+
+  g_return_val_if_fail (ALLSET_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (local_path != NULL, NULL);
+
+  resolved = resolve_parents (local_path);
+  for (guint i = 0; found == NULL && i < self->folders->len; i++)
+    {
+      AllsetFolderConfig *candidate = g_ptr_array_index (self->folders, i);
+
+      if (path_within (resolved, candidate->local))
+        found = candidate;
+    }
+  if (found == NULL)
+    {
+      g_set_error (error, ALLSET_CONFIG_ERROR, ALLSET_CONFIG_ERROR_FOLDER,
+                   _("%s is not inside a synced folder"), resolved);
+      return NULL;
+    }
+
+  rest = resolved + strlen (found->local);
+  while (*rest == '/')
+    rest++;
+
+  if (*rest == '\0')
+    {
+      if (*found->remote == '\0')
+        {
+          g_set_error (error, ALLSET_CONFIG_ERROR, ALLSET_CONFIG_ERROR_FOLDER,
+                       _("%s is synced with the whole account: share a file or folder inside it"),
+                       resolved);
+          return NULL;
+        }
+      relative = g_strdup (found->remote);
+    }
+  else
+    {
+      g_autofree char *nfc = allset_path_normalize (rest, FALSE, &local_error);
+
+      if (nfc == NULL)
+        {
+          g_set_error (error, ALLSET_CONFIG_ERROR, ALLSET_CONFIG_ERROR_FOLDER,
+                       _("%s cannot be on the server: %s"), resolved, local_error->message);
+          return NULL;
+        }
+      relative = *found->remote == '\0' ? g_steal_pointer (&nfc)
+                                        : g_strconcat (found->remote, "/", nfc, NULL);
+    }
+
+  if (folder != NULL)
+    *folder = found;
+  return g_steal_pointer (&relative);
 }
 
 static gboolean

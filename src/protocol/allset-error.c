@@ -40,6 +40,7 @@ static const ErrorInfo error_info[] = {
   [ALLSET_ERROR_MAINTENANCE]           = { "maintenance",           503 },
   [ALLSET_ERROR_QUOTA_EXCEEDED]        = { "quota_exceeded",        507 },
   [ALLSET_ERROR_STORAGE_FULL]          = { "storage_full",          507 },
+  [ALLSET_ERROR_SUSPENDED]             = { "suspended",             403 },
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (error_info) == ALLSET_ERROR_LAST);
 

@@ -37,6 +37,7 @@ typedef enum
   ALLSET_ERROR_MAINTENANCE,
   ALLSET_ERROR_QUOTA_EXCEEDED,
   ALLSET_ERROR_STORAGE_FULL,
+  ALLSET_ERROR_SUSPENDED,          /* a share link suspended by ALLSET (terms R16) */
   ALLSET_ERROR_LAST,
 } AllsetErrorCode;
 

@@ -111,6 +111,16 @@ run 2 "" -- maintenance off --message "no"
 run 2 "" -- maintenance sideways
 run 0 "" -- maintenance off; expect_out "Maintenance: off"
 
+# --- share links (reports and suspension: tests/integration/test-share-abuse.c) ---
+run 0 "" -- share-reports;               expect_out "No reports"
+run 0 "" -- share-reports --json;        expect_out '^\[ *\]$'
+run 1 "" -- share-suspend 999999 --reason "Plainte";  expect_err "No share link"
+run 1 "" -- share-suspend zzzzzz --reason "Plainte";  expect_err "zzzzzz"
+run 2 "" -- share-suspend 999999;        expect_err "needs --reason"
+run 2 "" -- share-suspend --reason "Plainte";         expect_err "Usage:"
+run 1 "" -- share-unsuspend 999999;      expect_err "No share link"
+run 2 "" -- share-unsuspend;             expect_err "Usage:"
+
 # --- devices, with a running server -----------------------------------------
 run 0 "" -- devices alice;   expect_out "no devices"
 run 1 "" -- devices nobody

@@ -788,7 +788,10 @@ test_maintenance (void)
                                              "--message", "Disk upgrade", NULL), ==, 0);
   took = wait_for_account_status (token, 503);
   g_test_message ("maintenance took effect after %.0f ms", took / 1000.0);
-  g_assert_cmpint (took, <=, 3 * G_USEC_PER_SEC);
+  /* The server rereads the flag every second (up to 2 s with
+   * g_timeout_add_seconds' slack); the rest is margin for the sanitizer
+   * run on a loaded machine (4.2 s was seen there at load 17). */
+  g_assert_cmpint (took, <=, 6 * G_USEC_PER_SEC);
 
   assert_all_refused (token, "Disk upgrade", until, 3590, 3600, G_MAXUINT);
   /* Without a token too: maintenance comes before authentication. */

@@ -79,18 +79,29 @@ screenshot_window (GtkWindow  *gtk_window,
 {
   GtkWidget *window = GTK_WIDGET (gtk_window);
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
   const char *dir = g_getenv ("ALLSET_SCREENSHOT_DIR");
-  int width, height;
+  int width = 0, height = 0;
 
   spin (300);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* On a loaded machine a window just presented may not have its size
+   * and first frame yet: its snapshot is then empty. Wait for it (10 s). */
+  for (guint i = 0; i < 100 && node == NULL; i++)
+    {
+      GtkSnapshot *snapshot;
+
+      if (i > 0)
+        spin (100);
+      width = gtk_widget_get_width (window);
+      height = gtk_widget_get_height (window);
+      if (!gtk_widget_get_mapped (window) || width <= 0 || height <= 0)
+        continue;
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));

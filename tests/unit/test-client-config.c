@@ -362,6 +362,114 @@ test_add_folder_refused (gpointer      fixture,
   g_assert_false (g_file_test (inside, G_FILE_TEST_EXISTS));
 }
 
+/* remote_path_for() of path in config, expected: a remote path, or NULL
+ * for a refusal. */
+static void
+expect_remote (AllsetConfig *config,
+               const char   *path,
+               const char   *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *remote = NULL;
+  AllsetFolderConfig *folder = NULL;
+
+  remote = allset_config_remote_path_for (config, path, &folder, &error);
+  if (expected == NULL)
+    {
+      g_assert_error (error, ALLSET_CONFIG_ERROR, ALLSET_CONFIG_ERROR_FOLDER);
+      g_assert_null (remote);
+      g_assert_null (folder);
+      return;
+    }
+  g_assert_no_error (error);
+  g_assert_cmpstr (remote, ==, expected);
+  g_assert_true (folder == g_ptr_array_index (allset_config_get_folders (config), 0));
+}
+
+static void
+test_remote_path_for (gpointer      fixture,
+                      gconstpointer data)
+{
+  g_autoptr(AllsetConfig) at_root = load (config_dir);
+  g_autoptr(AllsetConfig) prefixed = load (config_dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sync = tmp_path ("Sync");
+  g_autofree char *sub = tmp_path ("Sync/sub");
+  g_autofree char *file = tmp_path ("Sync/sub/a.txt");
+  g_autofree char *outside = tmp_path ("outside.txt");
+  g_autofree char *look_alike = tmp_path ("SyncX/a.txt");
+  g_autofree char *link = tmp_path ("link");
+  g_autofree char *through_link = tmp_path ("link/a.txt");
+  g_autofree char *link_up = tmp_path ("link/../b.txt");
+  g_autofree char *last_link = tmp_path ("Sync/sub/to-outside");
+  g_autofree char *dots = tmp_path ("Sync/sub/../b.txt");
+  g_autofree char *dots_out = tmp_path ("Sync/sub/../..");
+  g_autofree char *around = tmp_path ("Sync/../Sync/sub/a.txt");
+  g_autofree char *nfd = tmp_path ("Sync/sub/caf" "e\xcc\x81" ".txt");
+  g_autofree char *missing = tmp_path ("Sync/new/dir/x.txt");
+  g_autofree char *trailing = g_strconcat (sync, "/", NULL);
+  g_autofree char *cwd = g_get_current_dir ();
+
+  g_assert_nonnull (allset_config_add_folder (at_root, sync, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (allset_config_add_folder (prefixed, sync, "Docs/Work", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (file, "a", 1, NULL));
+  g_assert_true (g_file_set_contents (outside, "o", 1, NULL));
+  g_assert_true (g_file_set_contents (nfd, "n", 1, NULL));
+  g_assert_cmpint (symlink (sub, link), ==, 0);
+  g_assert_cmpint (symlink (outside, last_link), ==, 0);
+
+  /* A file in a folder synced at the account root, or at a prefix. */
+  expect_remote (at_root, file, "sub/a.txt");
+  expect_remote (prefixed, file, "Docs/Work/sub/a.txt");
+  expect_remote (at_root, sub, "sub");
+
+  /* The folder itself: its prefix, but the account root is no share. */
+  expect_remote (prefixed, sync, "Docs/Work");
+  expect_remote (prefixed, trailing, "Docs/Work");
+  expect_remote (at_root, sync, NULL);
+  expect_remote (at_root, trailing, NULL);
+
+  /* Outside every folder, including a name that merely starts alike. */
+  expect_remote (at_root, outside, NULL);
+  expect_remote (at_root, look_alike, NULL);
+  expect_remote (at_root, "/", NULL);
+
+  /* Symlinks in the parents are followed, ".." goes up from where they
+   * lead (as the kernel would), the last name stays what was picked. */
+  expect_remote (at_root, through_link, "sub/a.txt");
+  expect_remote (prefixed, through_link, "Docs/Work/sub/a.txt");
+  expect_remote (at_root, link_up, "b.txt");
+  expect_remote (at_root, last_link, "sub/to-outside");
+  expect_remote (at_root, dots, "b.txt");
+  expect_remote (at_root, around, "sub/a.txt");
+  expect_remote (at_root, dots_out, NULL);
+
+  /* The server's names are NFC, whatever the disk holds. */
+  expect_remote (at_root, nfd, "sub/caf\xc3\xa9.txt");
+
+  /* Not on disk (yet): mapped all the same. */
+  expect_remote (prefixed, missing, "Docs/Work/new/dir/x.txt");
+
+  /* Relative to the working directory. */
+  g_assert_cmpint (g_chdir (sub), ==, 0);
+  expect_remote (at_root, "a.txt", "sub/a.txt");
+  expect_remote (at_root, "./../sub/a.txt", "sub/a.txt");
+  expect_remote (at_root, "..", NULL);
+  expect_remote (prefixed, "..", "Docs/Work");
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+
+  /* folder may be NULL. */
+  {
+    g_autofree char *remote = allset_config_remote_path_for (at_root, file, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (remote, ==, "sub/a.txt");
+  }
+}
+
 static const struct { const char *variable, *dir; } xdg[] = {
   { "XDG_CONFIG_HOME", ".config" },
   { "XDG_STATE_HOME", ".local/state" },
@@ -398,6 +506,7 @@ main (int    argc,
   ADD ("/config/folder-values", test_folder_values);
   ADD ("/config/add-folder", test_add_folder);
   ADD ("/config/add-folder-refused", test_add_folder_refused);
+  ADD ("/config/remote-path-for", test_remote_path_for);
 #undef ADD
 
   status = g_test_run ();

@@ -32,6 +32,7 @@ static const struct {
   { ALLSET_ERROR_MAINTENANCE,           "maintenance",           503 },
   { ALLSET_ERROR_QUOTA_EXCEEDED,        "quota_exceeded",        507 },
   { ALLSET_ERROR_STORAGE_FULL,          "storage_full",          507 },
+  { ALLSET_ERROR_SUSPENDED,             "suspended",             403 },
 };
 
 static void
