@@ -151,3 +151,36 @@ allset_http_format_time (gint64 unix_time)
 
   return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
 }
+
+gboolean
+allset_http_parse_range (const char *header,
+                         guint64     size,
+                         guint64    *start,
+                         guint64    *end)
+{
+  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  SoupRange *ranges = NULL;
+  int n = 0;
+  gboolean ok;
+
+  if (size == 0)
+    return FALSE;
+  soup_message_headers_append (headers, "Range", header);
+  ok = soup_message_headers_get_ranges (headers, size, &ranges, &n) && n == 1;
+  if (ok)
+    {
+      /* libsoup does not check that a range is satisfiable: "bytes=-n"
+       * longer than the body starts before it (take it all, RFC 9110
+       * 14.1.2), an end past the last byte stops at it, and a start past
+       * the end is unsatisfiable. */
+      goffset first = MAX (ranges[0].start, 0);
+      goffset last = MIN (ranges[0].end, (goffset) size - 1);
+
+      ok = first <= last;
+      *start = first;
+      *end = last;
+    }
+  if (ranges != NULL)
+    soup_message_headers_free_ranges (headers, ranges);
+  return ok;
+}

@@ -75,5 +75,11 @@ gboolean            allset_http_request_query_int   (AllsetHttpRequest  *self,
                                                      gint64             *out,
                                                      GError            **error);
 char               *allset_http_format_time         (gint64              unix_time);
+/* One "bytes=a-b", "bytes=a-" or "bytes=-n" range within size bytes, as
+ * HTTP allows; FALSE when unsatisfiable, several, or size is 0. */
+gboolean            allset_http_parse_range         (const char         *header,
+                                                     guint64             size,
+                                                     guint64            *start,
+                                                     guint64            *end);
 
 G_END_DECLS

@@ -231,39 +231,6 @@ allset_route_chunk_pack (AllsetServer      *server,
   return allset_http_response_new_object (SOUP_STATUS_OK, b);
 }
 
-/* One "bytes=a-b", "bytes=a-" or "bytes=-n" range, as HTTP allows. size
- * is at least 1 (a chunk is never empty). */
-static gboolean
-parse_range (const char *header,
-             gsize       size,
-             gsize      *start,
-             gsize      *end)
-{
-  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-  SoupRange *ranges = NULL;
-  int n = 0;
-  gboolean ok;
-
-  soup_message_headers_append (headers, "Range", header);
-  ok = soup_message_headers_get_ranges (headers, size, &ranges, &n) && n == 1;
-  if (ok)
-    {
-      /* libsoup does not check that a range is satisfiable: "bytes=-n"
-       * longer than the chunk starts before it (take it all, RFC 9110
-       * 14.1.2), an end past the last byte stops at it, and a start past
-       * the end is unsatisfiable. */
-      goffset first = MAX (ranges[0].start, 0);
-      goffset last = MIN (ranges[0].end, (goffset) size - 1);
-
-      ok = first <= last;
-      *start = first;
-      *end = last;
-    }
-  if (ranges != NULL)
-    soup_message_headers_free_ranges (headers, ranges);
-  return ok;
-}
-
 AllsetHttpResponse *
 allset_route_chunk_get (AllsetServer      *server,
                         AllsetHttpRequest *request)
@@ -274,7 +241,7 @@ allset_route_chunk_get (AllsetServer      *server,
   const char *range = soup_message_headers_get_one (request->headers, "Range");
   AllsetHash id;
   guint32 size;
-  gsize start = 0, end;
+  guint64 start = 0, end;
 
   if (!allset_hash_from_hex (request->param, &id))
     return invalid_id (request->param);
@@ -289,7 +256,7 @@ allset_route_chunk_get (AllsetServer      *server,
     return allset_http_response_new_gerror (error);
 
   end = g_bytes_get_size (bytes) - 1;
-  if (range != NULL && !parse_range (range, g_bytes_get_size (bytes), &start, &end))
+  if (range != NULL && !allset_http_parse_range (range, g_bytes_get_size (bytes), &start, &end))
     {
       g_autofree char *content_range = g_strdup_printf ("bytes */%" G_GSIZE_FORMAT, g_bytes_get_size (bytes));
 
@@ -306,7 +273,7 @@ allset_route_chunk_get (AllsetServer      *server,
   soup_message_headers_replace (response->headers, "Accept-Ranges", "bytes");
   if (range != NULL)
     {
-      g_autofree char *content_range = g_strdup_printf ("bytes %" G_GSIZE_FORMAT "-%" G_GSIZE_FORMAT
+      g_autofree char *content_range = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
                                                         "/%" G_GSIZE_FORMAT,
                                                         start, end, g_bytes_get_size (bytes));
 

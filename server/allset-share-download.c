@@ -96,37 +96,6 @@ file_source_read (gpointer       data,
   return NULL;
 }
 
-/* One "bytes=a-b", "bytes=a-" or "bytes=-n" range within size bytes (as
- * GET /api/v1/chunks/{id} reads it). */
-static gboolean
-parse_range (const char *header,
-             guint64     size,
-             guint64    *start,
-             guint64    *end)
-{
-  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-  SoupRange *ranges = NULL;
-  int n = 0;
-  gboolean ok;
-
-  if (size == 0)
-    return FALSE;
-  soup_message_headers_append (headers, "Range", header);
-  ok = soup_message_headers_get_ranges (headers, size, &ranges, &n) && n == 1;
-  if (ok)
-    {
-      goffset first = MAX (ranges[0].start, 0);
-      goffset last = MIN (ranges[0].end, (goffset) size - 1);
-
-      ok = first <= last;
-      *start = first;
-      *end = last;
-    }
-  if (ranges != NULL)
-    soup_message_headers_free_ranges (headers, ranges);
-  return ok;
-}
-
 AllsetHttpResponse *
 allset_share_download_file (AllsetServer      *server,
                             AllsetHttpRequest *request,
@@ -141,7 +110,7 @@ allset_share_download_file (AllsetServer      *server,
 
   if (node->size > 0)
     end = node->size - 1;
-  if (range != NULL && !parse_range (range, node->size, &start, &end))
+  if (range != NULL && !allset_http_parse_range (range, node->size, &start, &end))
     {
       g_autofree char *content_range = g_strdup_printf ("bytes */%" G_GUINT64_FORMAT, node->size);
 

@@ -166,35 +166,6 @@ allset_store_share_get (AllsetStore  *self,
 }
 
 gboolean
-allset_store_share_set_expiry (AllsetStore  *self,
-                               gint64        account_id,
-                               gint64        share_id,
-                               gint64        expires_at,
-                               GError      **error)
-{
-  g_autoptr(GMutexLocker) locker = NULL;
-  StoreStmt *stmt;
-
-  g_return_val_if_fail (ALLSET_IS_STORE (self), FALSE);
-
-  locker = g_mutex_locker_new (&self->mutex);
-  stmt = allset_store_stmt (self,
-                            "UPDATE shares SET expires_at = ?"
-                            " WHERE id = ? AND account_id = ? AND revoked = 0", error);
-  if (stmt == NULL)
-    return FALSE;
-  if (expires_at > 0)
-    sqlite3_bind_int64 (stmt, 1, expires_at);
-  else
-    sqlite3_bind_null (stmt, 1);
-  sqlite3_bind_int64 (stmt, 2, share_id);
-  sqlite3_bind_int64 (stmt, 3, account_id);
-  if (!allset_store_step_done (self, stmt, "share expiry", error))
-    return FALSE;
-  return sqlite3_changes (self->db) == 1;
-}
-
-gboolean
 allset_store_share_revoke (AllsetStore *self,
                            gint64       account_id,
                            gint64       share_id)

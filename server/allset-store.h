@@ -367,12 +367,6 @@ AllsetShare   *allset_store_share_get          (AllsetStore       *self,
                                                 gint64             account_id,
                                                 gint64             share_id,
                                                 GError           **error);
-/* FALSE (error unset) when not this account's or revoked. */
-gboolean       allset_store_share_set_expiry   (AllsetStore       *self,
-                                                gint64             account_id,
-                                                gint64             share_id,
-                                                gint64             expires_at, /* 0 = never */
-                                                GError           **error);
 gboolean       allset_store_share_revoke       (AllsetStore       *self,
                                                 gint64             account_id,
                                                 gint64             share_id);

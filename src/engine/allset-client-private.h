@@ -109,4 +109,25 @@ GPtrArray          *allset_version_list_from_json  (JsonObject  *object,
 GPtrArray          *allset_trash_list_from_json    (JsonObject  *object,
                                                     GError     **error);
 
+/* allset-client-types.c: what every parser of an answer needs. Each
+ * sets an ALLSET_ERROR_INVALID_JSON error naming the member. */
+gboolean allset_client_shape_error     (GError     **error,
+                                        const char  *member,
+                                        const char  *problem);
+/* An optional count: absent is 0, negative is an error. */
+gboolean allset_client_get_size_opt    (JsonObject  *object,
+                                        const char  *member,
+                                        guint64     *out,
+                                        GError     **error);
+/* A required string, copied. */
+gboolean allset_client_dup_string      (JsonObject  *object,
+                                        const char  *member,
+                                        char       **out,
+                                        GError     **error);
+/* An optional or null string, copied (NULL when absent). */
+gboolean allset_client_dup_string_opt  (JsonObject  *object,
+                                        const char  *member,
+                                        char       **out,
+                                        GError     **error);
+
 G_END_DECLS

@@ -19,50 +19,6 @@
 
 /* ---- parsing ------------------------------------------------------------ */
 
-static gboolean
-shape_error (GError     **error,
-             const char  *member,
-             const char  *problem)
-{
-  g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
-               "Member “%s” %s", member, problem);
-  return FALSE;
-}
-
-static gboolean
-dup_string (JsonObject  *object,
-            const char  *member,
-            gboolean     optional,
-            char       **out,
-            GError     **error)
-{
-  const char *value = NULL;
-
-  if (optional ? !allset_json_get_string_opt (object, member, &value, error)
-               : !allset_json_get_string (object, member, &value, error))
-    return FALSE;
-
-  *out = g_strdup (value);
-  return TRUE;
-}
-
-static gboolean
-get_count (JsonObject  *object,
-           const char  *member,
-           guint64     *out,
-           GError     **error)
-{
-  gint64 value = 0;
-
-  if (!allset_json_get_int_opt (object, member, &value, error))
-    return FALSE;
-  if (value < 0)
-    return shape_error (error, member, "must not be negative");
-
-  *out = (guint64) value;
-  return TRUE;
-}
-
 /* The protocol sends the id as a number; keep it as text, as the API
  * takes it back in a URL. */
 static gboolean
@@ -85,7 +41,7 @@ get_id (JsonObject  *object,
       return TRUE;
     }
 
-  return shape_error (error, "id", "must be a positive number");
+  return allset_client_shape_error (error, "id", "must be a positive number");
 }
 
 static AllsetShareInfo *
@@ -98,23 +54,23 @@ share_from_json (AllsetClient  *client,
   const char *url_path = NULL;
 
   if (!get_id (object, &self->id, error) ||
-      !dup_string (object, "token_prefix", FALSE, &self->token_prefix, error) ||
-      !dup_string (object, "path", FALSE, &self->path, error) ||
+      !allset_client_dup_string (object, "token_prefix", &self->token_prefix, error) ||
+      !allset_client_dup_string (object, "path", &self->path, error) ||
       !allset_json_get_string (object, "type", &type, error) ||
-      !dup_string (object, "created_at", TRUE, &self->created_at, error) ||
-      !dup_string (object, "expires_at", TRUE, &self->expires_at, error) ||
+      !allset_client_dup_string_opt (object, "created_at", &self->created_at, error) ||
+      !allset_client_dup_string_opt (object, "expires_at", &self->expires_at, error) ||
       !allset_json_get_bool_opt (object, "has_password", &self->has_password, error) ||
-      !get_count (object, "max_downloads", &self->max_downloads, error) ||
-      !get_count (object, "downloads", &self->downloads, error) ||
-      !dup_string (object, "state", FALSE, &self->state, error) ||
-      !dup_string (object, "suspended_reason", TRUE, &self->suspended_reason, error) ||
-      !dup_string (object, "token", TRUE, &self->token, error) ||
+      !allset_client_get_size_opt (object, "max_downloads", &self->max_downloads, error) ||
+      !allset_client_get_size_opt (object, "downloads", &self->downloads, error) ||
+      !allset_client_dup_string (object, "state", &self->state, error) ||
+      !allset_client_dup_string_opt (object, "suspended_reason", &self->suspended_reason, error) ||
+      !allset_client_dup_string_opt (object, "token", &self->token, error) ||
       !allset_json_get_string_opt (object, "url_path", &url_path, error))
     return NULL;
 
   if (!g_str_equal (type, "file") && !g_str_equal (type, "dir"))
     {
-      shape_error (error, "type", "must be “file” or “dir”");
+      allset_client_shape_error (error, "type", "must be “file” or “dir”");
       return NULL;
     }
   self->is_dir = g_str_equal (type, "dir");
@@ -125,7 +81,7 @@ share_from_json (AllsetClient  *client,
 
       if (*self->token == '\0' || strchr (self->token, '/') != NULL)
         {
-          shape_error (error, "token", "is not a link token");
+          allset_client_shape_error (error, "token", "is not a link token");
           return NULL;
         }
       /* The server URL keeps its trailing slash (and any prefix). */
@@ -133,7 +89,7 @@ share_from_json (AllsetClient  *client,
         url_path = fallback = g_strconcat ("/s/", self->token, NULL);
       if (*url_path != '/')
         {
-          shape_error (error, "url_path", "must start with “/”");
+          allset_client_shape_error (error, "url_path", "must start with “/”");
           return NULL;
         }
       self->url = g_strconcat (allset_client_get_server_url (client), url_path + 1, NULL);
@@ -291,7 +247,7 @@ allset_client_share_create (AllsetClient             *self,
   if (share != NULL && share->token == NULL)
     {
       g_clear_pointer (&share, allset_share_info_free);
-      shape_error (error, "token", "is missing");
+      allset_client_shape_error (error, "token", "is missing");
     }
   if (share == NULL)
     allset_client_bad_response (error, "api/v1/shares");
@@ -328,7 +284,7 @@ allset_client_shares (AllsetClient  *self,
       AllsetShareInfo *share = NULL;
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
-        shape_error (error, "shares", "must hold objects");
+        allset_client_shape_error (error, "shares", "must hold objects");
       else
         share = share_from_json (self, json_node_get_object (node), error);
       if (share == NULL)

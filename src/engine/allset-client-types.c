@@ -185,10 +185,10 @@ allset_share_info_free (AllsetShareInfo *self)
 
 /* ---- parse helpers ------------------------------------------------------ */
 
-static gboolean
-shape_error (GError     **error,
-             const char  *member,
-             const char  *problem)
+gboolean
+allset_client_shape_error (GError     **error,
+                           const char  *member,
+                           const char  *problem)
 {
   g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
                "Member “%s” %s", member, problem);
@@ -206,35 +206,35 @@ get_size (JsonObject  *object,
   if (!allset_json_get_int (object, member, &value, error))
     return FALSE;
   if (value < 0)
-    return shape_error (error, member, "must not be negative");
+    return allset_client_shape_error (error, member, "must not be negative");
 
   *out = value;
   return TRUE;
 }
 
-static gboolean
-get_size_opt (JsonObject  *object,
-              const char  *member,
-              guint64     *out,
-              GError     **error)
+gboolean
+allset_client_get_size_opt (JsonObject  *object,
+                            const char  *member,
+                            guint64     *out,
+                            GError     **error)
 {
   gint64 value = 0;
 
   if (!allset_json_get_int_opt (object, member, &value, error))
     return FALSE;
   if (value < 0)
-    return shape_error (error, member, "must not be negative");
+    return allset_client_shape_error (error, member, "must not be negative");
 
   *out = value;
   return TRUE;
 }
 
 /* A required string, copied. */
-static gboolean
-dup_string (JsonObject  *object,
-            const char  *member,
-            char       **out,
-            GError     **error)
+gboolean
+allset_client_dup_string (JsonObject  *object,
+                          const char  *member,
+                          char       **out,
+                          GError     **error)
 {
   const char *value;
 
@@ -246,11 +246,11 @@ dup_string (JsonObject  *object,
 }
 
 /* An optional or null string, copied (NULL when absent). */
-static gboolean
-dup_string_opt (JsonObject  *object,
-                const char  *member,
-                char       **out,
-                GError     **error)
+gboolean
+allset_client_dup_string_opt (JsonObject  *object,
+                              const char  *member,
+                              char       **out,
+                              GError     **error)
 {
   const char *value = NULL;
 
@@ -273,7 +273,7 @@ get_object_opt (JsonObject  *object,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return shape_error (error, member, "must be an object");
+    return allset_client_shape_error (error, member, "must be an object");
 
   *out = json_node_get_object (node);
   return TRUE;
@@ -286,12 +286,12 @@ get_file_id_opt (JsonObject  *object,
 {
   AllsetHash hash;
 
-  if (!dup_string_opt (object, "file_id", out, error))
+  if (!allset_client_dup_string_opt (object, "file_id", out, error))
     return FALSE;
   if (*out != NULL && !allset_hash_from_hex (*out, &hash))
     {
       g_clear_pointer (out, g_free);
-      return shape_error (error, "file_id", "must be 64 lowercase hexadecimal digits");
+      return allset_client_shape_error (error, "file_id", "must be 64 lowercase hexadecimal digits");
     }
 
   return TRUE;
@@ -338,7 +338,7 @@ parse_list (JsonObject     *object,
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          shape_error (error, member, "must hold objects");
+          allset_client_shape_error (error, member, "must hold objects");
           return NULL;
         }
 
@@ -360,8 +360,8 @@ allset_server_status_from_json (JsonObject  *object,
   g_autoptr(AllsetServerStatus) self = g_new0 (AllsetServerStatus, 1);
   JsonObject *maintenance, *limits, *key;
 
-  if (!dup_string (object, "service", &self->service, error) ||
-      !dup_string (object, "version", &self->version, error) ||
+  if (!allset_client_dup_string (object, "service", &self->service, error) ||
+      !allset_client_dup_string (object, "version", &self->version, error) ||
       !allset_json_get_int (object, "protocol", &self->protocol, error) ||
       !get_object_opt (object, "maintenance", &maintenance, error) ||
       !get_object_opt (object, "limits", &limits, error) ||
@@ -370,24 +370,24 @@ allset_server_status_from_json (JsonObject  *object,
 
   if (maintenance != NULL &&
       (!allset_json_get_bool_opt (maintenance, "active", &self->maintenance, error) ||
-       !dup_string_opt (maintenance, "until", &self->maintenance_until, error) ||
-       !dup_string_opt (maintenance, "message", &self->maintenance_message, error)))
+       !allset_client_dup_string_opt (maintenance, "until", &self->maintenance_until, error) ||
+       !allset_client_dup_string_opt (maintenance, "message", &self->maintenance_message, error)))
     return NULL;
 
   if (limits != NULL &&
-      (!get_size_opt (limits, "bandwidth_up_bps", &self->bandwidth_up_bps, error) ||
-       !get_size_opt (limits, "bandwidth_down_bps", &self->bandwidth_down_bps, error) ||
-       !get_size_opt (limits, "chunk_min", &self->chunk_min, error) ||
-       !get_size_opt (limits, "chunk_avg", &self->chunk_avg, error) ||
-       !get_size_opt (limits, "chunk_max", &self->chunk_max, error) ||
-       !get_size_opt (limits, "pack_max_bytes", &self->pack_max_bytes, error) ||
-       !get_size_opt (limits, "small_chunk_max", &self->small_chunk_max, error)))
+      (!allset_client_get_size_opt (limits, "bandwidth_up_bps", &self->bandwidth_up_bps, error) ||
+       !allset_client_get_size_opt (limits, "bandwidth_down_bps", &self->bandwidth_down_bps, error) ||
+       !allset_client_get_size_opt (limits, "chunk_min", &self->chunk_min, error) ||
+       !allset_client_get_size_opt (limits, "chunk_avg", &self->chunk_avg, error) ||
+       !allset_client_get_size_opt (limits, "chunk_max", &self->chunk_max, error) ||
+       !allset_client_get_size_opt (limits, "pack_max_bytes", &self->pack_max_bytes, error) ||
+       !allset_client_get_size_opt (limits, "small_chunk_max", &self->small_chunk_max, error)))
     return NULL;
 
   if (key != NULL &&
-      (!dup_string_opt (key, "algorithm", &self->receipt_algorithm, error) ||
-       !dup_string_opt (key, "public_key", &self->receipt_public_key, error) ||
-       !dup_string_opt (key, "key_id", &self->receipt_key_id, error)))
+      (!allset_client_dup_string_opt (key, "algorithm", &self->receipt_algorithm, error) ||
+       !allset_client_dup_string_opt (key, "public_key", &self->receipt_public_key, error) ||
+       !allset_client_dup_string_opt (key, "key_id", &self->receipt_key_id, error)))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -399,14 +399,14 @@ allset_login_info_from_json (JsonObject  *object,
 {
   g_autoptr(AllsetLoginInfo) self = g_new0 (AllsetLoginInfo, 1);
 
-  if (!dup_string (object, "token", &self->token, error) ||
-      !dup_string (object, "device_id", &self->device_id, error) ||
-      !dup_string_opt (object, "expires_at", &self->expires_at, error))
+  if (!allset_client_dup_string (object, "token", &self->token, error) ||
+      !allset_client_dup_string (object, "device_id", &self->device_id, error) ||
+      !allset_client_dup_string_opt (object, "expires_at", &self->expires_at, error))
     return NULL;
 
   if (*self->token == '\0')
     {
-      shape_error (error, "token", "must not be empty");
+      allset_client_shape_error (error, "token", "must not be empty");
       return NULL;
     }
 
@@ -419,9 +419,9 @@ allset_account_info_from_json (JsonObject  *object,
 {
   g_autoptr(AllsetAccountInfo) self = g_new0 (AllsetAccountInfo, 1);
 
-  if (!dup_string (object, "username", &self->username, error) ||
-      !dup_string_opt (object, "name", &self->name, error) ||
-      !dup_string_opt (object, "email", &self->email, error) ||
+  if (!allset_client_dup_string (object, "username", &self->username, error) ||
+      !allset_client_dup_string_opt (object, "name", &self->name, error) ||
+      !allset_client_dup_string_opt (object, "email", &self->email, error) ||
       !get_size (object, "quota", &self->quota, error) ||
       !get_size (object, "used", &self->used, error) ||
       !allset_json_get_int (object, "cursor", &self->cursor, error))
@@ -436,11 +436,11 @@ device_from_json (JsonObject  *object,
 {
   g_autoptr(AllsetDeviceInfo) self = g_new0 (AllsetDeviceInfo, 1);
 
-  if (!dup_string (object, "device_id", &self->device_id, error) ||
-      !dup_string (object, "name", &self->name, error) ||
-      !dup_string_opt (object, "created_at", &self->created_at, error) ||
-      !dup_string_opt (object, "last_seen_at", &self->last_seen_at, error) ||
-      !dup_string_opt (object, "expires_at", &self->expires_at, error) ||
+  if (!allset_client_dup_string (object, "device_id", &self->device_id, error) ||
+      !allset_client_dup_string (object, "name", &self->name, error) ||
+      !allset_client_dup_string_opt (object, "created_at", &self->created_at, error) ||
+      !allset_client_dup_string_opt (object, "last_seen_at", &self->last_seen_at, error) ||
+      !allset_client_dup_string_opt (object, "expires_at", &self->expires_at, error) ||
       !allset_json_get_bool_opt (object, "current", &self->current, error))
     return NULL;
 
@@ -465,7 +465,7 @@ allset_commit_result_from_json (JsonObject  *object,
   gint64 status = 200;
 
   if (!allset_json_get_int_opt (object, "status", &status, error) ||
-      !dup_string_opt (object, "path", &self->path, error) ||
+      !allset_client_dup_string_opt (object, "path", &self->path, error) ||
       !allset_json_get_int_opt (object, "revision", &self->revision, error) ||
       !get_file_id_opt (object, &self->file_id, error) ||
       !get_receipt_opt (object, &self->receipt, error) ||
@@ -475,7 +475,7 @@ allset_commit_result_from_json (JsonObject  *object,
 
   if (status < 100 || status > 599)
     {
-      shape_error (error, "status", "is not an HTTP status");
+      allset_client_shape_error (error, "status", "is not an HTTP status");
       return NULL;
     }
   self->status = status;
@@ -488,7 +488,7 @@ allset_commit_result_from_json (JsonObject  *object,
       const char *code = NULL;
 
       if (!allset_json_get_string (failure, "code", &code, error) ||
-          !dup_string_opt (failure, "message", &self->error_message, error))
+          !allset_client_dup_string_opt (failure, "message", &self->error_message, error))
         return NULL;
 
       self->error = allset_error_code_from_string (code);
@@ -521,7 +521,7 @@ allset_commit_reply_from_json (JsonObject  *object,
   n = json_array_get_length (results);
   if (operations != NULL && n != json_array_get_length (operations))
     {
-      shape_error (error, "results", "does not have one result per operation");
+      allset_client_shape_error (error, "results", "does not have one result per operation");
       return NULL;
     }
 
@@ -534,7 +534,7 @@ allset_commit_reply_from_json (JsonObject  *object,
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          shape_error (error, "results", "must hold objects");
+          allset_client_shape_error (error, "results", "must hold objects");
           return NULL;
         }
 
@@ -572,7 +572,7 @@ change_from_json (JsonObject  *object,
 
   if (!allset_json_get_int (object, "seq", &self->seq, error) ||
       !allset_json_get_string (object, "op", &op, error) ||
-      !dup_string (object, "path", &self->path, error) ||
+      !allset_client_dup_string (object, "path", &self->path, error) ||
       !allset_json_get_int (object, "revision", &self->revision, error))
     return NULL;
 
@@ -581,12 +581,12 @@ change_from_json (JsonObject  *object,
       break;
   if (i == G_N_ELEMENTS (ops))
     {
-      shape_error (error, "op", "is not put, mkdir, move or delete");
+      allset_client_shape_error (error, "op", "is not put, mkdir, move or delete");
       return NULL;
     }
   self->op = i;
 
-  if (self->op == ALLSET_CHANGE_MOVE && !dup_string (object, "to", &self->to, error))
+  if (self->op == ALLSET_CHANGE_MOVE && !allset_client_dup_string (object, "to", &self->to, error))
     return NULL;
 
   if (self->op == ALLSET_CHANGE_PUT &&
@@ -598,7 +598,7 @@ change_from_json (JsonObject  *object,
 
   if (self->op == ALLSET_CHANGE_PUT && self->file_id == NULL)
     {
-      shape_error (error, "file_id", "is required for a put");
+      allset_client_shape_error (error, "file_id", "is required for a put");
       return NULL;
     }
 
@@ -629,7 +629,7 @@ allset_file_info_from_json (JsonObject  *object,
   guint64 total = 0;
   guint n;
 
-  if (!dup_string (object, "path", &self->path, error) ||
+  if (!allset_client_dup_string (object, "path", &self->path, error) ||
       !allset_json_get_int (object, "revision", &self->revision, error) ||
       !get_file_id_opt (object, &self->file_id, error) ||
       !get_size (object, "size", &self->size, error) ||
@@ -653,13 +653,13 @@ allset_file_info_from_json (JsonObject  *object,
           !get_size (json_node_get_object (node), "size", &info.size, error))
         {
           if (error != NULL && *error == NULL)
-            shape_error (error, "chunks", "must hold objects");
+            allset_client_shape_error (error, "chunks", "must hold objects");
           return NULL;
         }
 
       if (!allset_hash_from_hex (id, &hash))
         {
-          shape_error (error, "chunks", "holds an id that is not 64 lowercase hexadecimal digits");
+          allset_client_shape_error (error, "chunks", "holds an id that is not 64 lowercase hexadecimal digits");
           return NULL;
         }
 
@@ -670,7 +670,7 @@ allset_file_info_from_json (JsonObject  *object,
 
   if (total != self->size)
     {
-      shape_error (error, "chunks", "sizes do not add up to the file size");
+      allset_client_shape_error (error, "chunks", "sizes do not add up to the file size");
       return NULL;
     }
 
@@ -684,10 +684,10 @@ entry_from_json (JsonObject  *object,
   g_autoptr(AllsetEntryInfo) self = g_new0 (AllsetEntryInfo, 1);
   const char *type;
 
-  if (!dup_string (object, "name", &self->name, error) ||
+  if (!allset_client_dup_string (object, "name", &self->name, error) ||
       !allset_json_get_string (object, "type", &type, error) ||
       !allset_json_get_int_opt (object, "revision", &self->revision, error) ||
-      !get_size_opt (object, "size", &self->size, error) ||
+      !allset_client_get_size_opt (object, "size", &self->size, error) ||
       !allset_json_get_int_opt (object, "mtime", &self->mtime, error) ||
       !get_file_id_opt (object, &self->file_id, error))
     return NULL;
@@ -712,9 +712,9 @@ version_from_json (JsonObject  *object,
 
   if (!allset_json_get_int (object, "revision", &self->revision, error) ||
       !get_file_id_opt (object, &self->file_id, error) ||
-      !get_size_opt (object, "size", &self->size, error) ||
+      !allset_client_get_size_opt (object, "size", &self->size, error) ||
       !allset_json_get_int_opt (object, "mtime", &self->mtime, error) ||
-      !dup_string_opt (object, "created_at", &self->created_at, error))
+      !allset_client_dup_string_opt (object, "created_at", &self->created_at, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -736,10 +736,10 @@ trash_entry_from_json (JsonObject  *object,
   const char *type = "file";
 
   if (!allset_json_get_int (object, "trash_id", &self->trash_id, error) ||
-      !dup_string (object, "path", &self->path, error) ||
+      !allset_client_dup_string (object, "path", &self->path, error) ||
       !allset_json_get_string_opt (object, "type", &type, error) ||
-      !get_size_opt (object, "size", &self->size, error) ||
-      !dup_string_opt (object, "deleted_at", &self->deleted_at, error) ||
+      !allset_client_get_size_opt (object, "size", &self->size, error) ||
+      !allset_client_dup_string_opt (object, "deleted_at", &self->deleted_at, error) ||
       !allset_json_get_int_opt (object, "revision", &self->revision, error))
     return NULL;
 

@@ -13,72 +13,12 @@
 
 #include <string.h>
 
-#include "allset-test-server.h"
+#include "share-test-common.h"
 
 #define REPORTS_PER_HOUR 10
 
 static AllsetTestServer *server;
 static guint reports_sent;
-
-static char *
-login (const char *username)
-{
-  g_autofree char *password = g_strdup_printf ("password of %s", username);
-
-  return allset_test_server_login (server, username, password, "laptop", NULL);
-}
-
-static AllsetTestContent *
-put_file (const char *token,
-          const char *path,
-          gsize       size)
-{
-  AllsetTestContent *content = allset_test_content_new (size, 1000);
-  g_autoptr(AllsetTestResponse) r = NULL;
-
-  allset_test_upload (server, token, content);
-  r = allset_test_commit (server, token, allset_test_op_put (path, 0, content), NULL);
-  allset_test_assert_status (r, 200);
-  g_assert_cmpint (allset_test_response_get_int (r, "results.0.status"), ==, 200);
-  return content;
-}
-
-static AllsetTestResponse *
-create (const char *token,
-        const char *json)
-{
-  AllsetTestResponse *r = allset_test_post_json (server, "/api/v1/shares", token, json);
-
-  allset_test_assert_status (r, 201);
-  return r;
-}
-
-static AllsetTestResponse *
-public_get (const char        *path,
-            const char *const *headers)
-{
-  return allset_test_request (server, NULL, "GET", path, NULL, NULL, NULL, headers);
-}
-
-static AllsetTestResponse *
-public_post_form (const char *path,
-                  const char *form)
-{
-  g_autoptr(GBytes) body = g_bytes_new (form, strlen (form));
-
-  return allset_test_request (server, NULL, "POST", path, NULL,
-                              "application/x-www-form-urlencoded", body, NULL);
-}
-
-static AllsetTestResponse *
-post_password (const char *url_path,
-               const char *password)
-{
-  g_autofree char *encoded = g_uri_escape_string (password, NULL, FALSE);
-  g_autofree char *form = g_strdup_printf ("password=%s", encoded);
-
-  return public_post_form (url_path, form);
-}
 
 /* POST /s/TOKEN/report; NULL fields are left out. */
 static AllsetTestResponse *
@@ -98,54 +38,7 @@ post_report (const char *url_path,
 
         g_string_append_printf (form, "%s%s=%s", form->len ? "&" : "", fields[i][0], value);
       }
-  return public_post_form (path, form->str);
-}
-
-static AllsetTestResponse *
-patch_json (const char *path,
-            const char *token,
-            const char *json)
-{
-  g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
-
-  return allset_test_request (server, NULL, "PATCH", path, token, "application/json", body, NULL);
-}
-
-static const char *
-body_text (AllsetTestResponse *r)
-{
-  return g_bytes_get_data (r->body, NULL) ? g_bytes_get_data (r->body, NULL) : "";
-}
-
-static void
-assert_contains (AllsetTestResponse *r,
-                 const char         *text)
-{
-  if (strstr (body_text (r), text) == NULL)
-    g_error ("The page lacks “%s”:\n%s", text, body_text (r));
-}
-
-/* Every public answer, whatever its status: see docs/protocol.md. */
-static void
-assert_public_html (AllsetTestResponse *r,
-                    guint               status)
-{
-  const char *csp;
-
-  allset_test_assert_status (r, status);
-  csp = allset_test_response_header (r, "Content-Security-Policy");
-  g_assert_cmpstr (allset_test_response_header (r, "X-Robots-Tag"), ==, "noindex, nofollow, noarchive");
-  g_assert_cmpstr (allset_test_response_header (r, "Referrer-Policy"), ==, "no-referrer");
-  g_assert_cmpstr (allset_test_response_header (r, "X-Content-Type-Options"), ==, "nosniff");
-  g_assert_cmpstr (allset_test_response_header (r, "Cache-Control"), ==, "no-store");
-  g_assert_nonnull (csp);
-  g_assert_true (g_str_has_prefix (csp, "default-src 'none'"));
-  g_assert_nonnull (strstr (csp, "form-action 'self'"));
-  g_assert_null (strstr (csp, "unsafe-inline"));
-  g_assert_true (g_str_has_prefix (allset_test_response_header (r, "Content-Type"), "text/html"));
-  assert_contains (r, "<meta name=\"robots\" content=\"noindex, nofollow, noarchive\">");
-  assert_contains (r, "<html lang=\"fr\">");
-  g_assert_null (strstr (body_text (r), "<script"));
+  return share_test_post_form (server, path, form->str);
 }
 
 static char *
@@ -189,13 +82,16 @@ find_report (JsonArray *reports,
 static void
 test_report_form (void)
 {
-  g_autofree char *olivia = login ("olivia");
-  g_autoptr(AllsetTestContent) file = put_file (olivia, "pub/affiche.pdf", 1500);
-  g_autoptr(AllsetTestContent) inner = put_file (olivia, "pub/dossier/note.txt", 100);
-  g_autoptr(AllsetTestResponse) plain = create (olivia, "{\"path\": \"pub/affiche.pdf\", \"expires_in_seconds\": 3600}");
-  g_autoptr(AllsetTestResponse) locked = create (olivia, "{\"path\": \"pub/affiche.pdf\", \"expires_in_seconds\": 3600, "
-                                                 "\"password\": \"cadenas\"}");
-  g_autoptr(AllsetTestResponse) folder = create (olivia, "{\"path\": \"pub/dossier\", \"expires_in_seconds\": 3600}");
+  g_autofree char *olivia = share_test_login (server, "olivia");
+  g_autoptr(AllsetTestContent) file = share_test_put_file (server, olivia, "pub/affiche.pdf", 1500, 1000);
+  g_autoptr(AllsetTestContent) inner = share_test_put_file (server, olivia, "pub/dossier/note.txt", 100, 1000);
+  g_autoptr(AllsetTestResponse) plain =
+    share_test_create (server, olivia, "{\"path\": \"pub/affiche.pdf\", \"expires_in_seconds\": 3600}");
+  g_autoptr(AllsetTestResponse) locked =
+    share_test_create (server, olivia, "{\"path\": \"pub/affiche.pdf\", \"expires_in_seconds\": 3600, "
+                       "\"password\": \"cadenas\"}");
+  g_autoptr(AllsetTestResponse) folder =
+    share_test_create (server, olivia, "{\"path\": \"pub/dossier\", \"expires_in_seconds\": 3600}");
   const char *urls[] = {
     allset_test_response_get_string (plain, "url_path"),
     allset_test_response_get_string (locked, "url_path"),
@@ -205,60 +101,63 @@ test_report_form (void)
   /* Every page of a link (file, password form, folder) offers the report. */
   for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
     {
-      g_autoptr(AllsetTestResponse) page = public_get (urls[i], NULL);
+      g_autoptr(AllsetTestResponse) page = share_test_public_get (server, urls[i], NULL);
       g_autofree char *link = g_strdup_printf ("href=\"%s/report\"", urls[i]);
       g_autofree char *report_url = g_strdup_printf ("%s/report", urls[i]);
-      g_autoptr(AllsetTestResponse) form = public_get (report_url, NULL);
+      g_autoptr(AllsetTestResponse) form = share_test_public_get (server, report_url, NULL);
       g_autofree char *action = g_strdup_printf ("action=\"%s/report\"", urls[i]);
 
-      assert_public_html (page, 200);
-      assert_contains (page, link);
-      assert_contains (page, "Signaler ce contenu");
+      share_test_assert_public_html (page, 200);
+      share_test_assert_contains (page, link);
+      share_test_assert_contains (page, "Signaler ce contenu");
 
       /* The form, without the password even for the protected link, and
        * without JavaScript. */
-      assert_public_html (form, 200);
-      assert_contains (form, action);
-      assert_contains (form, "method=\"post\"");
-      assert_contains (form, "<select id=\"r\" name=\"reason\"");
-      assert_contains (form, "<option value=\"illegal\">Contenu illicite</option>");
-      assert_contains (form, "<option value=\"copyright\">Atteinte au droit d’auteur</option>");
-      assert_contains (form, "<option value=\"malware\">Logiciel malveillant ou fichier dangereux</option>");
-      assert_contains (form, "<option value=\"personal\">Données personnelles</option>");
-      assert_contains (form, "<option value=\"other\">Autre</option>");
-      assert_contains (form, "name=\"details\"");
-      assert_contains (form, "maxlength=\"4000\"");
-      assert_contains (form, "name=\"email\"");
-      g_assert_null (strstr (body_text (form), "affiche.pdf"));   /* nothing of the content */
+      share_test_assert_public_html (form, 200);
+      share_test_assert_contains (form, action);
+      share_test_assert_contains (form, "method=\"post\"");
+      share_test_assert_contains (form, "<select id=\"r\" name=\"reason\"");
+      share_test_assert_contains (form, "<option value=\"illegal\">Contenu illicite</option>");
+      share_test_assert_contains (form, "<option value=\"copyright\">Atteinte au droit d’auteur</option>");
+      share_test_assert_contains (form, "<option value=\"malware\">Logiciel malveillant ou fichier dangereux</option>");
+      share_test_assert_contains (form, "<option value=\"personal\">Données personnelles</option>");
+      share_test_assert_contains (form, "<option value=\"other\">Autre</option>");
+      share_test_assert_contains (form, "name=\"details\"");
+      share_test_assert_contains (form, "maxlength=\"4000\"");
+      share_test_assert_contains (form, "name=\"email\"");
+      g_assert_null (strstr (share_test_body_text (form), "affiche.pdf"));   /* nothing of the content */
     }
 
   /* Unknown token: 404 as for the page; a revoked link: 410. */
   {
-    g_autoptr(AllsetTestResponse) unknown = public_get ("/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/report", NULL);
+    g_autoptr(AllsetTestResponse) unknown =
+      share_test_public_get (server, "/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/report", NULL);
     g_autoptr(AllsetTestResponse) unknown_post =
       post_report ("/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "illegal", NULL, NULL);
     g_autofree char *revoke = share_path (folder);
     g_autoptr(AllsetTestResponse) deleted = allset_test_delete (server, revoke, olivia);
     g_autofree char *report_url = g_strdup_printf ("%s/report", urls[2]);
-    g_autoptr(AllsetTestResponse) gone = public_get (report_url, NULL);
+    g_autoptr(AllsetTestResponse) gone = share_test_public_get (server, report_url, NULL);
     g_autoptr(AllsetTestResponse) gone_post = post_report (urls[2], "illegal", NULL, NULL);
 
-    assert_public_html (unknown, 404);
-    assert_public_html (unknown_post, 404);
+    share_test_assert_public_html (unknown, 404);
+    share_test_assert_public_html (unknown_post, 404);
     allset_test_assert_status (deleted, 204);
-    assert_public_html (gone, 410);
-    assert_public_html (gone_post, 410);
+    share_test_assert_public_html (gone, 410);
+    share_test_assert_public_html (gone_post, 410);
   }
 }
 
 static void
 test_report_submit (void)
 {
-  g_autofree char *paul = login ("paul");
-  g_autoptr(AllsetTestContent) file = put_file (paul, "film.mkv", 2000);
-  g_autoptr(AllsetTestResponse) plain = create (paul, "{\"path\": \"film.mkv\", \"expires_in_seconds\": 3600}");
-  g_autoptr(AllsetTestResponse) locked = create (paul, "{\"path\": \"film.mkv\", \"expires_in_seconds\": 3600, "
-                                                 "\"password\": \"secret\"}");
+  g_autofree char *paul = share_test_login (server, "paul");
+  g_autoptr(AllsetTestContent) file = share_test_put_file (server, paul, "film.mkv", 2000, 1000);
+  g_autoptr(AllsetTestResponse) plain =
+    share_test_create (server, paul, "{\"path\": \"film.mkv\", \"expires_in_seconds\": 3600}");
+  g_autoptr(AllsetTestResponse) locked =
+    share_test_create (server, paul, "{\"path\": \"film.mkv\", \"expires_in_seconds\": 3600, "
+                       "\"password\": \"secret\"}");
   const char *url = allset_test_response_get_string (plain, "url_path");
   const char *locked_url = allset_test_response_get_string (locked, "url_path");
   gint64 id = allset_test_response_get_int (plain, "id");
@@ -289,18 +188,18 @@ test_report_submit (void)
         g_autoptr(AllsetTestResponse) r = post_report (url, bad[i].reason, bad[i].details, bad[i].email);
 
         g_test_message ("bad report %u", i);
-        assert_public_html (r, 400);
-        assert_contains (r, bad[i].error);
-        assert_contains (r, "class=\"e\"");
-        assert_contains (r, "name=\"reason\"");
+        share_test_assert_public_html (r, 400);
+        share_test_assert_contains (r, bad[i].error);
+        share_test_assert_contains (r, "class=\"e\"");
+        share_test_assert_contains (r, "name=\"reason\"");
       }
     {
       g_autoptr(AllsetTestResponse) r = post_report (url, "copyright", "<b>gras</b>", "pas-une-adresse");
 
-      assert_contains (r, "&lt;b&gt;gras&lt;/b&gt;");
-      assert_contains (r, "value=\"pas-une-adresse\"");
-      assert_contains (r, "<option value=\"copyright\" selected>");
-      g_assert_null (strstr (body_text (r), "<b>gras"));
+      share_test_assert_contains (r, "&lt;b&gt;gras&lt;/b&gt;");
+      share_test_assert_contains (r, "value=\"pas-une-adresse\"");
+      share_test_assert_contains (r, "<option value=\"copyright\" selected>");
+      g_assert_null (strstr (share_test_body_text (r), "<b>gras"));
     }
   }
   {
@@ -319,8 +218,8 @@ test_report_submit (void)
     gint64 now = g_get_real_time () / G_USEC_PER_SEC;
     g_autofree char *min = allset_test_format_time (now - 60);
 
-    assert_public_html (r, 200);
-    assert_contains (r, "Merci. Votre signalement a été enregistré et sera examiné par ALLSET.");
+    share_test_assert_public_html (r, 200);
+    share_test_assert_contains (r, "Merci. Votre signalement a été enregistré et sera examiné par ALLSET.");
     reports_sent++;
 
     reports = admin_reports ();
@@ -348,7 +247,7 @@ test_report_submit (void)
     g_autoptr(JsonArray) reports = NULL;
     JsonObject *report;
 
-    assert_public_html (r, 200);
+    share_test_assert_public_html (r, 200);
     reports_sent++;
     reports = admin_reports ();
     report = find_report (reports, allset_test_response_get_int (locked, "id"));
@@ -381,20 +280,20 @@ assert_suspended (const char *url,
   g_autofree char *report = g_strdup_printf ("%s/report", url);
   AllsetTestResponse *answers[6] = { NULL, };
 
-  answers[0] = public_get (url, NULL);
-  answers[1] = public_get (download, NULL);
-  answers[2] = public_get (report, NULL);
+  answers[0] = share_test_public_get (server, url, NULL);
+  answers[1] = share_test_public_get (server, download, NULL);
+  answers[2] = share_test_public_get (server, report, NULL);
   answers[3] = post_report (url, "other", "encore", NULL);
-  answers[4] = post_password (url, "peu importe");
-  answers[5] = is_dir ? public_get (zip, NULL) : NULL;
+  answers[4] = share_test_post_password (server, url, "peu importe");
+  answers[5] = is_dir ? share_test_public_get (server, zip, NULL) : NULL;
   for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
     {
       if (answers[i] == NULL)
         continue;
       g_test_message ("suspended answer %u", i);
-      assert_public_html (answers[i], 451);
-      assert_contains (answers[i], "Ce lien a été suspendu par ALLSET");
-      assert_contains (answers[i], "Plainte n° 42 &lt;contrefaçon&gt;");
+      share_test_assert_public_html (answers[i], 451);
+      share_test_assert_contains (answers[i], "Ce lien a été suspendu par ALLSET");
+      share_test_assert_contains (answers[i], "Plainte n° 42 &lt;contrefaçon&gt;");
       allset_test_response_free (answers[i]);
     }
 }
@@ -402,12 +301,14 @@ assert_suspended (const char *url,
 static void
 test_suspend (void)
 {
-  g_autofree char *quentin = login ("quentin");
-  g_autofree char *mallory = login ("mallory");
-  g_autoptr(AllsetTestContent) file = put_file (quentin, "partage/photo.jpg", 1200);
-  g_autoptr(AllsetTestContent) inner = put_file (quentin, "partage/note.txt", 50);
-  g_autoptr(AllsetTestResponse) link = create (quentin, "{\"path\": \"partage/photo.jpg\", \"expires_in_seconds\": 3600}");
-  g_autoptr(AllsetTestResponse) folder = create (quentin, "{\"path\": \"partage\", \"expires_in_seconds\": 3600}");
+  g_autofree char *quentin = share_test_login (server, "quentin");
+  g_autofree char *mallory = share_test_login (server, "mallory");
+  g_autoptr(AllsetTestContent) file = share_test_put_file (server, quentin, "partage/photo.jpg", 1200, 1000);
+  g_autoptr(AllsetTestContent) inner = share_test_put_file (server, quentin, "partage/note.txt", 50, 1000);
+  g_autoptr(AllsetTestResponse) link =
+    share_test_create (server, quentin, "{\"path\": \"partage/photo.jpg\", \"expires_in_seconds\": 3600}");
+  g_autoptr(AllsetTestResponse) folder =
+    share_test_create (server, quentin, "{\"path\": \"partage\", \"expires_in_seconds\": 3600}");
   const char *url = allset_test_response_get_string (link, "url_path");
   const char *folder_url = allset_test_response_get_string (folder, "url_path");
   g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, allset_test_response_get_int (link, "id"));
@@ -420,7 +321,7 @@ test_suspend (void)
   {
     g_autoptr(AllsetTestResponse) r = post_report (url, "illegal", "photo volée", NULL);
 
-    assert_public_html (r, 200);
+    share_test_assert_public_html (r, 200);
     reports_sent++;
   }
   g_assert_cmpint (allset_test_server_admin (server, NULL, &output, "share-suspend", id_text,
@@ -449,9 +350,12 @@ test_suspend (void)
   /* The owner sees it, cannot change it, but can still revoke it. */
   {
     g_autoptr(AllsetTestResponse) list = allset_test_get (server, "/api/v1/shares", quentin);
-    g_autoptr(AllsetTestResponse) patched = patch_json (api, quentin, "{\"expires_in_seconds\": 60}");
-    g_autoptr(AllsetTestResponse) reopened = patch_json (api, quentin, "{\"password\": null}");
-    g_autoptr(AllsetTestResponse) other = patch_json (api, mallory, "{\"expires_in_seconds\": 60}");
+    g_autoptr(AllsetTestResponse) patched =
+      share_test_patch_json (server, api, quentin, "{\"expires_in_seconds\": 60}");
+    g_autoptr(AllsetTestResponse) reopened =
+      share_test_patch_json (server, api, quentin, "{\"password\": null}");
+    g_autoptr(AllsetTestResponse) other =
+      share_test_patch_json (server, api, mallory, "{\"expires_in_seconds\": 60}");
     g_autoptr(AllsetTestResponse) other_delete = allset_test_delete (server, api, mallory);
 
     allset_test_assert_status (list, 200);
@@ -464,10 +368,10 @@ test_suspend (void)
   }
   {
     g_autoptr(AllsetTestResponse) deleted = allset_test_delete (server, folder_api, quentin);
-    g_autoptr(AllsetTestResponse) gone = public_get (folder_url, NULL);
+    g_autoptr(AllsetTestResponse) gone = share_test_public_get (server, folder_url, NULL);
 
     allset_test_assert_status (deleted, 204);
-    assert_public_html (gone, 410);
+    share_test_assert_public_html (gone, 410);
   }
 
   /* Lifted by token prefix: everything works again. */
@@ -476,13 +380,13 @@ test_suspend (void)
                                              allset_test_response_get_string (link, "token_prefix"), NULL), ==, 0);
   {
     g_autofree char *download = g_strdup_printf ("%s/download", url);
-    g_autoptr(AllsetTestResponse) page = public_get (url, NULL);
-    g_autoptr(AllsetTestResponse) bytes = public_get (download, NULL);
+    g_autoptr(AllsetTestResponse) page = share_test_public_get (server, url, NULL);
+    g_autoptr(AllsetTestResponse) bytes = share_test_public_get (server, download, NULL);
     g_autoptr(AllsetTestResponse) list = allset_test_get (server, "/api/v1/shares", quentin);
-    g_autoptr(AllsetTestResponse) patched = patch_json (api, quentin, "{\"max_downloads\": 5}");
+    g_autoptr(AllsetTestResponse) patched = share_test_patch_json (server, api, quentin, "{\"max_downloads\": 5}");
 
-    assert_public_html (page, 200);
-    assert_contains (page, "photo.jpg");
+    share_test_assert_public_html (page, 200);
+    share_test_assert_contains (page, "photo.jpg");
     allset_test_assert_status (bytes, 200);
     g_assert_true (g_bytes_equal (bytes->body, file->data));
     g_assert_cmpstr (allset_test_response_get_string (list, "shares.0.state"), ==, "active");
@@ -505,11 +409,12 @@ test_suspend (void)
 static void
 test_patch (void)
 {
-  g_autofree char *rose = login ("rose");
-  g_autofree char *mallory = login ("mallory");
-  g_autoptr(AllsetTestContent) file = put_file (rose, "contrat.pdf", 3000);
-  g_autoptr(AllsetTestResponse) link = create (rose, "{\"path\": \"contrat.pdf\", \"expires_in_seconds\": 3600, "
-                                               "\"password\": \"ancien\"}");
+  g_autofree char *rose = share_test_login (server, "rose");
+  g_autofree char *mallory = share_test_login (server, "mallory");
+  g_autoptr(AllsetTestContent) file = share_test_put_file (server, rose, "contrat.pdf", 3000, 1000);
+  g_autoptr(AllsetTestResponse) link =
+    share_test_create (server, rose, "{\"path\": \"contrat.pdf\", \"expires_in_seconds\": 3600, "
+                       "\"password\": \"ancien\"}");
   const char *url = allset_test_response_get_string (link, "url_path");
   g_autofree char *download = g_strdup_printf ("%s/download", url);
   g_autofree char *api = share_path (link);
@@ -518,10 +423,10 @@ test_patch (void)
 
   /* Unlock with the old password and keep its cookie. */
   {
-    g_autoptr(AllsetTestResponse) right = post_password (url, "ancien");
+    g_autoptr(AllsetTestResponse) right = share_test_post_password (server, url, "ancien");
     const char *set_cookie;
 
-    assert_public_html (right, 200);
+    share_test_assert_public_html (right, 200);
     set_cookie = allset_test_response_header (right, "Set-Cookie");
     g_assert_nonnull (set_cookie);
     old_cookie = g_strndup (set_cookie, strcspn (set_cookie, ";"));
@@ -547,7 +452,7 @@ test_patch (void)
 
     for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
       {
-        g_autoptr(AllsetTestResponse) r = patch_json (api, rose, bad[i][0]);
+        g_autoptr(AllsetTestResponse) r = share_test_patch_json (server, api, rose, bad[i][0]);
 
         g_test_message ("PATCH %.60s", bad[i][0]);
         allset_test_assert_error (r, 400, bad[i][1]);
@@ -562,7 +467,7 @@ test_patch (void)
 
   /* Another account can neither change nor revoke it: 404 as for no link. */
   {
-    g_autoptr(AllsetTestResponse) r = patch_json (api, mallory, "{\"password\": null}");
+    g_autoptr(AllsetTestResponse) r = share_test_patch_json (server, api, mallory, "{\"password\": null}");
     g_autoptr(AllsetTestResponse) d = allset_test_delete (server, api, mallory);
 
     allset_test_assert_error (r, 404, "not_found");
@@ -571,18 +476,18 @@ test_patch (void)
 
   /* A new password: the new one opens, the old one and its cookie no longer do. */
   {
-    g_autoptr(AllsetTestResponse) r = patch_json (api, rose, "{\"password\": \"nouveau\"}");
+    g_autoptr(AllsetTestResponse) r = share_test_patch_json (server, api, rose, "{\"password\": \"nouveau\"}");
     const char *old[] = { "Cookie", old_cookie, NULL };
-    g_autoptr(AllsetTestResponse) stale = public_get (download, old);
-    g_autoptr(AllsetTestResponse) wrong = post_password (url, "ancien");
-    g_autoptr(AllsetTestResponse) right = post_password (url, "nouveau");
+    g_autoptr(AllsetTestResponse) stale = share_test_public_get (server, download, old);
+    g_autoptr(AllsetTestResponse) wrong = share_test_post_password (server, url, "ancien");
+    g_autoptr(AllsetTestResponse) right = share_test_post_password (server, url, "nouveau");
     const char *set_cookie;
 
     allset_test_assert_status (r, 200);
     g_assert_true (allset_test_response_get_bool (r, "has_password"));
-    assert_public_html (stale, 403);
-    assert_public_html (wrong, 403);
-    assert_public_html (right, 200);
+    share_test_assert_public_html (stale, 403);
+    share_test_assert_public_html (wrong, 403);
+    share_test_assert_public_html (right, 200);
     set_cookie = allset_test_response_header (right, "Set-Cookie");
     g_assert_nonnull (set_cookie);
     new_cookie = g_strndup (set_cookie, strcspn (set_cookie, ";"));
@@ -590,7 +495,7 @@ test_patch (void)
   }
   {
     const char *fresh[] = { "Cookie", new_cookie, NULL };
-    g_autoptr(AllsetTestResponse) bytes = public_get (download, fresh);
+    g_autoptr(AllsetTestResponse) bytes = share_test_public_get (server, download, fresh);
 
     allset_test_assert_status (bytes, 200);
     g_assert_true (g_bytes_equal (bytes->body, file->data));
@@ -598,24 +503,25 @@ test_patch (void)
 
   /* No password: open to anyone holding the URL. */
   {
-    g_autoptr(AllsetTestResponse) r = patch_json (api, rose, "{\"password\": null}");
-    g_autoptr(AllsetTestResponse) page = public_get (url, NULL);
-    g_autoptr(AllsetTestResponse) bytes = public_get (download, NULL);
+    g_autoptr(AllsetTestResponse) r = share_test_patch_json (server, api, rose, "{\"password\": null}");
+    g_autoptr(AllsetTestResponse) page = share_test_public_get (server, url, NULL);
+    g_autoptr(AllsetTestResponse) bytes = share_test_public_get (server, download, NULL);
 
     allset_test_assert_status (r, 200);
     g_assert_false (allset_test_response_get_bool (r, "has_password"));
-    assert_public_html (page, 200);
-    assert_contains (page, "contrat.pdf");
-    g_assert_null (strstr (body_text (page), "type=\"password\""));
+    share_test_assert_public_html (page, 200);
+    share_test_assert_contains (page, "contrat.pdf");
+    g_assert_null (strstr (share_test_body_text (page), "type=\"password\""));
     allset_test_assert_status (bytes, 200);
   }
 
   /* Two downloads so far; a limit below that exhausts the link, with an
    * expiry in the same request; no limit brings it back. */
   {
-    g_autoptr(AllsetTestResponse) r = patch_json (api, rose, "{\"max_downloads\": 1, \"expires_in_seconds\": 7200}");
-    g_autoptr(AllsetTestResponse) page = public_get (url, NULL);
-    g_autoptr(AllsetTestResponse) bytes = public_get (download, NULL);
+    g_autoptr(AllsetTestResponse) r =
+      share_test_patch_json (server, api, rose, "{\"max_downloads\": 1, \"expires_in_seconds\": 7200}");
+    g_autoptr(AllsetTestResponse) page = share_test_public_get (server, url, NULL);
+    g_autoptr(AllsetTestResponse) bytes = share_test_public_get (server, download, NULL);
     gint64 now = g_get_real_time () / G_USEC_PER_SEC;
     g_autofree char *min = allset_test_format_time (now + 7200 - 5);
 
@@ -625,12 +531,12 @@ test_patch (void)
     g_assert_cmpstr (allset_test_response_get_string (r, "state"), ==, "exhausted");
     g_assert_cmpstr (allset_test_response_get_string (r, "expires_at"), >=, min);
     g_assert_false (allset_test_response_get_bool (r, "has_password"));   /* untouched */
-    assert_public_html (page, 410);
-    assert_public_html (bytes, 410);
+    share_test_assert_public_html (page, 410);
+    share_test_assert_public_html (bytes, 410);
   }
   {
-    g_autoptr(AllsetTestResponse) r = patch_json (api, rose, "{\"max_downloads\": 0}");
-    g_autoptr(AllsetTestResponse) bytes = public_get (download, NULL);
+    g_autoptr(AllsetTestResponse) r = share_test_patch_json (server, api, rose, "{\"max_downloads\": 0}");
+    g_autoptr(AllsetTestResponse) bytes = share_test_public_get (server, download, NULL);
 
     allset_test_assert_status (r, 200);
     g_assert_cmpstr (allset_test_response_get_string (r, "state"), ==, "active");
@@ -640,7 +546,7 @@ test_patch (void)
   /* A revoked link is no longer the owner's to change. */
   {
     g_autoptr(AllsetTestResponse) d = allset_test_delete (server, api, rose);
-    g_autoptr(AllsetTestResponse) r = patch_json (api, rose, "{\"max_downloads\": 3}");
+    g_autoptr(AllsetTestResponse) r = share_test_patch_json (server, api, rose, "{\"max_downloads\": 3}");
 
     allset_test_assert_status (d, 204);
     allset_test_assert_error (r, 404, "not_found");
@@ -651,9 +557,10 @@ test_patch (void)
 static void
 test_throttle (void)
 {
-  g_autofree char *sam = login ("sam");
-  g_autoptr(AllsetTestContent) file = put_file (sam, "x.bin", 10);
-  g_autoptr(AllsetTestResponse) link = create (sam, "{\"path\": \"x.bin\", \"expires_in_seconds\": 3600}");
+  g_autofree char *sam = share_test_login (server, "sam");
+  g_autoptr(AllsetTestContent) file = share_test_put_file (server, sam, "x.bin", 10, 1000);
+  g_autoptr(AllsetTestResponse) link =
+    share_test_create (server, sam, "{\"path\": \"x.bin\", \"expires_in_seconds\": 3600}");
   const char *url = allset_test_response_get_string (link, "url_path");
 
   g_assert_cmpuint (reports_sent, <, REPORTS_PER_HOUR);
@@ -661,7 +568,7 @@ test_throttle (void)
     {
       g_autoptr(AllsetTestResponse) r = post_report (url, "other", "spam ?", NULL);
 
-      assert_public_html (r, 200);
+      share_test_assert_public_html (r, 200);
       reports_sent++;
     }
   {
@@ -671,14 +578,14 @@ test_throttle (void)
     const char *retry = NULL;
     guint64 seconds = 0;
 
-    assert_public_html (r, 429);
-    assert_contains (r, "Trop de signalements");
+    share_test_assert_public_html (r, 429);
+    share_test_assert_contains (r, "Trop de signalements");
     retry = allset_test_response_header (r, "Retry-After");
     g_assert_nonnull (retry);
     g_assert_true (g_ascii_string_to_unsigned (retry, 10, 1, 3600, &seconds, NULL));
     /* The page itself still opens; only storing is held back. */
-    form = public_get (report_url, NULL);
-    assert_public_html (form, 200);
+    form = share_test_public_get (server, report_url, NULL);
+    share_test_assert_public_html (form, 200);
   }
   {
     g_autoptr(JsonArray) reports = admin_reports ();
@@ -704,11 +611,7 @@ main (int    argc,
   allset_test_init (&argc, &argv);
   server = allset_test_server_new_full (args, 0);
   for (guint i = 0; accounts[i] != NULL; i++)
-    {
-      g_autofree char *password = g_strdup_printf ("password of %s", accounts[i]);
-
-      allset_test_server_add_account (server, accounts[i], password, NULL);
-    }
+    share_test_add_account (server, accounts[i]);
 
   g_test_add_func ("/share-abuse/report-form", test_report_form);
   g_test_add_func ("/share-abuse/report-submit", test_report_submit);

@@ -18,46 +18,19 @@
 
 #include <glib/gstdio.h>
 
-#include "allset-test-server.h"
+#include "share-test-common.h"
 
 #define MIB (1024 * 1024)
 
 static AllsetTestServer *server;
 
+/* Each case makes its own account, on the main or the capped server. */
 static char *
 login (AllsetTestServer *on,
        const char       *username)
 {
-  g_autofree char *password = g_strdup_printf ("password of %s", username);
-
-  allset_test_server_add_account (on, username, password, NULL);
-  return allset_test_server_login (on, username, password, "laptop", NULL);
-}
-
-static AllsetTestContent *
-put_file_on (AllsetTestServer *on,
-             const char       *token,
-             const char       *path,
-             gsize             size,
-             gsize             chunk_size)
-{
-  AllsetTestContent *content = allset_test_content_new (size, chunk_size);
-  g_autoptr(AllsetTestResponse) r = NULL;
-
-  allset_test_upload (on, token, content);
-  r = allset_test_commit (on, token, allset_test_op_put (path, 0, content), NULL);
-  allset_test_assert_status (r, 200);
-  g_assert_cmpint (allset_test_response_get_int (r, "results.0.status"), ==, 200);
-  return content;
-}
-
-static AllsetTestContent *
-put_file (const char *token,
-          const char *path,
-          gsize       size,
-          gsize       chunk_size)
-{
-  return put_file_on (server, token, path, size, chunk_size);
+  share_test_add_account (on, username);
+  return share_test_login (on, username);
 }
 
 static void
@@ -68,61 +41,6 @@ mkdir_remote (const char *token,
 
   allset_test_assert_status (r, 200);
   g_assert_cmpint (allset_test_response_get_int (r, "results.0.status"), ==, 200);
-}
-
-/* POST /api/v1/shares; returns the url path ("/s/TOKEN"). */
-static char *
-share_on (AllsetTestServer *on,
-          const char       *token,
-          const char       *json)
-{
-  g_autoptr(AllsetTestResponse) r = allset_test_post_json (on, "/api/v1/shares", token, json);
-
-  allset_test_assert_status (r, 201);
-  return g_strdup (allset_test_response_get_string (r, "url_path"));
-}
-
-static char *
-share (const char *token,
-       const char *json)
-{
-  return share_on (server, token, json);
-}
-
-static AllsetTestResponse *
-public_get (const char        *path,
-            const char *const *headers)
-{
-  return allset_test_request (server, NULL, "GET", path, NULL, NULL, NULL, headers);
-}
-
-static const char *
-body_text (AllsetTestResponse *r)
-{
-  return g_bytes_get_data (r->body, NULL) ? g_bytes_get_data (r->body, NULL) : "";
-}
-
-static void
-assert_public_headers (AllsetTestResponse *r)
-{
-  g_assert_cmpstr (allset_test_response_header (r, "X-Robots-Tag"), ==, "noindex, nofollow, noarchive");
-  g_assert_cmpstr (allset_test_response_header (r, "Referrer-Policy"), ==, "no-referrer");
-  g_assert_cmpstr (allset_test_response_header (r, "X-Content-Type-Options"), ==, "nosniff");
-  g_assert_cmpstr (allset_test_response_header (r, "X-Frame-Options"), ==, "DENY");
-  g_assert_cmpstr (allset_test_response_header (r, "Cache-Control"), ==, "no-store");
-  g_assert_true (g_str_has_prefix (allset_test_response_header (r, "Content-Security-Policy"),
-                                   "default-src 'none'"));
-}
-
-static void
-assert_public_html (AllsetTestResponse *r,
-                    guint               status)
-{
-  allset_test_assert_status (r, status);
-  assert_public_headers (r);
-  g_assert_true (g_str_has_prefix (allset_test_response_header (r, "Content-Type"), "text/html"));
-  g_assert_nonnull (strstr (body_text (r), "<html lang=\"fr\">"));
-  g_assert_nonnull (strstr (body_text (r), "<meta name=\"robots\" content=\"noindex, nofollow, noarchive\">"));
 }
 
 static gint64
@@ -143,16 +61,17 @@ test_file (void)
 {
   g_autofree char *ann = login (server, "ann");
   /* 20 MiB in 1 MiB chunks: the stream crosses 20 chunk reads. */
-  g_autoptr(AllsetTestContent) content = put_file (ann, "films/présentation.mp4", 20 * MIB, MIB);
-  g_autofree char *url = share (ann, "{\"path\": \"films/présentation.mp4\", \"expires_in_seconds\": 3600}");
+  g_autoptr(AllsetTestContent) content = share_test_put_file (server, ann, "films/présentation.mp4", 20 * MIB, MIB);
+  g_autofree char *url =
+    share_test_create_url (server, ann, "{\"path\": \"films/présentation.mp4\", \"expires_in_seconds\": 3600}");
   g_autofree char *download = g_strdup_printf ("%s/download", url);
 
   {
-    g_autoptr(AllsetTestResponse) r = public_get (download, NULL);
+    g_autoptr(AllsetTestResponse) r = share_test_public_get (server, download, NULL);
     g_autofree char *length = g_strdup_printf ("%d", 20 * MIB);
 
     allset_test_assert_status (r, 200);
-    assert_public_headers (r);
+    share_test_assert_public_headers (r);
     g_assert_cmpstr (allset_test_response_header (r, "Content-Length"), ==, length);
     g_assert_cmpstr (allset_test_response_header (r, "Accept-Ranges"), ==, "bytes");
     g_assert_true (g_str_has_prefix (allset_test_response_header (r, "Content-Disposition"), "attachment; "));
@@ -164,22 +83,22 @@ test_file (void)
     const char *middle[] = { "Range", "bytes=10000000-15000000", NULL };
     const char *tail[] = { "Range", "bytes=-1000", NULL };
     const char *outside[] = { "Range", "bytes=30000000-", NULL };
-    g_autoptr(AllsetTestResponse) r = public_get (download, middle);
-    g_autoptr(AllsetTestResponse) t = public_get (download, tail);
-    g_autoptr(AllsetTestResponse) o = public_get (download, outside);
+    g_autoptr(AllsetTestResponse) r = share_test_public_get (server, download, middle);
+    g_autoptr(AllsetTestResponse) t = share_test_public_get (server, download, tail);
+    g_autoptr(AllsetTestResponse) o = share_test_public_get (server, download, outside);
     g_autoptr(GBytes) expected = g_bytes_new_from_bytes (content->data, 10000000, 5000001);
     g_autoptr(GBytes) expected_tail = g_bytes_new_from_bytes (content->data, 20 * MIB - 1000, 1000);
     g_autofree char *range = g_strdup_printf ("bytes 10000000-15000000/%d", 20 * MIB);
     g_autofree char *unsat = g_strdup_printf ("bytes */%d", 20 * MIB);
 
     allset_test_assert_status (r, 206);
-    assert_public_headers (r);
+    share_test_assert_public_headers (r);
     g_assert_cmpstr (allset_test_response_header (r, "Content-Range"), ==, range);
     g_assert_cmpstr (allset_test_response_header (r, "Content-Length"), ==, "5000001");
     g_assert_true (g_bytes_equal (r->body, expected));
     allset_test_assert_status (t, 206);
     g_assert_true (g_bytes_equal (t->body, expected_tail));
-    assert_public_html (o, 416);
+    share_test_assert_public_html (o, 416);
     g_assert_cmpstr (allset_test_response_header (o, "Content-Range"), ==, unsat);
   }
   /* Only the download from byte 0 counted. */
@@ -187,10 +106,11 @@ test_file (void)
 
   /* An empty file: 200 with nothing. */
   {
-    g_autoptr(AllsetTestContent) empty = put_file (ann, "vide.txt", 0, MIB);
-    g_autofree char *empty_url = share (ann, "{\"path\": \"vide.txt\", \"expires_in_seconds\": 3600}");
+    g_autoptr(AllsetTestContent) empty = share_test_put_file (server, ann, "vide.txt", 0, MIB);
+    g_autofree char *empty_url =
+      share_test_create_url (server, ann, "{\"path\": \"vide.txt\", \"expires_in_seconds\": 3600}");
     g_autofree char *empty_download = g_strdup_printf ("%s/download", empty_url);
-    g_autoptr(AllsetTestResponse) r = public_get (empty_download, NULL);
+    g_autoptr(AllsetTestResponse) r = share_test_public_get (server, empty_download, NULL);
 
     allset_test_assert_status (r, 200);
     g_assert_cmpuint (g_bytes_get_size (r->body), ==, 0);
@@ -222,15 +142,16 @@ static void
 test_missing_chunk (void)
 {
   g_autofree char *ivy = login (server, "ivy");
-  g_autoptr(AllsetTestContent) content = put_file (ivy, "abime.bin", 8 * MIB, MIB);
-  g_autofree char *url = share (ivy, "{\"path\": \"abime.bin\", \"expires_in_seconds\": 3600}");
+  g_autoptr(AllsetTestContent) content = share_test_put_file (server, ivy, "abime.bin", 8 * MIB, MIB);
+  g_autofree char *url =
+    share_test_create_url (server, ivy, "{\"path\": \"abime.bin\", \"expires_in_seconds\": 3600}");
   g_autofree char *download = g_strdup_printf ("%s/download", url);
   g_autofree char *path = chunk_file (content->chunk_ids[5]);
 
   g_assert_nonnull (path);
   g_assert_cmpint (g_unlink (path), ==, 0);
   {
-    g_autoptr(AllsetTestResponse) r = public_get (download, NULL);
+    g_autoptr(AllsetTestResponse) r = share_test_public_get (server, download, NULL);
 
     g_test_message ("status %u, %" G_GSIZE_FORMAT " bytes, %s", r->status,
                     g_bytes_get_size (r->body), r->error ? r->error->message : "no error");
@@ -238,9 +159,9 @@ test_missing_chunk (void)
     g_assert_false (g_bytes_equal (r->body, content->data));
   }
   {
-    g_autoptr(AllsetTestResponse) page = public_get (url, NULL);
+    g_autoptr(AllsetTestResponse) page = share_test_public_get (server, url, NULL);
 
-    assert_public_html (page, 200);
+    share_test_assert_public_html (page, 200);
   }
 }
 
@@ -312,11 +233,13 @@ static void
 test_zip (void)
 {
   g_autofree char *bea = login (server, "bea");
-  g_autoptr(AllsetTestContent) plan = put_file (bea, "projet/plan.txt", 1200, 1000);
-  g_autoptr(AllsetTestContent) video = put_file (bea, "projet/médias/clip été.bin", 3 * MIB + 5, MIB);
-  g_autoptr(AllsetTestContent) note = put_file (bea, "projet/médias/notes/«note» ü.txt", 300, 1000);
-  g_autoptr(AllsetTestContent) empty = put_file (bea, "projet/zéro.txt", 0, 1000);
-  g_autoptr(AllsetTestContent) outside = put_file (bea, "privé.txt", 50, 1000);
+  g_autoptr(AllsetTestContent) plan = share_test_put_file (server, bea, "projet/plan.txt", 1200, 1000);
+  g_autoptr(AllsetTestContent) video =
+    share_test_put_file (server, bea, "projet/médias/clip été.bin", 3 * MIB + 5, MIB);
+  g_autoptr(AllsetTestContent) note =
+    share_test_put_file (server, bea, "projet/médias/notes/«note» ü.txt", 300, 1000);
+  g_autoptr(AllsetTestContent) empty = share_test_put_file (server, bea, "projet/zéro.txt", 0, 1000);
+  g_autoptr(AllsetTestContent) outside = share_test_put_file (server, bea, "privé.txt", 50, 1000);
   g_autofree char *url = NULL;
   g_autofree char *zip = NULL;
   g_autofree char *dir = g_dir_make_tmp ("allset-zip-XXXXXX", NULL);
@@ -327,28 +250,29 @@ test_zip (void)
                                            g_date_time_get_minute (local), g_date_time_get_second (local) / 2 * 2);
 
   mkdir_remote (bea, "projet/vide");
-  url = share (bea, "{\"path\": \"projet\", \"expires_in_seconds\": 3600, \"max_downloads\": 2}");
+  url =
+    share_test_create_url (server, bea, "{\"path\": \"projet\", \"expires_in_seconds\": 3600, \"max_downloads\": 2}");
   zip = g_strdup_printf ("%s/zip", url);
 
   /* The folder page offers the zip of the folder shown. */
   {
-    g_autoptr(AllsetTestResponse) page = public_get (url, NULL);
+    g_autoptr(AllsetTestResponse) page = share_test_public_get (server, url, NULL);
     g_autofree char *sub_url = g_strdup_printf ("%s?dir=m%%C3%%A9dias", url);
-    g_autoptr(AllsetTestResponse) sub = public_get (sub_url, NULL);
+    g_autoptr(AllsetTestResponse) sub = share_test_public_get (server, sub_url, NULL);
     g_autofree char *link = g_strdup_printf ("href=\"%s/zip\"", url);
     g_autofree char *sub_link = g_strdup_printf ("href=\"%s/zip?dir=m%%C3%%A9dias\"", url);
 
-    assert_public_html (page, 200);
-    g_assert_nonnull (strstr (body_text (page), "Tout télécharger (zip)"));
-    g_assert_nonnull (strstr (body_text (page), link));
-    assert_public_html (sub, 200);
-    g_assert_nonnull (strstr (body_text (sub), sub_link));
-    g_assert_null (strstr (body_text (page), "<script"));
+    share_test_assert_public_html (page, 200);
+    g_assert_nonnull (strstr (share_test_body_text (page), "Tout télécharger (zip)"));
+    g_assert_nonnull (strstr (share_test_body_text (page), link));
+    share_test_assert_public_html (sub, 200);
+    g_assert_nonnull (strstr (share_test_body_text (sub), sub_link));
+    g_assert_null (strstr (share_test_body_text (page), "<script"));
   }
 
   /* The whole folder. */
   {
-    g_autoptr(AllsetTestResponse) r = public_get (zip, NULL);
+    g_autoptr(AllsetTestResponse) r = share_test_public_get (server, zip, NULL);
     g_auto(GStrv) lines = NULL;
     g_autofree char *length = NULL;
     const char *expected[] = {
@@ -357,7 +281,7 @@ test_zip (void)
     };
 
     allset_test_assert_status (r, 200);
-    assert_public_headers (r);
+    share_test_assert_public_headers (r);
     g_assert_cmpstr (allset_test_response_header (r, "Content-Type"), ==, "application/zip");
     g_assert_nonnull (strstr (allset_test_response_header (r, "Content-Disposition"),
                               "filename*=UTF-8''projet.zip"));
@@ -392,7 +316,7 @@ test_zip (void)
   /* A subfolder: names relative to it, named after it. */
   {
     g_autofree char *sub = g_strdup_printf ("%s?dir=m%%C3%%A9dias", zip);
-    g_autoptr(AllsetTestResponse) r = public_get (sub, NULL);
+    g_autoptr(AllsetTestResponse) r = share_test_public_get (server, sub, NULL);
     g_auto(GStrv) lines = NULL;
 
     allset_test_assert_status (r, 200);
@@ -410,9 +334,9 @@ test_zip (void)
 
   /* Two downloads were allowed: exhausted now. */
   {
-    g_autoptr(AllsetTestResponse) r = public_get (zip, NULL);
+    g_autoptr(AllsetTestResponse) r = share_test_public_get (server, zip, NULL);
 
-    assert_public_html (r, 410);
+    share_test_assert_public_html (r, 410);
     g_assert_cmpint (downloads_of (bea, 0), ==, 2);
   }
 }
@@ -428,33 +352,34 @@ test_zip_limits (void)
   for (guint i = 0; i < 13; i++)
     {
       g_autofree char *path = g_strdup_printf ("archives/beaucoup/f%02u.txt", i);
-      g_autoptr(AllsetTestContent) c = put_file (cleo, path, 10, 1000);
+      g_autoptr(AllsetTestContent) c = share_test_put_file (server, cleo, path, 10, 1000);
     }
-  big = put_file (cleo, "archives/gros/film.bin", 4 * MIB + 1, MIB);
+  big = share_test_put_file (server, cleo, "archives/gros/film.bin", 4 * MIB + 1, MIB);
   {
-    g_autoptr(AllsetTestContent) small = put_file (cleo, "archives/petit/a.txt", 10, 1000);
+    g_autoptr(AllsetTestContent) small = share_test_put_file (server, cleo, "archives/petit/a.txt", 10, 1000);
   }
-  url = share (cleo, "{\"path\": \"archives\", \"expires_in_seconds\": 3600, \"max_downloads\": 5}");
+  url =
+    share_test_create_url (server, cleo, "{\"path\": \"archives\", \"expires_in_seconds\": 3600, \"max_downloads\": 5}");
 
   {
     g_autofree char *many = g_strdup_printf ("%s/zip?dir=beaucoup", url);
     g_autofree char *large = g_strdup_printf ("%s/zip?dir=gros", url);
     g_autofree char *whole = g_strdup_printf ("%s/zip", url);
     g_autofree char *small = g_strdup_printf ("%s/zip?dir=petit", url);
-    g_autoptr(AllsetTestResponse) r_many = public_get (many, NULL);
-    g_autoptr(AllsetTestResponse) r_large = public_get (large, NULL);
-    g_autoptr(AllsetTestResponse) r_whole = public_get (whole, NULL);
+    g_autoptr(AllsetTestResponse) r_many = share_test_public_get (server, many, NULL);
+    g_autoptr(AllsetTestResponse) r_large = share_test_public_get (server, large, NULL);
+    g_autoptr(AllsetTestResponse) r_whole = share_test_public_get (server, whole, NULL);
     g_autoptr(AllsetTestResponse) r_small = NULL;
 
-    assert_public_html (r_many, 413);
-    g_assert_nonnull (strstr (body_text (r_many), "plus de 12 éléments"));
-    assert_public_html (r_large, 413);
-    g_assert_nonnull (strstr (body_text (r_large), "trop volumineux"));
-    assert_public_html (r_whole, 413);
+    share_test_assert_public_html (r_many, 413);
+    g_assert_nonnull (strstr (share_test_body_text (r_many), "plus de 12 éléments"));
+    share_test_assert_public_html (r_large, 413);
+    g_assert_nonnull (strstr (share_test_body_text (r_large), "trop volumineux"));
+    share_test_assert_public_html (r_whole, 413);
     /* Refusals are not downloads. */
     g_assert_cmpint (downloads_of (cleo, 0), ==, 0);
 
-    r_small = public_get (small, NULL);
+    r_small = share_test_public_get (server, small, NULL);
     allset_test_assert_status (r_small, 200);
     g_assert_cmpint (downloads_of (cleo, 0), ==, 1);
   }
@@ -464,20 +389,20 @@ static void
 test_zip_password (void)
 {
   g_autofree char *dina = login (server, "dina");
-  g_autoptr(AllsetTestContent) c = put_file (dina, "secret/a.txt", 100, 1000);
-  g_autofree char *url = share (dina, "{\"path\": \"secret\", \"expires_in_seconds\": 3600, "
-                                      "\"password\": \"ouvre\"}");
+  g_autoptr(AllsetTestContent) c = share_test_put_file (server, dina, "secret/a.txt", 100, 1000);
+  g_autofree char *url = share_test_create_url (server, dina, "{\"path\": \"secret\", \"expires_in_seconds\": 3600, "
+                                                "\"password\": \"ouvre\"}");
   g_autofree char *zip = g_strdup_printf ("%s/zip", url);
   g_autofree char *cookie = NULL;
 
   {
-    g_autoptr(AllsetTestResponse) r = public_get (zip, NULL);
+    g_autoptr(AllsetTestResponse) r = share_test_public_get (server, zip, NULL);
     const char *forged[] = { "Cookie", "allset_share=0000", NULL };
-    g_autoptr(AllsetTestResponse) f = public_get (zip, forged);
+    g_autoptr(AllsetTestResponse) f = share_test_public_get (server, zip, forged);
 
-    assert_public_html (r, 403);
-    g_assert_nonnull (strstr (body_text (r), "type=\"password\""));
-    assert_public_html (f, 403);
+    share_test_assert_public_html (r, 403);
+    g_assert_nonnull (strstr (share_test_body_text (r), "type=\"password\""));
+    share_test_assert_public_html (f, 403);
     g_assert_cmpint (downloads_of (dina, 0), ==, 0);
   }
   {
@@ -487,14 +412,14 @@ test_zip_password (void)
                                                            form, NULL);
     const char *set_cookie;
 
-    assert_public_html (r, 200);
+    share_test_assert_public_html (r, 200);
     set_cookie = allset_test_response_header (r, "Set-Cookie");
     g_assert_nonnull (set_cookie);
     cookie = g_strndup (set_cookie, strcspn (set_cookie, ";"));
   }
   {
     const char *headers[] = { "Cookie", cookie, NULL };
-    g_autoptr(AllsetTestResponse) r = public_get (zip, headers);
+    g_autoptr(AllsetTestResponse) r = share_test_public_get (server, zip, headers);
 
     allset_test_assert_status (r, 200);
     g_assert_cmpstr (allset_test_response_header (r, "Content-Type"), ==, "application/zip");
@@ -506,11 +431,12 @@ static void
 test_bad_input (void)
 {
   g_autofree char *eve = login (server, "eve");
-  g_autoptr(AllsetTestContent) a = put_file (eve, "partage/a.txt", 100, 1000);
-  g_autoptr(AllsetTestContent) b = put_file (eve, "partage/sous/b.txt", 100, 1000);
-  g_autoptr(AllsetTestContent) secret = put_file (eve, "prive.txt", 100, 1000);
-  g_autofree char *url = share (eve, "{\"path\": \"partage\", \"expires_in_seconds\": 3600}");
-  g_autofree char *file_url = share (eve, "{\"path\": \"prive.txt\", \"expires_in_seconds\": 3600}");
+  g_autoptr(AllsetTestContent) a = share_test_put_file (server, eve, "partage/a.txt", 100, 1000);
+  g_autoptr(AllsetTestContent) b = share_test_put_file (server, eve, "partage/sous/b.txt", 100, 1000);
+  g_autoptr(AllsetTestContent) secret = share_test_put_file (server, eve, "prive.txt", 100, 1000);
+  g_autofree char *url = share_test_create_url (server, eve, "{\"path\": \"partage\", \"expires_in_seconds\": 3600}");
+  g_autofree char *file_url =
+    share_test_create_url (server, eve, "{\"path\": \"prive.txt\", \"expires_in_seconds\": 3600}");
   g_autofree char *long_value = g_strnfill (5000, 'a');
   g_autofree char *long_dirs = NULL;
   g_autoptr(GBytes) reference = NULL;
@@ -553,12 +479,12 @@ test_bad_input (void)
   for (guint i = 0; i < paths->len; i++)
     {
       const char *path = g_ptr_array_index (paths, i);
-      g_autoptr(AllsetTestResponse) r = public_get (path, NULL);
+      g_autoptr(AllsetTestResponse) r = share_test_public_get (server, path, NULL);
 
       g_test_message ("%.120s", path);
-      assert_public_html (r, 404);
-      g_assert_null (strstr (body_text (r), "prive"));
-      g_assert_null (strstr (body_text (r), url + 3));
+      share_test_assert_public_html (r, 404);
+      g_assert_null (strstr (share_test_body_text (r), "prive"));
+      g_assert_null (strstr (share_test_body_text (r), url + 3));
       if (reference == NULL)
         reference = g_bytes_ref (r->body);
       else
@@ -660,9 +586,9 @@ static void
 test_hang_up (void)
 {
   g_autofree char *fay = login (server, "fay");
-  g_autoptr(AllsetTestContent) big = put_file (fay, "gros/fichier.bin", 16 * MIB, MIB);
-  g_autoptr(AllsetTestContent) other = put_file (fay, "gros/z/autre.bin", 3 * MIB + 500, MIB);
-  g_autofree char *url = share (fay, "{\"path\": \"gros\", \"expires_in_seconds\": 3600}");
+  g_autoptr(AllsetTestContent) big = share_test_put_file (server, fay, "gros/fichier.bin", 16 * MIB, MIB);
+  g_autoptr(AllsetTestContent) other = share_test_put_file (server, fay, "gros/z/autre.bin", 3 * MIB + 500, MIB);
+  g_autofree char *url = share_test_create_url (server, fay, "{\"path\": \"gros\", \"expires_in_seconds\": 3600}");
   g_autofree char *file = g_strdup_printf ("%s/download?path=fichier.bin", url);
   g_autofree char *zip = g_strdup_printf ("%s/zip?dir=z", url);
 
@@ -673,8 +599,8 @@ test_hang_up (void)
     }
   /* Right after, the server still serves, whole files and zips. */
   {
-    g_autoptr(AllsetTestResponse) r = public_get (file, NULL);
-    g_autoptr(AllsetTestResponse) z = public_get (zip, NULL);
+    g_autoptr(AllsetTestResponse) r = share_test_public_get (server, file, NULL);
+    g_autoptr(AllsetTestResponse) z = share_test_public_get (server, zip, NULL);
 
     allset_test_assert_status (r, 200);
     g_assert_true (g_bytes_equal (r->body, big->data));
@@ -720,7 +646,7 @@ test_memory (void)
   r = allset_test_commit (server, gus, allset_test_op_put ("grand.bin", 0, file), NULL);
   allset_test_assert_status (r, 200);
   g_assert_cmpint (allset_test_response_get_int (r, "results.0.status"), ==, 200);
-  url = share (gus, "{\"path\": \"grand.bin\", \"expires_in_seconds\": 3600}");
+  url = share_test_create_url (server, gus, "{\"path\": \"grand.bin\", \"expires_in_seconds\": 3600}");
 
   hwm_before = allset_test_server_get_memory_kib (server, "VmHWM");
   download = g_strdup_printf ("%s/download", url);
@@ -777,8 +703,8 @@ test_pacing (void)
   const char *args[] = { "--bandwidth-up", "0", "--bandwidth-down", "40M", NULL };
   g_autoptr(AllsetTestServer) capped = allset_test_server_new_full (args, 0);
   g_autofree char *hal = login (capped, "hal");
-  g_autoptr(AllsetTestContent) content = put_file_on (capped, hal, "lent/x.bin", 8 * MIB, MIB);
-  g_autofree char *url = share_on (capped, hal, "{\"path\": \"lent\", \"expires_in_seconds\": 3600}");
+  g_autoptr(AllsetTestContent) content = share_test_put_file (capped, hal, "lent/x.bin", 8 * MIB, MIB);
+  g_autofree char *url = share_test_create_url (capped, hal, "{\"path\": \"lent\", \"expires_in_seconds\": 3600}");
   g_autofree char *file = g_strdup_printf ("%s/download?path=x.bin", url);
   g_autofree char *zip = g_strdup_printf ("%s/zip", url);
   gint64 start = g_get_monotonic_time ();

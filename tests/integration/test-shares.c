@@ -12,96 +12,9 @@
 
 #include <glib/gstdio.h>
 
-#include "allset-test-server.h"
+#include "share-test-common.h"
 
 static AllsetTestServer *server;
-
-static char *
-login (const char *username)
-{
-  g_autofree char *password = g_strdup_printf ("password of %s", username);
-
-  return allset_test_server_login (server, username, password, "laptop", NULL);
-}
-
-static AllsetTestContent *
-put_file (const char *token,
-          const char *path,
-          gsize       size)
-{
-  AllsetTestContent *content = allset_test_content_new (size, 1000);
-  g_autoptr(AllsetTestResponse) r = NULL;
-
-  allset_test_upload (server, token, content);
-  r = allset_test_commit (server, token, allset_test_op_put (path, 0, content), NULL);
-  allset_test_assert_status (r, 200);
-  g_assert_cmpint (allset_test_response_get_int (r, "results.0.status"), ==, 200);
-  return content;
-}
-
-/* POST /api/v1/shares; asserts 201 and returns the response. */
-static AllsetTestResponse *
-create (const char *token,
-        const char *json)
-{
-  AllsetTestResponse *r = allset_test_post_json (server, "/api/v1/shares", token, json);
-
-  allset_test_assert_status (r, 201);
-  return r;
-}
-
-static AllsetTestResponse *
-public_get (const char        *path,
-            const char *const *headers)
-{
-  return allset_test_request (server, NULL, "GET", path, NULL, NULL, NULL, headers);
-}
-
-static AllsetTestResponse *
-public_post_password (const char *url_path,
-                      const char *password)
-{
-  g_autofree char *encoded = g_uri_escape_string (password, NULL, FALSE);
-  g_autofree char *form = g_strdup_printf ("password=%s", encoded);
-  g_autoptr(GBytes) body = g_bytes_new (form, strlen (form));
-
-  return allset_test_request (server, NULL, "POST", url_path, NULL,
-                              "application/x-www-form-urlencoded", body, NULL);
-}
-
-static const char *
-body_text (AllsetTestResponse *r)
-{
-  return g_bytes_get_data (r->body, NULL) ? g_bytes_get_data (r->body, NULL) : "";
-}
-
-/* The rules every public answer follows, whatever its status. */
-static void
-assert_public_headers (AllsetTestResponse *r)
-{
-  const char *csp = allset_test_response_header (r, "Content-Security-Policy");
-
-  g_assert_cmpstr (allset_test_response_header (r, "X-Robots-Tag"), ==, "noindex, nofollow, noarchive");
-  g_assert_cmpstr (allset_test_response_header (r, "Referrer-Policy"), ==, "no-referrer");
-  g_assert_cmpstr (allset_test_response_header (r, "X-Content-Type-Options"), ==, "nosniff");
-  g_assert_nonnull (csp);
-  g_assert_true (g_str_has_prefix (csp, "default-src 'none'"));
-  g_assert_nonnull (strstr (csp, "frame-ancestors 'none'"));
-  g_assert_nonnull (strstr (csp, "form-action 'self'"));
-  g_assert_null (strstr (csp, "unsafe-inline"));
-}
-
-static void
-assert_public_html (AllsetTestResponse *r,
-                    guint               status)
-{
-  allset_test_assert_status (r, status);
-  assert_public_headers (r);
-  g_assert_true (g_str_has_prefix (allset_test_response_header (r, "Content-Type"), "text/html"));
-  g_assert_nonnull (strstr (body_text (r), "<meta name=\"robots\" content=\"noindex, nofollow, noarchive\">"));
-  g_assert_nonnull (strstr (body_text (r), "<html lang=\"fr\">"));
-  g_assert_null (strstr (body_text (r), "<script"));
-}
 
 static GBytes *
 slice (GBytes *data,
@@ -111,30 +24,19 @@ slice (GBytes *data,
   return g_bytes_new_from_bytes (data, start, len);
 }
 
-/* PATCH path with a JSON body (the request borrows the bytes). */
-static AllsetTestResponse *
-patch_json (const char *path,
-            const char *token,
-            const char *json)
-{
-  g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
-
-  return allset_test_request (server, NULL, "PATCH", path, token, "application/json", body, NULL);
-}
-
 static void
 test_manage (void)
 {
-  g_autofree char *alice = login ("alice");
-  g_autofree char *mallory = login ("mallory");
-  g_autoptr(AllsetTestContent) content = put_file (alice, "docs/rapport.pdf", 2500);
+  g_autofree char *alice = share_test_login (server, "alice");
+  g_autofree char *mallory = share_test_login (server, "mallory");
+  g_autoptr(AllsetTestContent) content = share_test_put_file (server, alice, "docs/rapport.pdf", 2500, 1000);
   g_autoptr(AllsetTestResponse) r = NULL;
   g_autoptr(AllsetTestResponse) list = NULL;
   g_autofree char *patch_path = NULL;
   g_autofree char *token = NULL;
   gint64 id, before = g_get_real_time () / G_USEC_PER_SEC;
 
-  r = create (alice, "{\"path\": \"docs/rapport.pdf\", \"expires_in_seconds\": 86400}");
+  r = share_test_create (server, alice, "{\"path\": \"docs/rapport.pdf\", \"expires_in_seconds\": 86400}");
   token = g_strdup (allset_test_response_get_string (r, "token"));
   id = allset_test_response_get_int (r, "id");
   /* 32 random bytes, base64url without padding. */
@@ -165,7 +67,7 @@ test_manage (void)
   g_assert_cmpint (allset_test_response_get_int (list, "shares.0.id"), ==, id);
   g_assert_cmpstr (allset_test_response_get_string (list, "shares.0.path"), ==, "docs/rapport.pdf");
   g_assert_true (g_str_has_prefix (token, allset_test_response_get_string (list, "shares.0.token_prefix")));
-  g_assert_null (strstr (body_text (list), token));
+  g_assert_null (strstr (share_test_body_text (list), token));
   g_clear_pointer (&list, allset_test_response_free);
 
   /* Another account sees nothing and can change nothing: 404 as for no link. */
@@ -174,7 +76,7 @@ test_manage (void)
   g_clear_pointer (&list, allset_test_response_free);
   patch_path = g_strdup_printf ("/api/v1/shares/%" G_GINT64_FORMAT, id);
   g_clear_pointer (&r, allset_test_response_free);
-  r = patch_json (patch_path, mallory, "{\"expires_in_seconds\": 5}");
+  r = share_test_patch_json (server, patch_path, mallory, "{\"expires_in_seconds\": 5}");
   allset_test_assert_error (r, 404, "not_found");
   g_clear_pointer (&r, allset_test_response_free);
   r = allset_test_delete (server, patch_path, mallory);
@@ -188,14 +90,14 @@ test_manage (void)
   g_clear_pointer (&r, allset_test_response_free);
 
   /* The owner changes the expiry to a date. */
-  r = patch_json (patch_path, alice, "{\"expires_at\": \"2099-01-02T03:04:05Z\"}");
+  r = share_test_patch_json (server, patch_path, alice, "{\"expires_at\": \"2099-01-02T03:04:05Z\"}");
   allset_test_assert_error (r, 400, "bad_request");   /* past the server's 30-day cap */
   g_clear_pointer (&r, allset_test_response_free);
   {
     g_autofree char *at = allset_test_format_time (before + 7 * 86400);
     g_autofree char *json = g_strdup_printf ("{\"expires_at\": \"%s\"}", at);
 
-    r = patch_json (patch_path, alice, json);
+    r = share_test_patch_json (server, patch_path, alice, json);
     allset_test_assert_status (r, 200);
     g_assert_cmpstr (allset_test_response_get_string (r, "expires_at"), ==, at);
   }
@@ -204,19 +106,19 @@ test_manage (void)
   /* The public page works, then revocation answers 410 and the link leaves the list. */
   {
     g_autofree char *url = g_strdup_printf ("/s/%s", token);
-    g_autoptr(AllsetTestResponse) page = public_get (url, NULL);
+    g_autoptr(AllsetTestResponse) page = share_test_public_get (server, url, NULL);
     g_autoptr(AllsetTestResponse) gone = NULL;
 
-    assert_public_html (page, 200);
-    g_assert_nonnull (strstr (body_text (page), "rapport.pdf"));
-    g_assert_nonnull (strstr (body_text (page), "Télécharger"));
-    g_assert_nonnull (strstr (body_text (page), "2,4 Ko"));
+    share_test_assert_public_html (page, 200);
+    g_assert_nonnull (strstr (share_test_body_text (page), "rapport.pdf"));
+    g_assert_nonnull (strstr (share_test_body_text (page), "Télécharger"));
+    g_assert_nonnull (strstr (share_test_body_text (page), "2,4 Ko"));
 
     r = allset_test_delete (server, patch_path, alice);
     allset_test_assert_status (r, 204);
-    gone = public_get (url, NULL);
-    assert_public_html (gone, 410);
-    g_assert_nonnull (strstr (body_text (gone), "plus disponible"));
+    gone = share_test_public_get (server, url, NULL);
+    share_test_assert_public_html (gone, 410);
+    g_assert_nonnull (strstr (share_test_body_text (gone), "plus disponible"));
   }
   g_clear_pointer (&r, allset_test_response_free);
   r = allset_test_delete (server, patch_path, alice);
@@ -228,8 +130,8 @@ test_manage (void)
 static void
 test_bad_input (void)
 {
-  g_autofree char *bob = login ("bob");
-  g_autoptr(AllsetTestContent) content = put_file (bob, "a.txt", 10);
+  g_autofree char *bob = share_test_login (server, "bob");
+  g_autoptr(AllsetTestContent) content = share_test_put_file (server, bob, "a.txt", 10, 1000);
   const char *bad_bodies[][2] = {
     { "{\"path\": \"../etc/passwd\", \"expires_in_seconds\": 60}", "invalid_name" },
     { "{\"path\": \"/a.txt\", \"expires_in_seconds\": 60}", "invalid_name" },
@@ -268,7 +170,8 @@ test_bad_input (void)
   /* Forged, truncated, padded and extended tokens: one 404 page, the same
    * bytes for all, with the public headers. */
   {
-    g_autoptr(AllsetTestResponse) real = create (bob, "{\"path\": \"a.txt\", \"expires_in_seconds\": 600}");
+    g_autoptr(AllsetTestResponse) real =
+      share_test_create (server, bob, "{\"path\": \"a.txt\", \"expires_in_seconds\": 600}");
     const char *token = allset_test_response_get_string (real, "token");
     g_autofree char *truncated = g_strdup_printf ("/s/%.42s", token);
     g_autofree char *extended = g_strdup_printf ("/s/%sA", token);
@@ -282,11 +185,11 @@ test_bad_input (void)
     flipped[3] = flipped[3] == 'A' ? 'B' : 'A';
     for (guint i = 0; paths[i] != NULL; i++)
       {
-        g_autoptr(AllsetTestResponse) r = public_get (paths[i], NULL);
+        g_autoptr(AllsetTestResponse) r = share_test_public_get (server, paths[i], NULL);
 
         g_test_message ("%s", paths[i]);
-        assert_public_html (r, 404);
-        g_assert_null (strstr (body_text (r), token));
+        share_test_assert_public_html (r, 404);
+        g_assert_null (strstr (share_test_body_text (r), token));
         if (reference == NULL)
           reference = g_bytes_ref (r->body);
         else
@@ -298,9 +201,10 @@ test_bad_input (void)
 static void
 test_expiry (void)
 {
-  g_autofree char *carol = login ("carol");
-  g_autoptr(AllsetTestContent) content = put_file (carol, "bientot.txt", 100);
-  g_autoptr(AllsetTestResponse) r = create (carol, "{\"path\": \"bientot.txt\", \"expires_in_seconds\": 2}");
+  g_autofree char *carol = share_test_login (server, "carol");
+  g_autoptr(AllsetTestContent) content = share_test_put_file (server, carol, "bientot.txt", 100, 1000);
+  g_autoptr(AllsetTestResponse) r =
+    share_test_create (server, carol, "{\"path\": \"bientot.txt\", \"expires_in_seconds\": 2}");
   g_autofree char *url = g_strdup_printf ("%s", allset_test_response_get_string (r, "url_path"));
   g_autofree char *download = g_strdup_printf ("%s/download", url);
   gint64 expires_at_us;
@@ -312,11 +216,11 @@ test_expiry (void)
   }
 
   {
-    g_autoptr(AllsetTestResponse) page = public_get (url, NULL);
+    g_autoptr(AllsetTestResponse) page = share_test_public_get (server, url, NULL);
 
     /* Only meaningful if we are still before the expiry. */
     if (g_get_real_time () < expires_at_us - 200000)
-      assert_public_html (page, 200);
+      share_test_assert_public_html (page, 200);
   }
 
   /* Poll until the expiry (bounded), then half a second more. */
@@ -324,12 +228,12 @@ test_expiry (void)
     g_usleep (100000);
 
   {
-    g_autoptr(AllsetTestResponse) page = public_get (url, NULL);
-    g_autoptr(AllsetTestResponse) file = public_get (download, NULL);
+    g_autoptr(AllsetTestResponse) page = share_test_public_get (server, url, NULL);
+    g_autoptr(AllsetTestResponse) file = share_test_public_get (server, download, NULL);
     g_autoptr(AllsetTestResponse) list = allset_test_get (server, "/api/v1/shares", carol);
 
-    assert_public_html (page, 410);
-    assert_public_html (file, 410);
+    share_test_assert_public_html (page, 410);
+    share_test_assert_public_html (file, 410);
     g_assert_cmpstr (allset_test_response_get_string (list, "shares.0.state"), ==, "expired");
   }
 
@@ -337,11 +241,11 @@ test_expiry (void)
   {
     g_autofree char *patch = g_strdup_printf ("/api/v1/shares/%" G_GINT64_FORMAT,
                                               allset_test_response_get_int (r, "id"));
-    g_autoptr(AllsetTestResponse) p = patch_json (patch, carol, "{\"expires_in_seconds\": 3600}");
+    g_autoptr(AllsetTestResponse) p = share_test_patch_json (server, patch, carol, "{\"expires_in_seconds\": 3600}");
     g_autoptr(AllsetTestResponse) file = NULL;
 
     allset_test_assert_status (p, 200);
-    file = public_get (download, NULL);
+    file = share_test_public_get (server, download, NULL);
     allset_test_assert_status (file, 200);
     g_assert_true (g_bytes_equal (file->body, content->data));
   }
@@ -350,10 +254,11 @@ test_expiry (void)
 static void
 test_password (void)
 {
-  g_autofree char *dave = login ("dave");
-  g_autoptr(AllsetTestContent) content = put_file (dave, "secret.bin", 3000);
-  g_autoptr(AllsetTestResponse) r = create (dave, "{\"path\": \"secret.bin\", \"expires_in_seconds\": 3600, "
-                                            "\"password\": \"sésame ouvre-toi\"}");
+  g_autofree char *dave = share_test_login (server, "dave");
+  g_autoptr(AllsetTestContent) content = share_test_put_file (server, dave, "secret.bin", 3000, 1000);
+  g_autoptr(AllsetTestResponse) r =
+    share_test_create (server, dave, "{\"path\": \"secret.bin\", \"expires_in_seconds\": 3600, "
+                       "\"password\": \"sésame ouvre-toi\"}");
   const char *url = allset_test_response_get_string (r, "url_path");
   g_autofree char *download = g_strdup_printf ("%s/download", url);
   g_autofree char *cookie = NULL;
@@ -362,25 +267,25 @@ test_password (void)
 
   /* Without the password: a form, and no file. */
   {
-    g_autoptr(AllsetTestResponse) page = public_get (url, NULL);
-    g_autoptr(AllsetTestResponse) file = public_get (download, NULL);
+    g_autoptr(AllsetTestResponse) page = share_test_public_get (server, url, NULL);
+    g_autoptr(AllsetTestResponse) file = share_test_public_get (server, download, NULL);
 
-    assert_public_html (page, 200);
-    g_assert_nonnull (strstr (body_text (page), "type=\"password\""));
-    g_assert_null (strstr (body_text (page), "secret.bin"));
-    assert_public_html (file, 403);
+    share_test_assert_public_html (page, 200);
+    g_assert_nonnull (strstr (share_test_body_text (page), "type=\"password\""));
+    g_assert_null (strstr (share_test_body_text (page), "secret.bin"));
+    share_test_assert_public_html (file, 403);
   }
 
   /* A wrong password, then the right one: a cookie that is not the password. */
   {
-    g_autoptr(AllsetTestResponse) wrong = public_post_password (url, "faux");
-    g_autoptr(AllsetTestResponse) right = public_post_password (url, "sésame ouvre-toi");
+    g_autoptr(AllsetTestResponse) wrong = share_test_post_password (server, url, "faux");
+    g_autoptr(AllsetTestResponse) right = share_test_post_password (server, url, "sésame ouvre-toi");
     const char *set_cookie;
 
-    assert_public_html (wrong, 403);
-    g_assert_nonnull (strstr (body_text (wrong), "Mot de passe incorrect"));
-    assert_public_html (right, 200);
-    g_assert_nonnull (strstr (body_text (right), "secret.bin"));
+    share_test_assert_public_html (wrong, 403);
+    g_assert_nonnull (strstr (share_test_body_text (wrong), "Mot de passe incorrect"));
+    share_test_assert_public_html (right, 200);
+    g_assert_nonnull (strstr (share_test_body_text (right), "secret.bin"));
     set_cookie = allset_test_response_header (right, "Set-Cookie");
     g_assert_nonnull (set_cookie);
     g_assert_nonnull (strstr (set_cookie, "HttpOnly"));
@@ -399,13 +304,13 @@ test_password (void)
   {
     const char *good[] = { "Cookie", cookie, NULL };
     const char *forged[] = { "Cookie", "allset_share=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", NULL };
-    g_autoptr(AllsetTestResponse) file = public_get (download, good);
-    g_autoptr(AllsetTestResponse) refused = public_get (download, forged);
+    g_autoptr(AllsetTestResponse) file = share_test_public_get (server, download, good);
+    g_autoptr(AllsetTestResponse) refused = share_test_public_get (server, download, forged);
 
     allset_test_assert_status (file, 200);
-    assert_public_headers (file);
+    share_test_assert_public_headers (file);
     g_assert_true (g_bytes_equal (file->body, content->data));
-    assert_public_html (refused, 403);
+    share_test_assert_public_html (refused, 403);
   }
 
   /* Wrong passwords in a loop: throttled (429, Retry-After) after 5
@@ -418,15 +323,15 @@ test_password (void)
     /* One failure already counted above. */
     for (i = 0; i < 4; i++)
       {
-        g_autoptr(AllsetTestResponse) wrong = public_post_password (url, "encore faux");
+        g_autoptr(AllsetTestResponse) wrong = share_test_post_password (server, url, "encore faux");
 
-        assert_public_html (wrong, 403);
+        share_test_assert_public_html (wrong, 403);
       }
-    last = public_post_password (url, "encore faux");
-    assert_public_html (last, 429);
+    last = share_test_post_password (server, url, "encore faux");
+    share_test_assert_public_html (last, 429);
     g_assert_nonnull (allset_test_response_header (last, "Retry-After"));
-    right = public_post_password (url, "sésame ouvre-toi");
-    assert_public_html (right, 429);
+    right = share_test_post_password (server, url, "sésame ouvre-toi");
+    share_test_assert_public_html (right, 429);
     g_assert_null (allset_test_response_header (right, "Set-Cookie"));
   }
 }
@@ -434,10 +339,10 @@ test_password (void)
 static void
 test_limit_and_range (void)
 {
-  g_autofree char *erin = login ("erin");
-  g_autoptr(AllsetTestContent) content = put_file (erin, "gros/été 2026 %final.bin", 5000);
-  g_autoptr(AllsetTestResponse) r = create (erin, "{\"path\": \"gros/été 2026 %final.bin\", "
-                                            "\"expires_in_seconds\": 3600, \"max_downloads\": 2}");
+  g_autofree char *erin = share_test_login (server, "erin");
+  g_autoptr(AllsetTestContent) content = share_test_put_file (server, erin, "gros/été 2026 %final.bin", 5000, 1000);
+  g_autoptr(AllsetTestResponse) r = share_test_create (server, erin, "{\"path\": \"gros/été 2026 %final.bin\", "
+                                                       "\"expires_in_seconds\": 3600, \"max_downloads\": 2}");
   const char *url = allset_test_response_get_string (r, "url_path");
   g_autofree char *download = g_strdup_printf ("%s/download", url);
 
@@ -446,16 +351,16 @@ test_limit_and_range (void)
   {
     const char *tail[] = { "Range", "bytes=1500-3499", NULL };
     const char *bad[] = { "Range", "bytes=6000-", NULL };
-    g_autoptr(AllsetTestResponse) part = public_get (download, tail);
-    g_autoptr(AllsetTestResponse) unsat = public_get (download, bad);
+    g_autoptr(AllsetTestResponse) part = share_test_public_get (server, download, tail);
+    g_autoptr(AllsetTestResponse) unsat = share_test_public_get (server, download, bad);
     g_autoptr(GBytes) expected = slice (content->data, 1500, 2000);
     g_autoptr(AllsetTestResponse) list = NULL;
 
     allset_test_assert_status (part, 206);
-    assert_public_headers (part);
+    share_test_assert_public_headers (part);
     g_assert_cmpstr (allset_test_response_header (part, "Content-Range"), ==, "bytes 1500-3499/5000");
     g_assert_true (g_bytes_equal (part->body, expected));
-    assert_public_html (unsat, 416);
+    share_test_assert_public_html (unsat, 416);
     g_assert_cmpstr (allset_test_response_header (unsat, "Content-Range"), ==, "bytes */5000");
     list = allset_test_get (server, "/api/v1/shares", erin);
     g_assert_cmpint (allset_test_response_get_int (list, "shares.0.downloads"), ==, 0);
@@ -464,7 +369,7 @@ test_limit_and_range (void)
   /* Two full downloads, then the link is exhausted: 410 everywhere. */
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr(AllsetTestResponse) file = public_get (download, NULL);
+      g_autoptr(AllsetTestResponse) file = share_test_public_get (server, download, NULL);
       const char *disposition;
 
       allset_test_assert_status (file, 200);
@@ -476,12 +381,12 @@ test_limit_and_range (void)
       g_assert_nonnull (strstr (disposition, "filename=\"__t__ 2026 _final.bin\""));
     }
   {
-    g_autoptr(AllsetTestResponse) file = public_get (download, NULL);
-    g_autoptr(AllsetTestResponse) page = public_get (url, NULL);
+    g_autoptr(AllsetTestResponse) file = share_test_public_get (server, download, NULL);
+    g_autoptr(AllsetTestResponse) page = share_test_public_get (server, url, NULL);
     g_autoptr(AllsetTestResponse) list = allset_test_get (server, "/api/v1/shares", erin);
 
-    assert_public_html (file, 410);
-    assert_public_html (page, 410);
+    share_test_assert_public_html (file, 410);
+    share_test_assert_public_html (page, 410);
     g_assert_cmpint (allset_test_response_get_int (list, "shares.0.downloads"), ==, 2);
     g_assert_cmpstr (allset_test_response_get_string (list, "shares.0.state"), ==, "exhausted");
   }
@@ -490,50 +395,51 @@ test_limit_and_range (void)
 static void
 test_folder (void)
 {
-  g_autofree char *fred = login ("fred");
-  g_autoptr(AllsetTestContent) a = put_file (fred, "projet/plan.txt", 1200);
-  g_autoptr(AllsetTestContent) b = put_file (fred, "projet/annexes/R&D.txt", 300);
-  g_autoptr(AllsetTestContent) outside = put_file (fred, "prive.txt", 50);
-  g_autoptr(AllsetTestResponse) r = create (fred, "{\"path\": \"projet\", \"expires_in_seconds\": 3600}");
+  g_autofree char *fred = share_test_login (server, "fred");
+  g_autoptr(AllsetTestContent) a = share_test_put_file (server, fred, "projet/plan.txt", 1200, 1000);
+  g_autoptr(AllsetTestContent) b = share_test_put_file (server, fred, "projet/annexes/R&D.txt", 300, 1000);
+  g_autoptr(AllsetTestContent) outside = share_test_put_file (server, fred, "prive.txt", 50, 1000);
+  g_autoptr(AllsetTestResponse) r =
+    share_test_create (server, fred, "{\"path\": \"projet\", \"expires_in_seconds\": 3600}");
   const char *url = allset_test_response_get_string (r, "url_path");
 
   g_assert_cmpstr (allset_test_response_get_string (r, "type"), ==, "dir");
   {
-    g_autoptr(AllsetTestResponse) page = public_get (url, NULL);
+    g_autoptr(AllsetTestResponse) page = share_test_public_get (server, url, NULL);
     g_autofree char *sub = g_strdup_printf ("%s?dir=annexes", url);
-    g_autoptr(AllsetTestResponse) subpage = public_get (sub, NULL);
+    g_autoptr(AllsetTestResponse) subpage = share_test_public_get (server, sub, NULL);
 
-    assert_public_html (page, 200);
-    g_assert_nonnull (strstr (body_text (page), "plan.txt"));
-    g_assert_nonnull (strstr (body_text (page), "annexes/"));
-    assert_public_html (subpage, 200);
+    share_test_assert_public_html (page, 200);
+    g_assert_nonnull (strstr (share_test_body_text (page), "plan.txt"));
+    g_assert_nonnull (strstr (share_test_body_text (page), "annexes/"));
+    share_test_assert_public_html (subpage, 200);
     /* Names are escaped, never markup. */
-    g_assert_nonnull (strstr (body_text (subpage), "R&amp;D.txt"));
-    g_assert_null (strstr (body_text (subpage), "R&D.txt"));
+    g_assert_nonnull (strstr (share_test_body_text (subpage), "R&amp;D.txt"));
+    g_assert_null (strstr (share_test_body_text (subpage), "R&D.txt"));
   }
   {
     g_autofree char *file_url = g_strdup_printf ("%s/download?path=annexes/R%%26D.txt", url);
     g_autofree char *escape = g_strdup_printf ("%s/download?path=..%%2Fprive.txt", url);
     g_autofree char *escape_dir = g_strdup_printf ("%s?dir=..", url);
-    g_autoptr(AllsetTestResponse) file = public_get (file_url, NULL);
-    g_autoptr(AllsetTestResponse) refused = public_get (escape, NULL);
-    g_autoptr(AllsetTestResponse) refused_dir = public_get (escape_dir, NULL);
+    g_autoptr(AllsetTestResponse) file = share_test_public_get (server, file_url, NULL);
+    g_autoptr(AllsetTestResponse) refused = share_test_public_get (server, escape, NULL);
+    g_autoptr(AllsetTestResponse) refused_dir = share_test_public_get (server, escape_dir, NULL);
 
     allset_test_assert_status (file, 200);
     g_assert_true (g_bytes_equal (file->body, b->data));
-    assert_public_html (refused, 404);
-    assert_public_html (refused_dir, 404);
+    share_test_assert_public_html (refused, 404);
+    share_test_assert_public_html (refused_dir, 404);
   }
 }
 
 static void
 test_robots (void)
 {
-  g_autoptr(AllsetTestResponse) r = public_get ("/robots.txt", NULL);
+  g_autoptr(AllsetTestResponse) r = share_test_public_get (server, "/robots.txt", NULL);
 
   allset_test_assert_status (r, 200);
-  assert_public_headers (r);
-  g_assert_cmpstr (body_text (r), ==, "User-agent: *\nDisallow: /\n");
+  share_test_assert_public_headers (r);
+  g_assert_cmpstr (share_test_body_text (r), ==, "User-agent: *\nDisallow: /\n");
 }
 
 int
@@ -556,11 +462,7 @@ main (int    argc,
 
   server = allset_test_server_new_full (args, 0);
   for (guint i = 0; accounts[i] != NULL; i++)
-    {
-      g_autofree char *password = g_strdup_printf ("password of %s", accounts[i]);
-
-      allset_test_server_add_account (server, accounts[i], password, NULL);
-    }
+    share_test_add_account (server, accounts[i]);
 
   g_test_add_func ("/shares/manage", test_manage);
   g_test_add_func ("/shares/bad-input", test_bad_input);

@@ -46,8 +46,9 @@ test_open_reopen (Fixture       *f,
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
   sqlite3_finalize (stmt);
   sqlite3_close (db);
-  /* One per migration in allset-store.c (2: share links). */
-  g_assert_cmpuint (count_rows (f, "PRAGMA user_version"), ==, 2);
+  /* One per migration in allset-store.c (2: share links, 3: abuse
+   * reports and suspension). */
+  g_assert_cmpuint (count_rows (f, "PRAGMA user_version"), ==, 3);
 }
 
 static void
