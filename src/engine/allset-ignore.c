@@ -9,6 +9,19 @@
 
 #include "allset-ignore.h"
 
+/* Most patterns are a name, "*.ext" or "prefix*": those are compared
+ * directly instead of through glob_match(), whose backtracking over
+ * every name made up a third of a no-change pass over 10 000 files
+ * (callgrind). Only for rules matched against a name (not anchored): a
+ * name has no "/" for "*" to stop at. */
+typedef enum
+{
+  SHAPE_GLOB,
+  SHAPE_EXACT,    /* glob */
+  SHAPE_PREFIX,   /* glob "*" */
+  SHAPE_SUFFIX,   /* "*" glob */
+} Shape;
+
 typedef struct
 {
   char     *glob;       /* NFC, without "!", trailing "/" or leading "/" */
@@ -16,13 +29,51 @@ typedef struct
   gboolean  dir_only;
   gboolean  anchored;   /* had a slash: matched against the whole path */
   gboolean  icase;      /* ASCII case-insensitive (built-ins) */
+  Shape     shape;
+  char      first;      /* SHAPE_GLOB: its first character when a plain
+                         * ASCII one, which any match starts with; or 0 */
+  char     *literal;    /* the glob without its "*" (not SHAPE_GLOB) */
+  gsize     literal_len;
 } Rule;
 
 struct _AllsetIgnore
 {
   gatomicrefcount  ref_count;
   GArray          *rules;   /* Rule, in order: built-ins then the user's */
+  gboolean         glob_only;
 };
+
+static void
+rule_set_shape (Rule *rule)
+{
+  const char *glob = rule->glob;
+  gsize len = strlen (glob);
+  gsize first_meta = strcspn (glob, "*?[\\");
+  gboolean star_first = len > 1 && glob[0] == '*' && strcspn (glob + 1, "*?[\\") == len - 1;
+  gboolean star_last = len > 1 && first_meta == len - 1 && glob[len - 1] == '*';
+
+  rule->shape = SHAPE_GLOB;
+  if (first_meta > 0 && (guchar) glob[0] < 0x80)
+    rule->first = glob[0];
+  if (rule->anchored)
+    return;
+  if (first_meta == len)
+    rule->shape = SHAPE_EXACT;
+  else if (star_first)
+    rule->shape = SHAPE_SUFFIX;
+  else if (star_last)
+    rule->shape = SHAPE_PREFIX;
+  else
+    return;
+
+  if (rule->shape == SHAPE_SUFFIX)
+    rule->literal = g_strdup (glob + 1);
+  else if (rule->shape == SHAPE_PREFIX)
+    rule->literal = g_strndup (glob, len - 1);
+  else
+    rule->literal = g_strdup (glob);
+  rule->literal_len = strlen (rule->literal);
+}
 
 /* Each is an obvious temporary, lock, view-settings or partial file that
  * no one means to sync; anything less obvious belongs in the user's file.
@@ -54,6 +105,7 @@ rule_clear (gpointer data)
   Rule *rule = data;
 
   g_free (rule->glob);
+  g_free (rule->literal);
 }
 
 static gboolean
@@ -133,6 +185,7 @@ add_rule (AllsetIgnore  *self,
   /* Built-ins match in any ASCII case, as the systems that make them
    * write "Desktop.ini" or "THUMBS.DB" as they please. */
   rule.icase = builtin;
+  rule_set_shape (&rule);
   g_array_append_val (self->rules, rule);
   return TRUE;
 }
@@ -393,6 +446,60 @@ glob_match (const char *p,
   return *s == '\0';
 }
 
+static gboolean
+literal_equal (const char *a,
+               const char *b,
+               gsize       len,
+               gboolean    icase)
+{
+  /* Byte compare is code point compare for UTF-8; g_ascii_strncasecmp
+   * folds ASCII letters only, as char_equal() does. */
+  return icase ? g_ascii_strncasecmp (a, b, len) == 0 : memcmp (a, b, len) == 0;
+}
+
+static gboolean
+rule_match (const Rule *rule,
+            const char *subject,
+            gboolean    glob_only)
+{
+  gsize len;
+
+  if (glob_only)
+    return glob_match (rule->glob, subject, rule->icase);
+  if (rule->shape == SHAPE_GLOB)
+    {
+      if (rule->first != '\0' &&
+          (rule->icase ? g_ascii_tolower (*subject) != g_ascii_tolower (rule->first)
+                       : *subject != rule->first))
+        return FALSE;
+      return glob_match (rule->glob, subject, rule->icase);
+    }
+
+  len = strlen (subject);
+  switch (rule->shape)
+    {
+    case SHAPE_EXACT:
+      return len == rule->literal_len && literal_equal (subject, rule->literal, len, rule->icase);
+    case SHAPE_PREFIX:
+      return len >= rule->literal_len && literal_equal (subject, rule->literal, rule->literal_len, rule->icase);
+    case SHAPE_SUFFIX:
+      return len >= rule->literal_len &&
+             literal_equal (subject + len - rule->literal_len, rule->literal, rule->literal_len, rule->icase);
+    case SHAPE_GLOB:
+    default:
+      return glob_match (rule->glob, subject, rule->icase);
+    }
+}
+
+void
+allset_ignore_set_glob_only (AllsetIgnore *self,
+                             gboolean      glob_only)
+{
+  g_return_if_fail (self != NULL);
+
+  self->glob_only = glob_only;
+}
+
 gboolean
 allset_ignore_match_entry (const AllsetIgnore *self,
                            const char         *path,
@@ -418,7 +525,7 @@ allset_ignore_match_entry (const AllsetIgnore *self,
 
       if (rule->dir_only && !is_dir)
         continue;
-      if (glob_match (rule->glob, rule->anchored ? path : name, rule->icase))
+      if (rule_match (rule, rule->anchored ? path : name, self->glob_only))
         {
           ignored = !rule->negate;
           break;

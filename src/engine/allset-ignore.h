@@ -93,5 +93,9 @@ gboolean      allset_ignore_match        (const AllsetIgnore *self,
 gboolean      allset_ignore_match_entry  (const AllsetIgnore *self,
                                           const char         *path,
                                           gboolean            is_dir);
+/* Tests: match every rule through the general glob matcher, without the
+ * shortcuts for names, "*.ext" and "prefix*" (they must agree). */
+void          allset_ignore_set_glob_only (AllsetIgnore *self,
+                                           gboolean      glob_only);
 
 G_END_DECLS

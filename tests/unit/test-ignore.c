@@ -299,6 +299,59 @@ test_for_folder (void)
   g_rmdir (root);
 }
 
+/* The shortcuts for names, "*.ext" and "prefix*" must say exactly what
+ * the general glob matcher says, for the built-ins (any ASCII case) and
+ * user patterns (exact case), on names built from the patterns' own
+ * pieces in every case, with non-ASCII and invalid UTF-8 bytes. */
+static void
+test_shortcuts_agree (void)
+{
+  static const char * const user[] = {
+    "*.log", "build", "Cache*", "*.tar.gz", "a*b", "/docs/*.pdf", "!keep.log",
+    "*é", "Été*", "node_modules/", "*~", "\\*literal", "?x", "[ab]c",
+  };
+  static const char * const pieces[] = {
+    "", "~$", "~", ".tmp", ".TMP", ".~lock.", "#", ".ds_store", ".DS_Store", "Icon\r", "thumbs.DB",
+    "Desktop.ini", ".#", ".x.swp", ".crdownload", ".part", ".PARTIAL", ".log", "build", "Cache", "cache",
+    ".tar.gz", "a", "b", "é", "É", "Été", "été", "node_modules", "~", "*literal", "x", "\xff", "\xc3",
+    "keep.log", "rapport", ".", "-",
+  };
+  g_autoptr(AllsetIgnore) fast = allset_ignore_new ();
+  g_autoptr(AllsetIgnore) slow = allset_ignore_new ();
+  guint checked = 0, ignored = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (user); i++)
+    {
+      g_assert_true (allset_ignore_add_pattern (fast, user[i], NULL));
+      g_assert_true (allset_ignore_add_pattern (slow, user[i], NULL));
+    }
+  allset_ignore_set_glob_only (slow, TRUE);
+
+  for (guint a = 0; a < G_N_ELEMENTS (pieces); a++)
+    for (guint b = 0; b < G_N_ELEMENTS (pieces); b++)
+      for (guint c = 0; c < G_N_ELEMENTS (pieces); c += 3)
+        {
+          g_autofree char *name = g_strconcat (pieces[a], pieces[b], pieces[c], NULL);
+          g_autofree char *path = g_strconcat ("docs/", name, NULL);
+
+          if (*name == '\0')
+            continue;
+          for (int is_dir = 0; is_dir <= 1; is_dir++)
+            {
+              gboolean got = allset_ignore_match (fast, path, is_dir);
+
+              if (got != allset_ignore_match (slow, path, is_dir))
+                g_error ("“%s” (%s): the shortcut says %s, the glob matcher the opposite",
+                         path, is_dir ? "dir" : "file", got ? "ignored" : "kept");
+              checked++;
+              ignored += got;
+            }
+        }
+  /* Both answers occur, or the comparison proves nothing. */
+  g_assert_cmpuint (ignored, >, checked / 20);
+  g_assert_cmpuint (ignored, <, checked);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -313,6 +366,7 @@ main (int   argc,
   g_test_add_func ("/ignore/load-file", test_load_file);
   g_test_add_func ("/ignore/threads", test_threads);
   g_test_add_func ("/ignore/for-folder", test_for_folder);
+  g_test_add_func ("/ignore/shortcuts-agree", test_shortcuts_agree);
 
   return g_test_run ();
 }
