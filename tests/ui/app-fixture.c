@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <locale.h>
+
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -429,4 +431,33 @@ wait_state (Fixture            *f,
   gpointer data[2] = { f, GINT_TO_POINTER (state) };
 
   return wait_until (session_in_state, data, timeout_s);
+}
+
+AdwMessageDialog *
+message_dialog (void)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+gboolean
+message_dialog_open (gpointer data)
+{
+  return message_dialog () != NULL;
+}
+
+void
+use_french (void)
+{
+  const char *localedir = g_getenv ("ALLSET_LOCALEDIR");
+
+  g_setenv ("LANGUAGE", "fr", TRUE);
+  setlocale (LC_ALL, "C.UTF-8");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 }

@@ -63,6 +63,13 @@ void         screenshot_window         (GtkWindow  *window,
 void         screenshot                (Fixture    *f,
                                         const char *name);
 
+/* The visible AdwMessageDialog, or NULL; the second is for wait_until(). */
+AdwMessageDialog *message_dialog      (void);
+gboolean     message_dialog_open       (gpointer    data);
+/* Before g_test_init(): the app's strings in French, as the user sees
+ * them (screenshots are taken with LANGUAGE=fr). */
+void         use_french                (void);
+
 /* Another device of the account puts name on the server. */
 void         upload_from_other_device  (Fixture    *f,
                                         const char *name,

@@ -10,7 +10,6 @@
  * $ALLSET_SCREENSHOT_DIR: look at them.
  */
 
-#include <locale.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -267,8 +266,6 @@ config_says_always (gpointer data)
   return g_file_get_contents (data, &text, NULL, NULL) && strstr (text, "metered_policy=always") != NULL;
 }
 
-static AdwMessageDialog *message_dialog (void);
-static gboolean          dialog_open    (gpointer data);
 
 static gboolean
 n_sessions (gpointer data)
@@ -327,7 +324,7 @@ preferences_body (Fixture *f)
     g_assert_true (wait_until (preferences_open, f, 5));
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (preferences_window (f)),
                                                "prefs.remove-folder", "s", id));
-    g_assert_true (wait_until (dialog_open, NULL, 5));
+    g_assert_true (wait_until (message_dialog_open, NULL, 5));
     screenshot_window (GTK_WINDOW (message_dialog ()), "09b-arreter-la-synchronisation");
     adw_message_dialog_response (message_dialog (), "remove");
     g_assert_true (wait_until (n_sessions, none, 20));
@@ -464,23 +461,6 @@ sign_in_again_body (Fixture *f)
   g_assert_cmpstr (allset_config_get_device_id (allset_app_state_get_config (state)), !=, device);
 }
 
-static AdwMessageDialog *
-message_dialog (void)
-{
-  g_autoptr(GList) windows = gtk_window_list_toplevels ();
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
-      return l->data;
-  return NULL;
-}
-
-static gboolean
-dialog_open (gpointer data)
-{
-  return message_dialog () != NULL;
-}
-
 static gboolean
 issues_shown (gpointer data)
 {
@@ -536,7 +516,7 @@ mass_delete_body (Fixture *f)
   screenshot (f, "12-suppressions-a-confirmer");
 
   click (child (window_of (f), ALLSET_TYPE_WINDOW, "alert_button"));
-  g_assert_true (wait_until (dialog_open, NULL, 5));
+  g_assert_true (wait_until (message_dialog_open, NULL, 5));
   screenshot_window (GTK_WINDOW (message_dialog ()), "13-confirmer-la-suppression");
   adw_message_dialog_response (message_dialog (), "delete");
 
@@ -609,14 +589,7 @@ int
 main (int    argc,
       char **argv)
 {
-  const char *localedir = g_getenv ("ALLSET_LOCALEDIR");
-
-  /* French, as the user sees it (screenshots are taken with LANGUAGE=fr). */
-  g_setenv ("LANGUAGE", "fr", TRUE);
-  setlocale (LC_ALL, "C.UTF-8");
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  use_french ();
 
   g_test_init (&argc, &argv, NULL);
   start_notification_server ();

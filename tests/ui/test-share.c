@@ -15,7 +15,6 @@
  * app's), so the test holds whether or not they are translated yet.
  */
 
-#include <locale.h>
 
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
@@ -123,23 +122,6 @@ chooser_has_file (gpointer data)
   g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (file_chooser ()));
 
   return file != NULL && g_file_equal (file, data);
-}
-
-static AdwMessageDialog *
-message_dialog (void)
-{
-  g_autoptr(GList) windows = gtk_window_list_toplevels ();
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
-      return l->data;
-  return NULL;
-}
-
-static gboolean
-message_dialog_open (gpointer data)
-{
-  return message_dialog () != NULL;
 }
 
 static void
@@ -571,14 +553,7 @@ int
 main (int    argc,
       char **argv)
 {
-  const char *localedir = g_getenv ("ALLSET_LOCALEDIR");
-
-  /* French, as the user sees it. */
-  g_setenv ("LANGUAGE", "fr", TRUE);
-  setlocale (LC_ALL, "C.UTF-8");
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  use_french ();
 
   g_test_init (&argc, &argv, NULL);
   start_notification_server ();
