@@ -75,38 +75,64 @@ setup_child (Fixture    *f,
 }
 
 /* Saves window as NAME.png where the build keeps screenshots. */
+typedef struct
+{
+  GtkWidget     *window;
+  GdkPaintable  *paintable;
+  GskRenderNode *node;
+  int            width;
+  int            height;
+} Shot;
+
+/* Right after a frame is painted its layout is done and nothing else ran
+ * since: a snapshot taken at another moment may meet a widget shown but
+ * not allocated yet (a fatal Gtk-WARNING on a loaded machine). */
+static void
+on_after_paint (GdkFrameClock *clock,
+                Shot          *shot)
+{
+  GtkSnapshot *snapshot;
+
+  if (shot->node != NULL)
+    return;
+  shot->width = gtk_widget_get_width (shot->window);
+  shot->height = gtk_widget_get_height (shot->window);
+  if (!gtk_widget_get_mapped (shot->window) || shot->width <= 0 || shot->height <= 0)
+    return;
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (shot->paintable, GDK_SNAPSHOT (snapshot), shot->width, shot->height);
+  shot->node = gtk_snapshot_free_to_node (snapshot);
+}
+
 void
 screenshot_window (GtkWindow  *gtk_window,
                    const char *name)
 {
   GtkWidget *window = GTK_WIDGET (gtk_window);
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
   const char *dir = g_getenv ("ALLSET_SCREENSHOT_DIR");
-  int width = 0, height = 0;
+  Shot shot = { window, paintable, NULL, 0, 0 };
+  GdkFrameClock *clock = NULL;
+  gulong handler = 0;
 
   spin (300);
   /* On a loaded machine a window just presented may not have its size
-   * and first frame yet: its snapshot is then empty. Wait for it (10 s). */
-  for (guint i = 0; i < 100 && node == NULL; i++)
+   * and first frame yet: wait for a painted frame (10 s). */
+  for (guint i = 0; i < 100 && shot.node == NULL; i++)
     {
-      GtkSnapshot *snapshot;
-
-      if (i > 0)
-        spin (100);
-      width = gtk_widget_get_width (window);
-      height = gtk_widget_get_height (window);
-      if (!gtk_widget_get_mapped (window) || width <= 0 || height <= 0)
-        continue;
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
+      if (clock == NULL && (clock = gtk_widget_get_frame_clock (window)) != NULL)
+        handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &shot);
+      gtk_widget_queue_draw (window);
+      spin (100);
     }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (handler != 0)
+    g_signal_handler_disconnect (clock, handler);
+  g_assert_nonnull (shot.node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), shot.node,
+                                         &GRAPHENE_RECT_INIT (0, 0, shot.width, shot.height));
+  gsk_render_node_unref (shot.node);
   path = g_strdup_printf ("%s/%s.png", dir != NULL ? dir : ".", name);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
