@@ -374,7 +374,8 @@ allset_route_share_unlock (AllsetServer      *server,
   ip_key = g_strdup_printf ("share-ip:%s", request->remote_ip ? request->remote_ip : "?");
   if (!allset_throttle_check (throttle, share_key, now, &retry_after) ||
       !allset_throttle_check (throttle, ip_key, now, &retry_after))
-    return allset_share_page_throttled (retry_after);
+    return allset_share_page_throttled ("Trop de tentatives", "Trop de mots de passe erronés",
+                                        retry_after);
 
   if (request->body != NULL)
     text = g_strndup (g_bytes_get_data (request->body, NULL), g_bytes_get_size (request->body));

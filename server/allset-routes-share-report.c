@@ -197,22 +197,6 @@ report_throttle (AllsetServer *server)
   return throttle;
 }
 
-static AllsetHttpResponse *
-too_many_reports (guint64 retry_after)
-{
-  g_autofree char *body = NULL;
-  g_autofree char *seconds = g_strdup_printf ("%" G_GUINT64_FORMAT, retry_after);
-  AllsetHttpResponse *response;
-
-  body = g_strdup_printf ("<h1>Trop de signalements</h1>"
-                          "<p class=\"e\">Trop de signalements ont été envoyés depuis votre "
-                          "adresse. Réessayez dans %" G_GUINT64_FORMAT " minute(s).</p>",
-                          (retry_after + 59) / 60);
-  response = allset_share_page_new (429, "Trop de signalements", body);
-  soup_message_headers_replace (response->headers, "Retry-After", seconds);
-  return response;
-}
-
 AllsetHttpResponse *
 allset_share_report_submit (AllsetServer      *server,
                             AllsetHttpRequest *request,
@@ -233,7 +217,9 @@ allset_share_report_submit (AllsetServer      *server,
   gboolean email_invalid = FALSE;
 
   if (!allset_throttle_check (throttle, key, now, &retry_after))
-    return too_many_reports (retry_after);
+    return allset_share_page_throttled ("Trop de signalements",
+                                        "Trop de signalements ont été envoyés depuis votre adresse",
+                                        retry_after);
 
   if (body_len > REPORT_BODY_MAX)
     return render_form (SOUP_STATUS_BAD_REQUEST, token, &form,

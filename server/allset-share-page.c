@@ -106,17 +106,18 @@ allset_share_page_gone (void)
 }
 
 AllsetHttpResponse *
-allset_share_page_throttled (guint64 retry_after)
+allset_share_page_throttled (const char *title,
+                             const char *why,
+                             guint64     retry_after)
 {
   g_autofree char *body = NULL;
   g_autofree char *seconds = g_strdup_printf ("%" G_GUINT64_FORMAT, retry_after);
   AllsetHttpResponse *response;
 
-  body = g_strdup_printf ("<h1>Trop de tentatives</h1>"
-                          "<p class=\"e\">Trop de mots de passe erronés. Réessayez dans "
-                          "%" G_GUINT64_FORMAT " minute(s).</p>",
-                          (retry_after + 59) / 60);
-  response = allset_share_page_new (429, "Trop de tentatives", body);
+  body = g_strdup_printf ("<h1>%s</h1>"
+                          "<p class=\"e\">%s. Réessayez dans %" G_GUINT64_FORMAT " minute(s).</p>",
+                          title, why, (retry_after + 59) / 60);
+  response = allset_share_page_new (429, title, body);
   soup_message_headers_replace (response->headers, "Retry-After", seconds);
   return response;
 }

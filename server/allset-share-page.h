@@ -19,10 +19,14 @@ AllsetHttpResponse *allset_share_page_new         (guint               status,
                                                    const char         *title,
                                                    const char         *body_html);
 /* 404 for unknown, forged or truncated tokens; 410 for revoked, expired or
- * exhausted links; 429 (with Retry-After) for throttled passwords. */
+ * exhausted links. */
 AllsetHttpResponse *allset_share_page_not_found   (void);
 AllsetHttpResponse *allset_share_page_gone        (void);
-AllsetHttpResponse *allset_share_page_throttled   (guint64             retry_after);
+/* 429 with Retry-After: title, then why (plain text, no final stop), then
+ * when to try again. */
+AllsetHttpResponse *allset_share_page_throttled   (const char         *title,
+                                                   const char         *why,
+                                                   guint64             retry_after);
 /* status 200 when asking, 403 after a wrong password. */
 AllsetHttpResponse *allset_share_page_password    (guint               status,
                                                    const char         *token,
