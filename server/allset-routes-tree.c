@@ -273,23 +273,10 @@ add_node_members (JsonBuilder      *b,
     json_builder_add_null_value (b);
 }
 
-AllsetHttpResponse *
-allset_route_file (AllsetServer      *server,
-                   AllsetHttpRequest *request)
+void
+allset_route_add_file (JsonBuilder      *b,
+                       const AllsetNode *node)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AllsetNode) node = NULL;
-  g_autoptr(JsonBuilder) b = NULL;
-  g_autofree char *path = NULL;
-  gint64 revision;
-
-  if (!(path = query_path (request, FALSE, &error)) ||
-      !allset_http_request_query_int (request, "revision", 0, 0, G_MAXINT64, &revision, &error) ||
-      !(node = allset_store_get_file (allset_server_get_store (server), request->account->id,
-                                      path, revision, &error)))
-    return allset_http_response_new_gerror (error);
-
-  b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "path");
   json_builder_add_string_value (b, node->path);
@@ -314,6 +301,26 @@ allset_route_file (AllsetServer      *server,
   json_builder_end_array (b);
   add_receipt (b, node->receipt);
   json_builder_end_object (b);
+}
+
+AllsetHttpResponse *
+allset_route_file (AllsetServer      *server,
+                   AllsetHttpRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AllsetNode) node = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autofree char *path = NULL;
+  gint64 revision;
+
+  if (!(path = query_path (request, FALSE, &error)) ||
+      !allset_http_request_query_int (request, "revision", 0, 0, G_MAXINT64, &revision, &error) ||
+      !(node = allset_store_get_file (allset_server_get_store (server), request->account->id,
+                                      path, revision, &error)))
+    return allset_http_response_new_gerror (error);
+
+  b = json_builder_new ();
+  allset_route_add_file (b, node);
   return allset_http_response_new_object (SOUP_STATUS_OK, b);
 }
 

@@ -50,6 +50,13 @@ AllsetHttpResponse *allset_route_versions           (AllsetServer *, AllsetHttpR
 AllsetHttpResponse *allset_route_version_restore    (AllsetServer *, AllsetHttpRequest *);
 AllsetHttpResponse *allset_route_trash              (AllsetServer *, AllsetHttpRequest *);
 AllsetHttpResponse *allset_route_trash_restore      (AllsetServer *, AllsetHttpRequest *);
+/* The object GET /api/v1/file answers, shared with POST /api/v1/files. */
+void                allset_route_add_file           (JsonBuilder      *b,
+                                                     const AllsetNode *node);
+
+/* allset-routes-fetch.c: many files' metadata or chunks in one request. */
+AllsetHttpResponse *allset_route_files              (AllsetServer *, AllsetHttpRequest *);
+AllsetHttpResponse *allset_route_chunks_fetch       (AllsetServer *, AllsetHttpRequest *);
 
 /* allset-routes-changes.c */
 AllsetHttpResponse *allset_route_changes            (AllsetServer *, AllsetHttpRequest *);

@@ -198,6 +198,48 @@ allset_store_get_file (AllsetStore  *self,
   return node;
 }
 
+GPtrArray *
+allset_store_get_files (AllsetStore        *self,
+                        gint64              account_id,
+                        const char * const *paths,
+                        guint               n_paths,
+                        GError            **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) nodes = NULL;
+
+  g_return_val_if_fail (ALLSET_IS_STORE (self), NULL);
+  g_return_val_if_fail (paths != NULL || n_paths == 0, NULL);
+
+  nodes = g_ptr_array_new_full (n_paths, (GDestroyNotify) allset_node_free);
+
+  locker = g_mutex_locker_new (&self->mutex);
+
+  /* One snapshot and one lock for the whole batch: a thousand small files
+   * cost one transaction, not a thousand. */
+  if (!allset_store_exec (self, "BEGIN", error))
+    return NULL;
+
+  for (guint i = 0; i < n_paths; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      AllsetNode *node = NULL;
+
+      if (paths[i] != NULL &&
+          !(node = find_file (self, account_id, paths[i], 0, &local_error)) &&
+          !g_error_matches (local_error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_NOT_FOUND))
+        {
+          allset_store_rollback (self);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_ptr_array_add (nodes, node);
+    }
+
+  allset_store_rollback (self);
+  return g_steal_pointer (&nodes);
+}
+
 static AllsetNode *
 entry_from_row (sqlite3_stmt *stmt,
                 const char   *dir_path)

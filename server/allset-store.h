@@ -252,6 +252,25 @@ gboolean       allset_store_chunk_get          (AllsetStore       *self,
                                                 guint32           *size,
                                                 GBytes           **inline_data);
 
+/* Reads the chunks at ids, in order, in one read transaction, for POST
+ * /api/v1/chunks/fetch: stops before the chunk that would take the sum of
+ * (overhead + size) over max_bytes, but always returns at least one
+ * element. Elements are AllsetStoredChunk: size 0 when the account does
+ * not hold the chunk; data NULL when its bytes are in the chunk store
+ * (the array clears its elements). */
+typedef struct
+{
+  guint32  size;
+  GBytes  *data;
+} AllsetStoredChunk;
+GArray        *allset_store_chunks_read        (AllsetStore       *self,
+                                                gint64             account_id,
+                                                const AllsetHash  *ids,
+                                                guint              n_ids,
+                                                guint64            overhead,
+                                                guint64            max_bytes,
+                                                GError           **error);  /* AllsetStoredChunk */
+
 /* Garbage collection of the chunk store's files. A chunk is unreferenced
  * when no live file, kept version or trash entry uses it; allset_store_purge()
  * drops unreferenced inline chunks itself. This finds up to max (0 = all)
@@ -299,6 +318,16 @@ AllsetNode    *allset_store_get_file           (AllsetStore       *self,
                                                 const char        *path,
                                                 gint64             revision,   /* 0 = live */
                                                 GError           **error);
+/* The live files at paths, read in one transaction: n_paths elements, each
+ * an AllsetNode (with chunks and receipt, as allset_store_get_file()) or
+ * NULL when there is no live file there (nothing, a directory) or the path
+ * is NULL (the caller refused it). NULL with error only when the database
+ * fails. */
+GPtrArray     *allset_store_get_files          (AllsetStore       *self,
+                                                gint64             account_id,
+                                                const char * const *paths,
+                                                guint              n_paths,
+                                                GError           **error);     /* AllsetNode or NULL */
 GPtrArray     *allset_store_list               (AllsetStore       *self,
                                                 gint64             account_id,
                                                 const char        *dir_path,

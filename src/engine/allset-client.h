@@ -161,6 +161,37 @@ GBytes             *allset_client_chunk_get   (AllsetClient  *self,
                                                gint64         length,
                                                GCancellable  *cancellable,
                                                GError       **error);
+/* Batched downloads (allset-client-fetch.c): one request for many small
+ * files instead of two per file.
+ * POST /api/v1/files: n (1–1000) paths; an array of n AllsetFileInfo *
+ * (free func set), NULL where that path has no live file (or its element
+ * is an error: not_found, invalid_name). NULL + error when the request
+ * itself failed. An answer is limited to 16 MiB of JSON: ask for files
+ * with many chunks in smaller batches. */
+GPtrArray          *allset_client_files       (AllsetClient       *self,
+                                               const char * const *paths,
+                                               guint               n,
+                                               GCancellable       *cancellable,
+                                               GError            **error);
+/* POST /api/v1/chunks/fetch: n (1–10000) hex ids; an array of GBytes *
+ * (free func set) for a prefix of the ids (length 1..n: the server stops
+ * before 16 MiB; ask again for the rest), in order, NULL where the server
+ * does not hold the chunk. Every non-NULL element hashes (SHA-256) to its
+ * id, else the whole call fails with ALLSET_PROTOCOL_ERROR /
+ * ALLSET_ERROR_HASH_MISMATCH. A record out of order, a truncated body or
+ * trailing bytes: G_IO_ERROR_INVALID_DATA. The elements are slices of one
+ * answer buffer, which lives until the last of them is freed. */
+GPtrArray          *allset_client_chunks_fetch (AllsetClient       *self,
+                                                const char * const *ids,
+                                                guint               n,
+                                                GCancellable       *cancellable,
+                                                GError            **error);
+/* The parser of that answer (no network), with the same checks and
+ * errors: exposed for the tests. */
+GPtrArray          *allset_client_chunks_fetch_decode (GBytes             *body,
+                                                       const char * const *ids,
+                                                       guint               n,
+                                                       GError            **error);
 /* operations: built with allset_commit_op_*(); per-operation failures are
  * in the results, not in error. */
 AllsetCommitReply  *allset_client_commit      (AllsetClient  *self,

@@ -7,6 +7,8 @@
 
 #include "allset-journal.h"
 #include "allset-reconcile.h"
+#include <sys/stat.h>
+
 #include "allset-sync.h"
 
 G_BEGIN_DECLS
@@ -15,6 +17,10 @@ G_BEGIN_DECLS
 #define ALLSET_SYNC_WORKERS      4
 /* Downloads made durable and recorded together (allset_transfer_land). */
 #define ALLSET_SYNC_LAND_BATCH   256
+/* Bytes per chunk pack we send, below the server's maximum: several
+ * smaller packs keep every worker (read, hash, send, server store) busy
+ * at once, where 16 MiB packs left 10 000 small files in three requests. */
+#define ALLSET_SYNC_PACK_TARGET  (4 * 1024 * 1024)
 /* Operations per commit request. */
 #define ALLSET_SYNC_COMMIT_BATCH 1000
 /* Chunk ids per chunks/missing request. */
@@ -47,6 +53,8 @@ typedef struct
   GError                   *fatal;
   /* Downloads run in parallel: guards report, issues, landed and fatal. */
   GMutex                    lock;
+  /* When the current phase began (allset_sync_phase). */
+  gint64                    phase_start;
 } AllsetSyncPass;
 
 /* A download renamed into place, not yet in the journal. */
@@ -57,6 +65,7 @@ typedef struct
   GArray             *chunks;    /* AllsetLocalChunk */
   AllsetLocalEntry   *written;   /* what was renamed, stat'ed before */
   AllsetFileInfo     *info;
+  GError             *verdict;   /* allset_transfer_check_receipt(), made in a worker */
 } AllsetLanded;
 
 void allset_landed_free (gpointer landed);
@@ -80,6 +89,11 @@ char     *allset_sync_local_path    (AllsetSyncPass     *pass,
 AllsetLocalEntry *allset_sync_lstat (AllsetSyncPass     *pass,
                                      const char         *path,
                                      const char         *disk_path);
+/* Logs (debug) how long the phase that just ended took; the next one
+ * starts now. G_MESSAGES_DEBUG=Allset-Engine shows where a pass spends
+ * its time. */
+void      allset_sync_phase         (AllsetSyncPass     *pass,
+                                     const char         *done);
 /* A test hook (allset-sync.h): when the environment variable hook names a
  * file, print "allset: paused WHAT" and wait until that file exists. */
 void      allset_sync_test_pause    (const char         *hook,
@@ -159,10 +173,41 @@ void      allset_transfer_queue_op     (AllsetSyncPass     *pass,
                                         const AllsetAction *action);
 /* Sends the queued uploads' chunks and commits every queued operation. */
 void      allset_transfer_flush        (AllsetSyncPass     *pass);
-/* Downloads one file and renames it into place; the journal learns of
- * it at the next allset_transfer_land(). */
-void      allset_transfer_download     (AllsetSyncPass     *pass,
-                                        const AllsetAction *action);
+/* A download under way (allset-transfer-download.c): its part file and
+ * the chunks it still lacks, which allset_transfer_fetch() brings. */
+typedef struct
+{
+  const AllsetAction *action;
+  AllsetFileInfo     *info;
+  char               *target;
+  char               *dir;
+  char               *part;
+  int                 fd;        /* the part, -1 once closed */
+  GArray             *chunks;    /* AllsetLocalChunk: the whole file, in order */
+  GArray             *missing;   /* AllsetLocalChunk: those to fetch */
+  GError             *error;     /* the first failure; set under pass->lock */
+  gboolean            complete;  /* whole, checked, closed: to be made durable */
+  gboolean            synced;    /* fsynced on its own */
+  struct stat         written;   /* the part's stat data once complete */
+  GError             *verdict;   /* its receipt's check (allset_transfer_check_receipt()) */
+} AllsetDownload;
+
+/* Keeps error (taken) as download's failure unless it already has one. */
+void      allset_download_fail         (AllsetSyncPass     *pass,
+                                        AllsetDownload     *download,
+                                        GError             *error);
+/* Downloads n files (ALLSET_SYNC_LAND_BATCH at most) and renames each
+ * into place; the journal learns of them at the next
+ * allset_transfer_land(). Their descriptions come in one request, their
+ * small chunks in a few (allset_transfer_fetch()). */
+void      allset_transfer_download_batch (AllsetSyncPass           *pass,
+                                          const AllsetAction * const *actions,
+                                          guint                     n);
+/* allset-transfer-fetch.c: writes every missing chunk of downloads into
+ * its part file, checked against its id; a failure is the download's
+ * (allset_download_fail()). Small chunks travel many to a request. */
+void      allset_transfer_fetch        (AllsetSyncPass     *pass,
+                                        GPtrArray          *downloads);
 /* Makes the downloads renamed so far durable (one fsync per directory),
  * then records them in the journal in one transaction and verifies
  * their receipts. */
@@ -180,5 +225,17 @@ gboolean  allset_transfer_verify       (AllsetSyncPass     *pass,
                                         const char         *path,
                                         const char         *file_id,
                                         const AllsetReceipt *receipt);
+/* The check alone, from any thread (an Ed25519 verification: ~0.1 ms,
+ * worth spreading over threads for 10 000 files): NULL when receipt
+ * vouches for file_id, else why not. */
+GError   *allset_transfer_check_receipt (AllsetSyncPass      *pass,
+                                         const char          *file_id,
+                                         const AllsetReceipt *receipt);
+/* allset_transfer_verify() with the check already made (verdict: its
+ * result, taken). */
+gboolean  allset_transfer_record_verdict (AllsetSyncPass      *pass,
+                                          const char          *path,
+                                          const AllsetReceipt *receipt,
+                                          GError              *verdict);
 
 G_END_DECLS

@@ -231,7 +231,8 @@ preflight (AllsetSyncPass  *pass,
     return FALSE;
   pass->receipt_key = g_strdup (status->receipt_public_key);
   pass->small_chunk_max = status->small_chunk_max > 0 ? status->small_chunk_max : 65536;
-  pass->pack_max = status->pack_max_bytes > 0 ? status->pack_max_bytes : 16 * 1024 * 1024;
+  pass->pack_max = status->pack_max_bytes > 0 ? MIN (status->pack_max_bytes, ALLSET_SYNC_PACK_TARGET)
+                                               : ALLSET_SYNC_PACK_TARGET;
 
   fs = g_file_query_filesystem_info (root, G_FILE_ATTRIBUTE_FILESYSTEM_FREE, pass->cancellable, error);
   if (fs == NULL)
@@ -356,6 +357,17 @@ verify_unverified (AllsetSyncPass *pass,
 }
 
 void
+allset_sync_phase (AllsetSyncPass *pass,
+                   const char     *done)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_debug ("%s: %s took %" G_GINT64_FORMAT " ms", pass->folder->local, done,
+           (now - pass->phase_start) / 1000);
+  pass->phase_start = now;
+}
+
+void
 allset_sync_test_pause (const char *hook,
                         const char *what)
 {
@@ -408,17 +420,9 @@ save_summary (AllsetSyncPass *pass,
   allset_journal_set_meta (pass->journal, ALLSET_SYNC_META_LAST_PASS, json, NULL);
 }
 
-static void
-download_job (gpointer data,
-              gpointer user_data)
-{
-  allset_transfer_download (user_data, data);
-}
-
-/* Downloads of different files are independent: ALLSET_SYNC_WORKERS at
- * a time (each re-checks its own target, invariant 2). They are landed
- * (made durable and recorded) every ALLSET_SYNC_LAND_BATCH files, so a
- * killed pass has little to find again. */
+/* Downloads are landed (made durable and recorded) every
+ * ALLSET_SYNC_LAND_BATCH files, so a killed pass has little to find
+ * again; each batch is described and fetched in a few requests. */
 static void
 flush_downloads (AllsetSyncPass *pass,
                  GPtrArray      *batch)
@@ -427,16 +431,7 @@ flush_downloads (AllsetSyncPass *pass,
     {
       guint end = MIN (batch->len, start + ALLSET_SYNC_LAND_BATCH);
 
-      if (end - start == 1)
-        allset_transfer_download (pass, g_ptr_array_index (batch, start));
-      else
-        {
-          GThreadPool *pool = g_thread_pool_new (download_job, pass, ALLSET_SYNC_WORKERS, FALSE, NULL);
-
-          for (guint i = start; i < end; i++)
-            g_thread_pool_push (pool, g_ptr_array_index (batch, i), NULL);
-          g_thread_pool_free (pool, FALSE, TRUE);
-        }
+      allset_transfer_download_batch (pass, (const AllsetAction * const *) batch->pdata + start, end - start);
       allset_transfer_land (pass);
     }
   g_ptr_array_set_size (batch, 0);
@@ -532,6 +527,7 @@ execute (AllsetSyncPass     *pass,
 
   if (pass->fatal == NULL)
     flush_downloads (pass, downloads);
+  allset_sync_phase (pass, "local actions and downloads");
   if (pass->fatal == NULL)
     allset_transfer_flush (pass);
 }
@@ -582,15 +578,18 @@ allset_sync_folder (AllsetClient             *client,
   g_mutex_init (&pass.lock);
   pass.umask = umask (0);
   umask (pass.umask);
+  pass.phase_start = g_get_monotonic_time ();
 
   if (!preflight (&pass, error) || !pull_feed (&pass, error))
     goto out;
+  allset_sync_phase (&pass, "preflight and feed");
 
   scanner = allset_scanner_new (folder->local, journal, ignore);
   scan = allset_scanner_scan (scanner, "", cancellable, error);
   if (scan == NULL)
     goto out;
   report->issues = scan->issues->len;
+  allset_sync_phase (&pass, "scan");
   allset_sync_test_pause ("ALLSET_TEST_PAUSE_AFTER_SCAN", "after scan");
 
   base = allset_journal_snapshot_base (journal, error);
@@ -604,6 +603,7 @@ allset_sync_folder (AllsetClient             *client,
   if (moves == NULL)
     goto out;
 
+  allset_sync_phase (&pass, "journal snapshots");
   verify_unverified (&pass, scan->entries, remote);
   if (pass.fatal != NULL)
     {
@@ -621,6 +621,7 @@ allset_sync_folder (AllsetClient             *client,
   input.now = now;
   input.confirm_deletes = options->confirm_deletes;
   plan = allset_reconcile (&input);
+  allset_sync_phase (&pass, "reconcile");
 
   for (guint i = 0; i < plan->issues->len; i++)
     g_ptr_array_add (pass.issues, allset_issue_copy (g_ptr_array_index (plan->issues, i)));

@@ -2,13 +2,16 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Uploads are queued during the pass and sent at the end: every file is
- * read again and re-hashed (a file whose content no longer matches the
- * scan is skipped), the server is asked which chunks it lacks, only those
- * are sent — chunks up to small_chunk_max packed together, larger ones
- * one by one — by ALLSET_SYNC_WORKERS threads sharing the client, then
- * the operations are committed in batches with their base revisions and
- * each receipt is checked (pending → uploaded → verified).
+ * Uploads are queued during the pass and sent at the end, with the chunk
+ * list the scan recorded (the file is cut again only when the journal has
+ * none that matches its id): the server is asked which chunks it lacks,
+ * only those are read again, re-hashed (a chunk that no longer matches
+ * fails its file) and sent — chunks up to small_chunk_max packed
+ * together, larger ones one by one — by ALLSET_SYNC_WORKERS threads
+ * sharing the client; then the operations are committed in batches with
+ * their base revisions, one batch in flight while the reply to the one
+ * before is applied, and each receipt is checked (pending → uploaded →
+ * verified).
  *
  * A download is written to ".allset-part-NAME-XXXXXX" next to its target:
  * chunks already in such a part file (a killed run) or elsewhere on disk
@@ -58,20 +61,79 @@ open_local (AllsetSyncPass         *pass,
 
 /* ---- upload queue -------------------------------------------------------- */
 
+/* The chunks the scan recorded for local, if they still describe a file
+ * of its size and id; NULL otherwise. Each chunk is hashed again when it
+ * is read to be sent, so what the server stores is what was scanned. */
+static GArray *
+scanned_chunks (AllsetSyncPass         *pass,
+                const AllsetLocalEntry *local)
+{
+  g_autoptr(GArray) chunks = allset_journal_local_chunks (pass->journal, local->path, NULL);
+  g_autoptr(GArray) ids = NULL;
+  char hex[ALLSET_HASH_HEX_LEN + 1];
+  AllsetHash file_id;
+  gint64 offset = 0;
+
+  if (chunks == NULL || local->file_id == NULL)
+    return NULL;
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (AllsetHash), chunks->len);
+  for (guint i = 0; i < chunks->len; i++)
+    {
+      const AllsetLocalChunk *chunk = &g_array_index (chunks, AllsetLocalChunk, i);
+
+      if (chunk->offset != offset || chunk->size <= 0)
+        return NULL;
+      offset += chunk->size;
+      g_array_append_val (ids, chunk->id);
+    }
+  if (offset != local->size)
+    return NULL;
+  allset_file_id ((const AllsetHash *) (gpointer) ids->data, ids->len, &file_id);
+  allset_hash_to_hex_buf (&file_id, hex);
+  return g_strcmp0 (hex, local->file_id) == 0 ? g_steal_pointer (&chunks) : NULL;
+}
+
+/* Cuts the file again: for a file the journal has no (or no matching)
+ * chunk list for. */
+static GArray *
+read_chunks (AllsetSyncPass         *pass,
+             const AllsetLocalEntry *local)
+{
+  g_autoptr(AllsetChunkReader) reader = NULL;
+  g_autoptr(GArray) chunks = g_array_new (FALSE, FALSE, sizeof (AllsetLocalChunk));
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (AllsetHash));
+  g_autoptr(GError) error = NULL;
+  char hex[ALLSET_HASH_HEX_LEN + 1];
+  AllsetChunk chunk;
+  AllsetHash file_id;
+  int fd = open_local (pass, local);
+
+  if (fd < 0)
+    return NULL;
+  reader = allset_chunk_reader_new (fd);
+  while (allset_chunk_reader_next (reader, &chunk, &error))
+    {
+      AllsetLocalChunk c = { chunk.id, (gint64) chunk.offset, (gint64) chunk.length };
+
+      g_array_append_val (chunks, c);
+      g_array_append_val (ids, chunk.id);
+    }
+  close (fd);
+
+  allset_file_id ((const AllsetHash *) (gpointer) ids->data, ids->len, &file_id);
+  allset_hash_to_hex_buf (&file_id, hex);
+  if (error != NULL || g_strcmp0 (hex, local->file_id) != 0)
+    return NULL;
+  return g_steal_pointer (&chunks);
+}
+
 void
 allset_transfer_queue_upload (AllsetSyncPass     *pass,
                               const AllsetAction *action)
 {
   const AllsetLocalEntry *local = action->local;
-  g_autoptr(AllsetChunkReader) reader = NULL;
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (AllsetHash));
-  g_autoptr(GError) error = NULL;
   PendingOp *op;
-  AllsetChunk chunk;
-  AllsetHash file_id;
-  char hex[ALLSET_HASH_HEX_LEN + 1];
-  struct stat st;
-  int fd;
+  GArray *chunks;
 
   allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_STARTED, action,
                            local != NULL ? (guint64) MAX (local->size, 0) : 0, NULL);
@@ -81,39 +143,17 @@ allset_transfer_queue_upload (AllsetSyncPass     *pass,
       return;
     }
 
-  fd = open_local (pass, local);
-  if (fd < 0)
+  chunks = scanned_chunks (pass, local);
+  if (chunks == NULL && (chunks = read_chunks (pass, local)) == NULL)
     {
-      allset_sync_fail (pass, action->path, TRUE, _("cannot open: %s"), g_strerror (errno));
+      allset_sync_fail (pass, action->path, TRUE, _("changed while being read; not uploaded"));
       return;
     }
 
   op = g_new0 (PendingOp, 1);
   op->action = action;
-  op->chunks = g_array_new (FALSE, FALSE, sizeof (AllsetLocalChunk));
-  reader = allset_chunk_reader_new (fd);
-  while (allset_chunk_reader_next (reader, &chunk, &error))
-    {
-      AllsetLocalChunk c = { chunk.id, (gint64) chunk.offset, (gint64) chunk.length };
-
-      g_array_append_val (op->chunks, c);
-      g_array_append_val (ids, chunk.id);
-    }
-  if (error == NULL && fstat (fd, &st) != 0)
-    error = g_error_new (G_IO_ERROR, g_io_error_from_errno (errno), "%s", g_strerror (errno));
-  close (fd);
-
-  allset_file_id ((const AllsetHash *) (gpointer) ids->data, ids->len, &file_id);
-  allset_hash_to_hex_buf (&file_id, hex);
-  if (error != NULL || g_strcmp0 (hex, local->file_id) != 0 ||
-      !allset_sync_unchanged (pass, action->path, local))
-    {
-      allset_sync_fail (pass, action->path, TRUE, _("changed while being read; not uploaded"));
-      allset_transfer_op_free (op);
-      return;
-    }
-
-  op->file_id = g_strdup (hex);
+  op->chunks = chunks;
+  op->file_id = g_strdup (local->file_id);
   g_ptr_array_add (pass->pending, op);
 }
 
@@ -305,6 +345,7 @@ send_chunks (AllsetSyncPass *pass)
         }
     }
 
+  allset_sync_phase (pass, "chunks/missing");
   g_mutex_init (&state.lock);
   pool = g_thread_pool_new (send_job, &state, ALLSET_SYNC_WORKERS, FALSE, NULL);
   for (guint i = 0; i < missing->len; i++)
@@ -371,15 +412,12 @@ send_chunks (AllsetSyncPass *pass)
 
 /* ---- commits and receipts ------------------------------------------------ */
 
-gboolean
-allset_transfer_verify (AllsetSyncPass      *pass,
-                        const char          *path,
-                        const char          *file_id,
-                        const AllsetReceipt *receipt)
+GError *
+allset_transfer_check_receipt (AllsetSyncPass      *pass,
+                               const char          *file_id,
+                               const AllsetReceipt *receipt)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *json = NULL;
+  GError *error = NULL;
 
   /* The content is what is verified, not the path: a receipt names the
    * path where the version was committed, and the server does not sign
@@ -393,6 +431,18 @@ allset_transfer_verify (AllsetSyncPass      *pass,
                  receipt->path, receipt->file_id, file_id);
   else
     allset_receipt_verify (receipt, pass->receipt_key, &error);
+  return error;
+}
+
+gboolean
+allset_transfer_record_verdict (AllsetSyncPass      *pass,
+                                const char          *path,
+                                const AllsetReceipt *receipt,
+                                GError              *verdict)
+{
+  g_autoptr(GError) error = verdict;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *json = NULL;
 
   if (error != NULL)
     {
@@ -418,10 +468,21 @@ allset_transfer_verify (AllsetSyncPass      *pass,
   return TRUE;
 }
 
+gboolean
+allset_transfer_verify (AllsetSyncPass      *pass,
+                        const char          *path,
+                        const char          *file_id,
+                        const AllsetReceipt *receipt)
+{
+  return allset_transfer_record_verdict (pass, path, receipt,
+                                         allset_transfer_check_receipt (pass, file_id, receipt));
+}
+
 static void
 apply_result (AllsetSyncPass           *pass,
               PendingOp                *op,
-              const AllsetCommitResult *result)
+              const AllsetCommitResult *result,
+              GError                  **verdict)
 {
   const AllsetAction *action = op->action;
   const AllsetLocalEntry *local = action->local;
@@ -459,7 +520,7 @@ apply_result (AllsetSyncPass           *pass,
         base->state = ALLSET_FILE_UPLOADED;
         allset_journal_base_put (pass->journal, base, NULL);
         pass->report->uploaded++;
-        if (allset_transfer_verify (pass, action->path, op->file_id, result->receipt))
+        if (allset_transfer_record_verdict (pass, action->path, result->receipt, g_steal_pointer (verdict)))
           allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, MAX (local->size, 0),
                                    result->receipt);
         break;
@@ -519,18 +580,48 @@ apply_result (AllsetSyncPass           *pass,
     }
 }
 
-static void
-commit_batch (AllsetSyncPass *pass,
-              GPtrArray      *ops)
+/* One commit request: built and sent in a thread while the reply to the
+ * one before is applied here. */
+typedef struct
 {
-  g_autoptr(JsonArray) json = json_array_new ();
-  g_autoptr(GArray) owners = g_array_new (FALSE, FALSE, sizeof (gint));
-  g_autoptr(AllsetCommitReply) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  AllsetSyncPass    *pass;
+  GPtrArray         *ops;       /* PendingOp, borrowed */
+  GArray            *owners;    /* gint per operation sent: index in ops, < 0 for a replacement's delete */
+  AllsetCommitReply *reply;
+  GPtrArray         *verdicts;  /* GError * or NULL per result: its receipt checked in the sender thread */
+  GError            *error;
+} CommitBatch;
 
-  for (guint i = 0; i < ops->len; i++)
+static void
+commit_batch_free (CommitBatch *batch)
+{
+  g_ptr_array_unref (batch->ops);
+  g_array_unref (batch->owners);
+  g_clear_pointer (&batch->reply, allset_commit_reply_free);
+  g_clear_pointer (&batch->verdicts, g_ptr_array_unref);
+  g_clear_error (&batch->error);
+  g_free (batch);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CommitBatch, commit_batch_free)
+
+static void
+verdict_free (gpointer error)
+{
+  if (error != NULL)
+    g_error_free (error);
+}
+
+static gpointer
+commit_batch_send (gpointer data)
+{
+  CommitBatch *batch = data;
+  AllsetSyncPass *pass = batch->pass;
+  g_autoptr(JsonArray) json = json_array_new ();
+
+  for (guint i = 0; i < batch->ops->len; i++)
     {
-      PendingOp *op = g_ptr_array_index (ops, i);
+      PendingOp *op = g_ptr_array_index (batch->ops, i);
       const AllsetAction *action = op->action;
       g_autofree char *path = allset_sync_remote_path (pass, action->path);
       gint pre = -1 - (gint) i;
@@ -539,7 +630,7 @@ commit_batch (AllsetSyncPass *pass,
           (action->kind == ALLSET_ACTION_UPLOAD || action->kind == ALLSET_ACTION_MKDIR_REMOTE))
         {
           json_array_add_object_element (json, allset_commit_op_delete (path, action->remote->revision));
-          g_array_append_val (owners, pre);
+          g_array_append_val (batch->owners, pre);
         }
 
       switch (action->kind)
@@ -575,39 +666,86 @@ commit_batch (AllsetSyncPass *pass,
           g_warn_if_reached ();
           continue;
         }
-      g_array_append_val (owners, i);
+      g_array_append_val (batch->owners, i);
     }
 
-  reply = allset_client_commit (pass->client, json, pass->cancellable, &error);
-  if (reply == NULL)
+  batch->reply = allset_client_commit (pass->client, json, pass->cancellable, &batch->error);
+  if (batch->reply == NULL)
+    return batch;
+
+  batch->verdicts = g_ptr_array_new_with_free_func (verdict_free);
+  for (guint k = 0; k < batch->reply->results->len; k++)
     {
-      if (!allset_sync_check_fatal (pass, error))
-        for (guint i = 0; i < ops->len; i++)
-          allset_sync_fail (pass, ((PendingOp *) g_ptr_array_index (ops, i))->action->path, FALSE,
-                            _("commit failed: %s"), error->message);
+      const AllsetCommitResult *result = g_ptr_array_index (batch->reply->results, k);
+      gint owner = k < batch->owners->len ? g_array_index (batch->owners, gint, k) : -1;
+      PendingOp *op = owner >= 0 ? g_ptr_array_index (batch->ops, owner) : NULL;
+
+      g_ptr_array_add (batch->verdicts,
+                       op != NULL && op->action->kind == ALLSET_ACTION_UPLOAD && result->status == 200
+                       ? allset_transfer_check_receipt (pass, op->file_id, result->receipt) : NULL);
+    }
+  return batch;
+}
+
+static void
+commit_batch_apply (CommitBatch *batch)
+{
+  AllsetSyncPass *pass = batch->pass;
+  gboolean journal_tx;
+
+  if (batch->reply == NULL)
+    {
+      if (!allset_sync_check_fatal (pass, batch->error))
+        for (guint i = 0; i < batch->ops->len; i++)
+          allset_sync_fail (pass, ((PendingOp *) g_ptr_array_index (batch->ops, i))->action->path, FALSE,
+                            _("commit failed: %s"), batch->error->message);
       return;
     }
 
-  for (guint k = 0; k < reply->results->len && k < owners->len; k++)
+  /* One journal transaction for the whole batch, not two per file. A
+   * pass killed before it commits has committed on the server but not
+   * here: the next pass finds local and remote equal and records them
+   * (cli-sync case q). */
+  allset_sync_test_pause ("ALLSET_TEST_PAUSE_AFTER_COMMIT", "after commit");
+  journal_tx = allset_journal_begin (pass->journal, NULL);
+  for (guint k = 0; k < batch->reply->results->len && k < batch->owners->len; k++)
     {
-      gint owner = g_array_index (owners, gint, k);
-      const AllsetCommitResult *result = g_ptr_array_index (reply->results, k);
+      gint owner = g_array_index (batch->owners, gint, k);
+      const AllsetCommitResult *result = g_ptr_array_index (batch->reply->results, k);
 
       if (owner < 0)
         continue;   /* the deletion before a replacement: judged with it */
-      apply_result (pass, g_ptr_array_index (ops, owner), result);
+      apply_result (pass, g_ptr_array_index (batch->ops, owner), result,
+                    (GError **) &g_ptr_array_index (batch->verdicts, k));
     }
+  if (journal_tx && !allset_journal_commit (pass->journal, NULL))
+    allset_journal_rollback (pass->journal);
+}
+
+static CommitBatch *
+commit_batch_new (AllsetSyncPass *pass,
+                  GPtrArray      *ops)
+{
+  CommitBatch *batch = g_new0 (CommitBatch, 1);
+
+  batch->pass = pass;
+  batch->ops = g_ptr_array_ref (ops);
+  batch->owners = g_array_new (FALSE, FALSE, sizeof (gint));
+  return batch;
 }
 
 void
 allset_transfer_flush (AllsetSyncPass *pass)
 {
-  g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+  g_autoptr(GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(CommitBatch) done = NULL;
+  GPtrArray *batch = NULL;
 
   if (pass->pending->len == 0)
     return;
 
   send_chunks (pass);
+  allset_sync_phase (pass, "chunk uploads");
 
   for (guint i = 0; i < pass->pending->len && pass->fatal == NULL; i++)
     {
@@ -618,15 +756,35 @@ allset_transfer_flush (AllsetSyncPass *pass)
           allset_sync_fail (pass, op->action->path, FALSE, _("its chunks could not be sent"));
           continue;
         }
+      if (batch == NULL || batch->len == ALLSET_SYNC_COMMIT_BATCH / 2)
+        g_ptr_array_add (batches, (batch = g_ptr_array_new ()));
       g_ptr_array_add (batch, op);
-      if (batch->len == ALLSET_SYNC_COMMIT_BATCH / 2)
-        {
-          commit_batch (pass, batch);
-          g_ptr_array_set_size (batch, 0);
-        }
     }
-  if (batch->len > 0 && pass->fatal == NULL)
-    commit_batch (pass, batch);
+
+  /* Batch k+1 is sent only once the reply to batch k is here (it may
+   * depend on it: a directory, then its files), but while that reply is
+   * applied: the server signs receipts while this thread checks the last
+   * ones. */
+  for (guint k = 0; k < batches->len && pass->fatal == NULL; k++)
+    {
+      g_autoptr(GThread) sender = NULL;
+      CommitBatch *next = commit_batch_new (pass, g_ptr_array_index (batches, k));
+
+      if (done == NULL)
+        done = commit_batch_send (next);
+      else
+        {
+          sender = g_thread_new ("allset-commit", commit_batch_send, next);
+          commit_batch_apply (done);
+          g_clear_pointer (&done, commit_batch_free);
+          done = g_thread_join (g_steal_pointer (&sender));
+        }
+      if (done->reply == NULL)
+        break;
+    }
+  if (done != NULL)
+    commit_batch_apply (done);
+  allset_sync_phase (pass, "commits");
 
   g_ptr_array_set_size (pass->pending, 0);
 }

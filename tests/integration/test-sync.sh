@@ -288,8 +288,9 @@ cmp -s "$A/rr.txt" "$B/rr.txt" || fail "n: rr.txt differs between A and B"
 # know. The next pass must take it for the server's version (same bytes),
 # not upload it as new, nor lose it, nor delete anything.
 section "o: a pass killed after a download's rename, before the journal records it"
+# 20 files: a batch that big is made durable with syncfs, not fsync each.
 mkdir -p "$A/land"
-for i in 1 2 3; do echo "landed $i" >"$A/land/f$i.txt"; done
+for i in $(seq 1 20); do echo "landed $i" >"$A/land/f$i.txt"; done
 cli A 0 sync "$A"
 (ALLSET_TEST_PAUSE_AFTER_RENAME="$work/go-o" bg_cli B "$work/o" sync "$B") &
 pid=$!
@@ -300,14 +301,78 @@ ls "$B/land"/f*.txt >/dev/null 2>&1 || fail "o: nothing was renamed into place b
 cli B 0 sync "$B" --json
 [ "$(json_field uploaded)" = 0 ] || fail "o: B uploaded files it had just downloaded: $out"
 [ "$(json_field failed)" = 0 ] || fail "o: the pass after the kill failed: $out"
-for i in 1 2 3; do
+for i in $(seq 1 20); do
     [ "$(cat "$B/land/f$i.txt" 2>/dev/null)" = "landed $i" ] || fail "o: B's land/f$i.txt is wrong"
 done
+[ -z "$(ls -A "$B/land" | grep allset-part)" ] || fail "o: part files left: $(ls -A "$B/land")"
 cli A 0 sync "$A"
-for i in 1 2 3; do
+for i in $(seq 1 20); do
     [ "$(cat "$A/land/f$i.txt" 2>/dev/null)" = "landed $i" ] || fail "o: A lost land/f$i.txt"
 done
 cli B 0 status --json
 expect_out '"pending" : 0'
+
+# --- (r) one chunk, many files, one batch ------------------------------------
+# Downloads of a batch fetch their small chunks together; a chunk several
+# files share is fetched once and written into each.
+section "r: files sharing a chunk, in several directories, downloaded in one batch"
+for d in r1 r2 r3; do
+    mkdir -p "$A/$d"
+    for i in $(seq 1 8); do printf 'the same bytes in every file\n' >"$A/$d/same$i.txt"; done
+    printf 'unique to %s\n' "$d" >"$A/$d/own.txt"
+done
+cli A 0 sync "$A"
+cli B 0 sync "$B" --json
+[ "$(json_field downloaded)" = 27 ] || fail "r: B did not download the 27 files: $out"
+[ "$(json_field chunks_downloaded)" = 4 ] || fail "r: the shared chunk was not fetched once (4 distinct chunks): $out"
+[ "$(json_field verify_failed)" = 0 ] || fail "r: a download failed verification: $out"
+for d in r1 r2 r3; do
+    for i in $(seq 1 8); do cmp -s "$A/$d/same$i.txt" "$B/$d/same$i.txt" || fail "r: $d/same$i.txt differs"; done
+    cmp -s "$A/$d/own.txt" "$B/$d/own.txt" || fail "r: $d/own.txt differs"
+done
+
+# --- (p) content changed after the scan, stat data put back -----------------
+# Uploads take the chunk list the scan recorded; each chunk is read and
+# hashed again when it is sent, so bytes that are no longer the scanned
+# ones are refused, not committed under the scanned file id.
+section "p: an upload whose bytes changed behind unchanged stat data is refused"
+head -c 5000 /dev/urandom >"$A/stealth.bin"
+touch -r "$A/stealth.bin" "$work/stealth.ref"
+(ALLSET_TEST_PAUSE_AFTER_SCAN="$work/go-p" bg_cli A "$work/p" sync "$A") &
+pid=$!
+wait_for 30 grep -q "paused after scan" "$work/p.err" || fail "p: the pass did not pause"
+head -c 5000 /dev/urandom >"$work/stealth.new"
+dd if="$work/stealth.new" of="$A/stealth.bin" conv=notrunc status=none
+touch -r "$work/stealth.ref" "$A/stealth.bin"
+touch "$work/go-p"
+wait "$pid"
+p_status=$?
+[ "$p_status" -ne 0 ] || fail "p: a pass that could not send the scanned bytes exited 0"
+grep -q "stealth.bin" "$work/p.err" "$work/p.out" 2>/dev/null || fail "p: the refusal does not name the file: $(cat "$work/p.err")"
+cli B any sync "$B"
+[ ! -e "$B/stealth.bin" ] || fail "p: a version that is not on A's disk reached B"
+echo "changed for real" >"$A/stealth.bin"
+cli A 0 sync "$A"
+cli B 0 sync "$B"
+cmp -s "$A/stealth.bin" "$B/stealth.bin" || fail "p: stealth.bin differs on B after a real change"
+
+# --- (q) killed after the server committed, before the journal recorded -----
+# A commit batch's results go to the journal in one transaction: a pass
+# killed before it must not upload again nor make conflict copies next time.
+section "q: a pass killed between a commit and its journal record"
+mkdir -p "$A/commit-kill"
+for i in 1 2 3; do echo "committed $i" >"$A/commit-kill/c$i.txt"; done
+(ALLSET_TEST_PAUSE_AFTER_COMMIT="$work/go-q" bg_cli A "$work/q" sync "$A") &
+pid=$!
+wait_for 30 grep -q "paused after commit" "$work/q.err" || fail "q: the pass did not pause"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+cli A any sync "$A" --json
+[ "$(json_field uploaded)" = 0 ] || fail "q: A uploaded again what the server had committed: $out"
+ls "$A/commit-kill" | grep -q conflit && fail "q: a conflict copy was made: $(ls "$A/commit-kill")"
+cli B any sync "$B"
+for i in 1 2 3; do
+    [ "$(cat "$B/commit-kill/c$i.txt" 2>/dev/null)" = "committed $i" ] || fail "q: B's commit-kill/c$i.txt is wrong"
+done
 
 finish "All sync tests passed."
