@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "allset-chunk-parallel.h"
 #include "allset-scanner-private.h"
 
 void
@@ -315,6 +316,26 @@ hash_file (Walk              *walk,
           g_array_append_val (chunks, local);
           allset_hasher_update (hasher, local.id.bytes, ALLSET_HASH_LEN);
           total += cut;
+        }
+    }
+  else if (before.st_size >= ALLSET_CHUNK_PARALLEL_MIN)
+    {
+      g_autoptr(GArray) cut = allset_chunk_fd_parallel (fd, MAX (2, g_get_num_processors ()), &error);
+
+      if (cut == NULL)
+        {
+          close (fd);
+          *errno_out = EIO;
+          return HASH_FAILED;
+        }
+      for (guint i = 0; i < cut->len; i++)
+        {
+          const AllsetChunk *piece = &g_array_index (cut, AllsetChunk, i);
+          AllsetLocalChunk local = { piece->id, piece->offset, piece->length };
+
+          g_array_append_val (chunks, local);
+          allset_hasher_update (hasher, piece->id.bytes, ALLSET_HASH_LEN);
+          total += piece->length;
         }
     }
   else

@@ -580,9 +580,12 @@ allset_sync_folder (AllsetClient             *client,
   umask (pass.umask);
   pass.phase_start = g_get_monotonic_time ();
 
-  if (!preflight (&pass, error) || !pull_feed (&pass, error))
+  if (!preflight (&pass, error))
     goto out;
-  allset_sync_phase (&pass, "preflight and feed");
+  allset_sync_phase (&pass, "preflight");
+  if (!pull_feed (&pass, error))
+    goto out;
+  allset_sync_phase (&pass, "feed");
 
   scanner = allset_scanner_new (folder->local, journal, ignore);
   scan = allset_scanner_scan (scanner, "", cancellable, error);
