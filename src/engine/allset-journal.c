@@ -629,6 +629,10 @@ allset_journal_rename_rows (AllsetJournal  *self,
 #define BASE_COLUMNS \
   "path, type, file_id, size, mtime_ns, executable, revision, inode, dev, " \
   "state, receipt, verified_at"
+/* The same with NULL for the receipt: base_from_row() reads both. */
+#define BASE_COLUMNS_NO_RECEIPT \
+  "path, type, file_id, size, mtime_ns, executable, revision, inode, dev, " \
+  "state, NULL, verified_at"
 
 static AllsetBaseEntry *
 base_from_row (sqlite3_stmt *stmt)
@@ -811,6 +815,7 @@ allset_journal_base_set_state (AllsetJournal    *self,
 
 GHashTable *
 allset_journal_snapshot_base (AllsetJournal  *self,
+                              gboolean        with_receipts,
                               GError        **error)
 {
   g_autoptr(JournalLocker) locker = NULL;
@@ -821,7 +826,10 @@ allset_journal_snapshot_base (AllsetJournal  *self,
   g_return_val_if_fail (ALLSET_IS_JOURNAL (self), NULL);
 
   locker = journal_locker_new (self);
-  stmt = allset_journal_stmt (self, "SELECT " BASE_COLUMNS " FROM base", error);
+  stmt = allset_journal_stmt (self,
+                              with_receipts ? "SELECT " BASE_COLUMNS " FROM base"
+                                            : "SELECT " BASE_COLUMNS_NO_RECEIPT " FROM base",
+                              error);
   if (stmt == NULL)
     return NULL;
 
@@ -840,6 +848,32 @@ allset_journal_snapshot_base (AllsetJournal  *self,
       return NULL;
     }
   return g_steal_pointer (&table);
+}
+
+gboolean
+allset_journal_base_total_size (AllsetJournal  *self,
+                                guint64        *total,
+                                GError        **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  g_autoptr(JournalStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (total != NULL, FALSE);
+
+  locker = journal_locker_new (self);
+  stmt = allset_journal_stmt (self, "SELECT coalesce (sum (size), 0) FROM base WHERE type = 'file'", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      allset_journal_sqlite_error (self, rc, "base", error);
+      return FALSE;
+    }
+  *total = (guint64) MAX (sqlite3_column_int64 (stmt, 0), 0);
+  return TRUE;
 }
 
 gboolean

@@ -179,8 +179,15 @@ gboolean       allset_journal_base_set_state  (AllsetJournal          *self,
                                                AllsetFileState         state,
                                                const char             *receipt_json,
                                                GError                **error);
-/* path (char *) → AllsetBaseEntry, owned by the table. */
+/* path (char *) → AllsetBaseEntry, owned by the table. Receipts (a few
+ * hundred bytes of JSON each) only when asked: a sync pass has no use for
+ * them, and they were most of its memory and time at 10 000 files. */
 GHashTable    *allset_journal_snapshot_base   (AllsetJournal          *self,
+                                               gboolean                with_receipts,
+                                               GError                **error);
+/* Sum of the base files' sizes: what is already on the disk. */
+gboolean       allset_journal_base_total_size (AllsetJournal          *self,
+                                               guint64                *total,
                                                GError                **error);
 /* Number of base files in each state; counts[ALLSET_FILE_PENDING] etc.
  * (index 0 unused). */

@@ -143,7 +143,7 @@ load_fallbacks (Walk *walk)
   if (walk->base != NULL || walk->error != NULL)
     return;
 
-  walk->base = allset_journal_snapshot_base (walk->self->journal, &walk->error);
+  walk->base = allset_journal_snapshot_base (walk->self->journal, FALSE, &walk->error);
   walk->by_inode = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_iter_init (&iter, walk->cache);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &cached))

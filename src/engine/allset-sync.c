@@ -216,11 +216,8 @@ preflight (AllsetSyncPass  *pass,
   g_autoptr(AllsetServerStatus) status = NULL;
   g_autoptr(GFile) root = g_file_new_for_path (pass->folder->local);
   g_autoptr(GFileInfo) fs = NULL;
-  g_autoptr(GHashTable) base = NULL;
   const char *override = g_getenv ("ALLSET_TEST_FREE_SPACE");
   guint64 free_space, held = 0;
-  GHashTableIter iter;
-  gpointer value;
 
   /* /account first: in maintenance it answers 503 with Retry-After. */
   account = allset_client_account (pass->client, pass->cancellable, error);
@@ -242,12 +239,8 @@ preflight (AllsetSyncPass  *pass,
     free_space = g_ascii_strtoull (override, NULL, 10);
 
   /* What is already here does not need room again. */
-  base = allset_journal_snapshot_base (pass->journal, error);
-  if (base == NULL)
+  if (!allset_journal_base_total_size (pass->journal, &held, error))
     return FALSE;
-  g_hash_table_iter_init (&iter, base);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    held += ((AllsetBaseEntry *) value)->size;
 
   pass->report->free_space = free_space;
   pass->report->remote_used = account->used;
@@ -319,15 +312,12 @@ device_name (AllsetSyncPass          *pass,
  * check them again, so "pending" never sticks. */
 static void
 verify_unverified (AllsetSyncPass *pass,
+                   GHashTable     *base,
                    GHashTable     *local,
                    GHashTable     *remote)
 {
-  g_autoptr(GHashTable) base = allset_journal_snapshot_base (pass->journal, NULL);
   GHashTableIter iter;
   gpointer key, value;
-
-  if (base == NULL)
-    return;
 
   g_hash_table_iter_init (&iter, base);
   while (g_hash_table_iter_next (&iter, &key, &value) && pass->fatal == NULL)
@@ -595,7 +585,7 @@ allset_sync_folder (AllsetClient             *client,
   allset_sync_phase (&pass, "scan");
   allset_sync_test_pause ("ALLSET_TEST_PAUSE_AFTER_SCAN", "after scan");
 
-  base = allset_journal_snapshot_base (journal, error);
+  base = allset_journal_snapshot_base (journal, FALSE, error);
   if (base == NULL)
     goto out;
   remote = allset_journal_snapshot_remote (journal, folder->remote != NULL ? folder->remote : "", error);
@@ -607,7 +597,7 @@ allset_sync_folder (AllsetClient             *client,
     goto out;
 
   allset_sync_phase (&pass, "journal snapshots");
-  verify_unverified (&pass, scan->entries, remote);
+  verify_unverified (&pass, base, scan->entries, remote);
   if (pass.fatal != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&pass.fatal));

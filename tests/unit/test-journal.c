@@ -394,6 +394,7 @@ test_base (Fixture       *fixture,
   g_autoptr(GHashTable) snapshot = NULL;
   const char *paths[] = { "A", "A/x", "A/y/z", "A b", "A.txt", "AB", "B" };
   guint counts[4];
+  guint64 total = 0;
   g_autofree char *k = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
@@ -417,7 +418,7 @@ test_base (Fixture       *fixture,
 
   /* Rename a subtree: neighbours that share the prefix stay. */
   g_assert_true (allset_journal_base_rename (j, "A", "Z/A2", &error));
-  snapshot = allset_journal_snapshot_base (j, &error);
+  snapshot = allset_journal_snapshot_base (j, FALSE, &error);
   k = sorted_keys (snapshot);
   g_assert_cmpstr (k, ==, "A b A.txt AB B Z/A2 Z/A2/x Z/A2/y/z");
   g_clear_pointer (&k, g_free);
@@ -425,7 +426,7 @@ test_base (Fixture       *fixture,
 
   g_assert_true (allset_journal_base_delete (j, "Z/A2", TRUE, &error));
   g_assert_true (allset_journal_base_delete (j, "B", FALSE, &error));
-  snapshot = allset_journal_snapshot_base (j, &error);
+  snapshot = allset_journal_snapshot_base (j, FALSE, &error);
   k = sorted_keys (snapshot);
   g_assert_cmpstr (k, ==, "A b A.txt AB");
   g_clear_pointer (&k, g_free);
@@ -449,13 +450,26 @@ test_base (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
+  /* Receipts only when asked for (a sync pass does not need them). */
+  snapshot = allset_journal_snapshot_base (j, TRUE, &error);
+  g_assert_cmpstr (((AllsetBaseEntry *) g_hash_table_lookup (snapshot, "A b"))->receipt, ==, "{}");
+  g_clear_pointer (&snapshot, g_hash_table_unref);
+  snapshot = allset_journal_snapshot_base (j, FALSE, &error);
+  g_assert_null (((AllsetBaseEntry *) g_hash_table_lookup (snapshot, "A b"))->receipt);
+  g_assert_cmpint (((AllsetBaseEntry *) g_hash_table_lookup (snapshot, "A b"))->state, ==, ALLSET_FILE_UPLOADED);
+  g_clear_pointer (&snapshot, g_hash_table_unref);
+
+  /* Three files of 3 bytes left (the preflight's "already on disk"). */
+  g_assert_true (allset_journal_base_total_size (j, &total, &error));
+  g_assert_cmpuint (total, ==, 9);
+
   g_assert_true (allset_journal_base_count_states (j, counts, &error));
   g_assert_cmpuint (counts[ALLSET_FILE_PENDING], ==, 1);
   g_assert_cmpuint (counts[ALLSET_FILE_UPLOADED], ==, 2);
   g_assert_cmpuint (counts[ALLSET_FILE_VERIFIED], ==, 0);
 
   g_assert_true (allset_journal_base_delete (j, "", TRUE, &error));
-  snapshot = allset_journal_snapshot_base (j, &error);
+  snapshot = allset_journal_snapshot_base (j, FALSE, &error);
   g_assert_cmpuint (g_hash_table_size (snapshot), ==, 0);
 }
 
@@ -602,7 +616,7 @@ test_transactions (Fixture       *fixture,
   g_assert_true (allset_journal_commit (j, &error));
   g_assert_no_error (error);
 
-  snapshot = allset_journal_snapshot_base (j, &error);
+  snapshot = allset_journal_snapshot_base (j, FALSE, &error);
   k = sorted_keys (snapshot);
   g_assert_cmpstr (k, ==, "a c");
   g_clear_pointer (&k, g_free);
@@ -611,7 +625,7 @@ test_transactions (Fixture       *fixture,
   g_assert_true (allset_journal_begin (j, &error));
   g_assert_true (allset_journal_base_delete (j, "", TRUE, &error));
   allset_journal_rollback (j);
-  snapshot = allset_journal_snapshot_base (j, &error);
+  snapshot = allset_journal_snapshot_base (j, FALSE, &error);
   g_assert_cmpuint (g_hash_table_size (snapshot), ==, 2);
 }
 
@@ -663,7 +677,7 @@ test_threads (Fixture       *fixture,
   for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
     g_thread_join (threads[t]);
 
-  snapshot = allset_journal_snapshot_base (fixture->journal, NULL);
+  snapshot = allset_journal_snapshot_base (fixture->journal, FALSE, NULL);
   g_assert_cmpuint (g_hash_table_size (snapshot), ==, 800);
 }
 

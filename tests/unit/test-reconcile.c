@@ -175,6 +175,29 @@ test_ignored (void)
   g_assert_cmpuint (plan->actions->len, ==, 0);
 }
 
+/* Ignore verdicts are remembered per path and kind: "out/" ignores a
+ * directory named out, not a file. Here the synced file became an
+ * (ignored) directory: the local view must not hold it, so the file's
+ * absence is what the plan acts on — not a directory replacing it. */
+static void
+test_ignored_kind (void)
+{
+  g_autoptr(World) w = world_new ();
+  g_autoptr(AllsetPlan) plan = NULL;
+  g_autofree char *got = NULL;
+
+  w->ignore = allset_ignore_new ();
+  allset_ignore_add_text (w->ignore, "out/\n", NULL);
+  world_base (w, "out=X");
+  world_remote (w, "out=X");
+  world_local (w, "out/");
+  plan = world_reconcile (w);
+  got = plan_string (plan);
+  g_test_message ("plan: %s", got);
+  g_assert_cmpuint (plan->actions->len, ==, 1);
+  g_assert_cmpint (((AllsetAction *) plan->actions->pdata[0])->kind, ==, ALLSET_ACTION_DELETE_REMOTE);
+}
+
 static void
 test_conflict_details (void)
 {
@@ -433,6 +456,7 @@ main (int   argc,
   g_test_add_func ("/reconcile/matrix", test_matrix);
   g_test_add_func ("/reconcile/case-clash-issues", test_case_clash_issues);
   g_test_add_func ("/reconcile/ignored", test_ignored);
+  g_test_add_func ("/reconcile/ignored-kind", test_ignored_kind);
   g_test_add_func ("/reconcile/conflict-details", test_conflict_details);
   g_test_add_func ("/reconcile/disk-paths", test_disk_paths);
   g_test_add_func ("/reconcile/mass-deletion", test_mass_deletion);
