@@ -468,7 +468,6 @@ allset_store_commit (AllsetStore          *self,
   locker = g_mutex_locker_new (&self->mutex);
   if (!allset_store_batch_begin (&batch, self, account->id, signer, error))
     return NULL;
-  batch.n_ops = ops->len;
 
   results = g_ptr_array_new_full (ops->len, (GDestroyNotify) allset_op_result_free);
   for (guint i = 0; i < ops->len; i++)

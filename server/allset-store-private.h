@@ -103,22 +103,32 @@ gboolean    allset_store_load_chunks  (AllsetStore   *self,
  * and trash restore all run through it so seqs, usage and quota behave the
  * same everywhere. */
 
-/* Signs receipts on a second thread (allset-store-receipts.c). */
-typedef struct _StoreReceiptSigner StoreReceiptSigner;
+/* The receipts a batch made, signed together when it ends
+ * (allset-store-receipts.c). */
+typedef struct _StoreReceipts StoreReceipts;
 
-StoreReceiptSigner *allset_store_receipt_signer_start  (AllsetSigner       *signer);
-void                allset_store_receipt_signer_push   (StoreReceiptSigner *self,
-                                                        gint64              version_id,
-                                                        AllsetReceipt      *receipt);
-/* Waits for every pushed receipt and writes the signatures into their
- * version rows. Lock held, inside the batch's transaction. */
-gboolean            allset_store_receipt_signer_finish (StoreReceiptSigner *self,
-                                                        AllsetStore        *store,
-                                                        GError            **error);
-void                allset_store_receipt_signer_free   (StoreReceiptSigner *self);
-
-/* Batches with at least this many operations sign in the background. */
-#define ALLSET_STORE_BACKGROUND_SIGN_OPS 32
+StoreReceipts *allset_store_receipts_new  (void);
+void           allset_store_receipts_free (StoreReceipts      *self);
+/* receipt stays owned by the caller (the operation's result) and must
+ * outlive allset_store_receipts_sign(). */
+void           allset_store_receipts_add  (StoreReceipts      *self,
+                                           gint64              version_id,
+                                           AllsetReceipt      *receipt);
+/* Signs every added receipt as one Merkle batch (v2 receipts) and writes
+ * signature and batch columns into their version rows. Lock held, inside
+ * the batch's transaction. */
+gboolean       allset_store_receipts_sign (StoreReceipts      *self,
+                                           AllsetStore        *store,
+                                           AllsetSigner       *signer,
+                                           GError            **error);
+/* Fills receipt's key_id, signature and batch_* from the version row
+ * columns key_id, signature, batch_root, batch_size, batch_index and
+ * batch_proof, starting at column first. */
+void           allset_store_receipt_columns (sqlite3_stmt     *stmt,
+                                             int               first,
+                                             AllsetReceipt    *receipt);
+#define ALLSET_STORE_RECEIPT_COLUMNS(v) \
+  v "key_id, " v "signature, " v "batch_root, " v "batch_size, " v "batch_index, " v "batch_proof"
 
 typedef struct
 {
@@ -134,8 +144,7 @@ typedef struct
   /* Directories known to exist in this transaction; saves a lookup per
    * file when a batch fills one folder. Cleared when anything is removed. */
   GHashTable   *known_dirs;
-  guint         n_ops;        /* size of the batch, when known */
-  StoreReceiptSigner *background;
+  StoreReceipts *receipts;    /* to sign when the batch ends; NULL without signer */
 } StoreBatch;
 
 typedef struct

@@ -43,22 +43,22 @@ allset_store_load_chunks (AllsetStore       *self,
 /* Both queries below answer these columns, so one reader builds the node. */
 enum {
   FILE_TYPE, FILE_REVISION, FILE_ID, FILE_SIZE, FILE_MTIME, FILE_EXECUTABLE,
-  FILE_RECEIPT_PATH, FILE_RECEIPT_REVISION, FILE_CREATED_AT, FILE_KEY_ID,
-  FILE_SIGNATURE, FILE_USERNAME,
+  FILE_RECEIPT_PATH, FILE_RECEIPT_REVISION, FILE_CREATED_AT, FILE_USERNAME,
+  FILE_KEY_ID,   /* and the other ALLSET_STORE_RECEIPT_COLUMNS after it */
 };
 
 static const char live_file_sql[] =
   "SELECT n.type, n.revision, n.file_id, n.size, n.mtime, n.executable, "
-  "coalesce (v.receipt_path, v.path), v.revision, v.created_at, v.key_id, v.signature, "
-  "a.username "
+  "coalesce (v.receipt_path, v.path), v.revision, v.created_at, a.username, "
+  ALLSET_STORE_RECEIPT_COLUMNS ("v.") " "
   "FROM nodes n JOIN accounts a ON a.id = n.account_id "
   "LEFT JOIN versions v ON v.id = n.version_id "
   "WHERE n.account_id = ? AND n.parent = ? AND n.fold = ? AND n.name = ?";
 
 static const char version_file_sql[] =
   "SELECT 0, v.revision, v.file_id, v.size, v.mtime, v.executable, "
-  "coalesce (v.receipt_path, v.path), v.revision, v.created_at, v.key_id, v.signature, "
-  "a.username "
+  "coalesce (v.receipt_path, v.path), v.revision, v.created_at, a.username, "
+  ALLSET_STORE_RECEIPT_COLUMNS ("v.") " "
   "FROM versions v JOIN accounts a ON a.id = v.account_id "
   "WHERE v.account_id = ? AND v.path = ? AND v.revision = ?";
 
@@ -88,8 +88,7 @@ file_from_row (sqlite3_stmt *stmt,
                                           node->file_id,
                                           node->size,
                                           node->created_at);
-      node->receipt->key_id = allset_store_column_strdup (stmt, FILE_KEY_ID);
-      node->receipt->signature = allset_store_column_strdup (stmt, FILE_SIGNATURE);
+      allset_store_receipt_columns (stmt, FILE_KEY_ID, node->receipt);
     }
   return node;
 }

@@ -197,6 +197,8 @@ allset_store_batch_begin (StoreBatch    *batch,
     goto fail;
 
   batch->known_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (signer != NULL)
+    batch->receipts = allset_store_receipts_new ();
   return TRUE;
 
 fail:
@@ -208,7 +210,7 @@ fail:
 static void
 batch_clear (StoreBatch *batch)
 {
-  g_clear_pointer (&batch->background, allset_store_receipt_signer_free);
+  g_clear_pointer (&batch->receipts, allset_store_receipts_free);
   g_clear_pointer (&batch->username, g_free);
   g_clear_pointer (&batch->known_dirs, g_hash_table_unref);
 }
@@ -239,8 +241,8 @@ allset_store_batch_finish (StoreBatch  *batch,
       return FALSE;
     }
 
-  if (batch->background != NULL &&
-      !allset_store_receipt_signer_finish (batch->background, self, error))
+  if (batch->receipts != NULL &&
+      !allset_store_receipts_sign (batch->receipts, self, batch->signer, error))
     goto fail;
 
   stmt = allset_store_stmt (self, "UPDATE accounts SET cursor = ?, used = ? WHERE id = ?", error);
@@ -437,17 +439,11 @@ allset_store_put_version (StoreBatch            *batch,
 
   allset_hash_to_hex_buf (file_id, hex);
   receipt = allset_receipt_new (batch->username, path, row.revision, hex, size, batch->now);
-  if (batch->signer != NULL && batch->background == NULL &&
-      batch->n_ops >= ALLSET_STORE_BACKGROUND_SIGN_OPS)
-    batch->background = allset_store_receipt_signer_start (batch->signer);
-  if (batch->signer != NULL && batch->background == NULL &&
-      !allset_signer_sign (batch->signer, receipt, error))
-    return NULL;
 
   stmt = allset_store_stmt (self,
                             "INSERT INTO versions (account_id, path, revision, file_id, size, "
-                            "mtime, executable, created_at, key_id, signature) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            "mtime, executable, created_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                             error);
   if (stmt == NULL)
     return NULL;
@@ -459,14 +455,9 @@ allset_store_put_version (StoreBatch            *batch,
   sqlite3_bind_int64 (stmt, 6, mtime);
   sqlite3_bind_int (stmt, 7, executable);
   sqlite3_bind_int64 (stmt, 8, batch->now);
-  sqlite3_bind_text (stmt, 9, receipt->key_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 10, receipt->signature, -1, SQLITE_STATIC);
   if (!allset_store_step_done (self, stmt, "version", error))
     return NULL;
   row.version_id = sqlite3_last_insert_rowid (self->db);
-  /* From here on only the worker touches the receipt, until it is joined. */
-  if (batch->background != NULL)
-    allset_store_receipt_signer_push (batch->background, row.version_id, receipt);
 
   for (guint i = 0; i < n_chunks; i++)
     {
@@ -517,6 +508,10 @@ allset_store_put_version (StoreBatch            *batch,
       batch->used += size;
     }
 
+  /* Signed with the rest of the batch when it ends; the result owns the
+   * receipt and outlives the batch. */
+  if (batch->receipts != NULL)
+    allset_store_receipts_add (batch->receipts, row.version_id, receipt);
   result = allset_store_op_result_ok (row.revision);
   result->file_id = g_strdup (hex);
   result->receipt = g_steal_pointer (&receipt);

@@ -180,6 +180,16 @@ static const char * const migrations[] = {
   ");"
   "CREATE INDEX share_reports_created ON share_reports (created_at, id);"
   "CREATE INDEX share_reports_share ON share_reports (share_id);",
+
+  /* 4: receipts v2, one signature per commit over a Merkle tree of its
+   * receipts (docs/protocol.md, "Receipts"). signature then signs the
+   * batch; batch_root (32 bytes), batch_size, batch_index and batch_proof
+   * (the inclusion proof's hashes back to back) rebuild the receipt. Rows
+   * without batch_root keep their v1 signature. */
+  "ALTER TABLE versions ADD COLUMN batch_root BLOB;"
+  "ALTER TABLE versions ADD COLUMN batch_size INTEGER;"
+  "ALTER TABLE versions ADD COLUMN batch_index INTEGER;"
+  "ALTER TABLE versions ADD COLUMN batch_proof BLOB;",
 };
 
 void

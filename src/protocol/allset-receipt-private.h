@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "allset-hash.h"
 #include "allset-receipt.h"
 
 G_BEGIN_DECLS
@@ -18,5 +19,12 @@ char     *_allset_receipt_key_id       (const guint8         *raw_public_key,
 /* FALSE if a field would make the signed text ambiguous. */
 gboolean  _allset_receipt_check_fields (const AllsetReceipt  *self,
                                         GError              **error);
+
+/* The Merkle leaf of a receipt: SHA-256(0x00 || signed text). */
+void      _allset_receipt_leaf         (const AllsetReceipt  *self,
+                                        AllsetHash           *out);
+/* The bytes a batch signature is over: "allset-receipt-batch-v1\n{root}\n{n}". */
+char     *_allset_receipt_batch_text   (const char           *root_hex,
+                                        guint64               size);
 
 G_END_DECLS

@@ -19,6 +19,14 @@ typedef struct
   char   *time;        /* ISO 8601 UTC, second precision: 2026-11-26T13:45:00Z */
   char   *key_id;      /* 16 hex chars */
   char   *signature;   /* base64 of 64 bytes */
+
+  /* Receipts v2 (docs/protocol.md, "Receipts"): signature is over the root
+   * of a Merkle tree of one commit's receipts, and these place this receipt
+   * in it. batch_root NULL: a v1 receipt, signed on its own. */
+  char   *batch_root;  /* 64 hex */
+  guint64 batch_size;  /* leaves in the tree, ≥ 1 */
+  guint64 batch_index; /* this receipt's leaf, < batch_size */
+  GStrv   batch_proof; /* inclusion proof, leaf to root, 64 hex each */
 } AllsetReceipt;
 
 AllsetReceipt *allset_receipt_new         (const char           *account,
@@ -36,7 +44,9 @@ char          *allset_receipt_signed_text (const AllsetReceipt  *self);
 JsonNode      *allset_receipt_to_json     (const AllsetReceipt  *self);
 AllsetReceipt *allset_receipt_from_json   (JsonNode             *node,
                                            GError              **error);
-/* public_key: base64 of the 32-byte raw Ed25519 key from /api/v1/status. */
+/* public_key: base64 of the 32-byte raw Ed25519 key from /api/v1/status.
+ * Checks v1 and v2 receipts; thread-safe. A v2 batch signature checked once
+ * is remembered, so the receipts of one commit cost one Ed25519 check. */
 gboolean       allset_receipt_verify      (const AllsetReceipt  *self,
                                            const char           *public_key,
                                            GError              **error);

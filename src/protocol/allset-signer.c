@@ -9,6 +9,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "allset-merkle.h"
 #include "allset-receipt-private.h"
 #include "allset-signer.h"
 
@@ -212,25 +213,16 @@ allset_signer_get_key_id (AllsetSigner *self)
   return self->key_id;
 }
 
-gboolean
-allset_signer_sign (AllsetSigner   *self,
-                    AllsetReceipt  *receipt,
-                    GError        **error)
+/* Base64 of the Ed25519 signature of text. */
+static char *
+sign_text (AllsetSigner  *self,
+           const char    *text,
+           GError       **error)
 {
-  g_autofree char *text = NULL;
-  gnutls_datum_t data;
+  gnutls_datum_t data = { (guint8 *) text, strlen (text) };
   gnutls_datum_t signature = { NULL, 0 };
+  char *encoded;
   int ret;
-
-  g_return_val_if_fail (ALLSET_IS_SIGNER (self), FALSE);
-  g_return_val_if_fail (receipt != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!_allset_receipt_check_fields (receipt, error))
-    return FALSE;
-
-  text = allset_receipt_signed_text (receipt);
-  data = (gnutls_datum_t) { (guint8 *) text, strlen (text) };
 
   g_mutex_lock (&self->lock);
   ret = gnutls_privkey_sign_data2 (self->key, GNUTLS_SIGN_EDDSA_ED25519, 0, &data, &signature);
@@ -240,14 +232,96 @@ allset_signer_sign (AllsetSigner   *self,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                    "Could not sign the receipt: %s", gnutls_strerror (ret));
-      return FALSE;
+      return NULL;
     }
+
+  encoded = g_base64_encode (signature.data, signature.size);
+  gnutls_free (signature.data);
+  return encoded;
+}
+
+gboolean
+allset_signer_sign (AllsetSigner   *self,
+                    AllsetReceipt  *receipt,
+                    GError        **error)
+{
+  g_autofree char *text = NULL;
+  char *signature;
+
+  g_return_val_if_fail (ALLSET_IS_SIGNER (self), FALSE);
+  g_return_val_if_fail (receipt != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_allset_receipt_check_fields (receipt, error))
+    return FALSE;
+
+  text = allset_receipt_signed_text (receipt);
+  if ((signature = sign_text (self, text, error)) == NULL)
+    return FALSE;
 
   g_free (receipt->key_id);
   receipt->key_id = g_strdup (self->key_id);
   g_free (receipt->signature);
-  receipt->signature = g_base64_encode (signature.data, signature.size);
-  gnutls_free (signature.data);
+  receipt->signature = signature;
+  /* Signed on its own now: no batch vouches for it any more. */
+  g_clear_pointer (&receipt->batch_root, g_free);
+  g_clear_pointer (&receipt->batch_proof, g_strfreev);
+  receipt->batch_size = receipt->batch_index = 0;
+
+  return TRUE;
+}
+
+gboolean
+allset_signer_sign_batch (AllsetSigner   *self,
+                          AllsetReceipt **receipts,
+                          guint           n,
+                          GError        **error)
+{
+  g_autoptr(AllsetMerkleTree) tree = NULL;
+  g_autofree AllsetHash *leaves = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *signature = NULL;
+  char root[ALLSET_HASH_HEX_LEN + 1];
+
+  g_return_val_if_fail (ALLSET_IS_SIGNER (self), FALSE);
+  g_return_val_if_fail (receipts != NULL, FALSE);
+  g_return_val_if_fail (n >= 1, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  leaves = g_new (AllsetHash, n);
+  for (guint i = 0; i < n; i++)
+    {
+      if (!_allset_receipt_check_fields (receipts[i], error))
+        return FALSE;
+      _allset_receipt_leaf (receipts[i], &leaves[i]);
+    }
+
+  tree = allset_merkle_tree_new (leaves, n);
+  allset_hash_to_hex_buf (allset_merkle_tree_root (tree), root);
+  text = _allset_receipt_batch_text (root, n);
+  if ((signature = sign_text (self, text, error)) == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      AllsetReceipt *receipt = receipts[i];
+      AllsetHash proof[ALLSET_MERKLE_MAX_PROOF];
+      guint proof_len = allset_merkle_tree_proof (tree, i, proof);
+
+      g_free (receipt->key_id);
+      receipt->key_id = g_strdup (self->key_id);
+      g_free (receipt->signature);
+      receipt->signature = g_strdup (signature);
+      g_free (receipt->batch_root);
+      receipt->batch_root = g_strdup (root);
+      receipt->batch_size = n;
+      receipt->batch_index = i;
+      g_strfreev (receipt->batch_proof);
+      receipt->batch_proof = g_new (char *, proof_len + 1);
+      for (guint j = 0; j < proof_len; j++)
+        receipt->batch_proof[j] = allset_hash_to_hex (&proof[j]);
+      receipt->batch_proof[proof_len] = NULL;
+    }
 
   return TRUE;
 }

@@ -728,6 +728,121 @@ test_move_directory (void)
   }
 }
 
+/* The receipt member at path as canonical JSON text. */
+static char *
+receipt_text (AllsetTestResponse *r,
+              const char         *path)
+{
+  return allset_json_to_string (allset_test_response_get_node (r, path));
+}
+
+/* Receipts v2: one commit, one signature over a Merkle tree of its
+ * receipts in result order; each receipt still verifies on its own with
+ * the key /status publishes, and reads back identical later. */
+static void
+test_receipt_batch (void)
+{
+  g_autoptr(AllsetTestContent) content = upload (321);
+  g_autoptr(AllsetTestContent) single_content = upload (123);
+  g_autoptr(GString) body = g_string_new ("{\"operations\": [");
+  g_autoptr(AllsetTestResponse) r = NULL;
+  g_autoptr(AllsetTestResponse) single = NULL;
+  g_autofree char *signature = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *first_op = allset_test_op_mkdir ("batch", 0);
+  const guint n = 300;
+
+  /* A mkdir first and one in the middle: results without a receipt are
+   * not leaves. */
+  g_string_append (body, first_op);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("batch/d%u/f%u.txt", i % 10, i);
+      g_autofree char *op = allset_test_op_put (path, 0, content);
+
+      g_string_append_printf (body, ", %s", op);
+      if (i == n / 2)
+        {
+          g_autofree char *mkdir = allset_test_op_mkdir ("batch/middle", 0);
+
+          g_string_append_printf (body, ", %s", mkdir);
+        }
+    }
+  g_string_append (body, "]}");
+  r = allset_test_post_json (server, "/api/v1/commit", alice, body->str);
+  allset_test_assert_status (r, 200);
+  g_assert_cmpuint (allset_test_response_get_length (r, "results"), ==, n + 2);
+  g_assert_false (allset_test_response_has (r, "results.0.receipt"));
+  g_assert_false (allset_test_response_has (r, "results.152.receipt"));
+
+  signature = g_strdup (allset_test_response_get_string (r, "results.1.receipt.signature"));
+  root = g_strdup (allset_test_response_get_string (r, "results.1.receipt.batch.root"));
+  for (guint i = 0, leaf = 0; i < n + 2; i++)
+    {
+      g_autofree char *at = g_strdup_printf ("results.%u.receipt", i);
+      g_autofree char *member = NULL;
+      JsonObject *batch;
+
+      if (i == 0 || i == 152)
+        continue;
+      allset_test_assert_receipt_valid (allset_test_response_get_node (r, at), receipt_key);
+      member = g_strconcat (at, ".signature", NULL);
+      g_assert_cmpstr (allset_test_response_get_string (r, member), ==, signature);
+      batch = json_object_get_object_member (json_node_get_object (allset_test_response_get_node (r, at)),
+                                             "batch");
+      g_assert_nonnull (batch);
+      g_assert_cmpstr (json_object_get_string_member (batch, "root"), ==, root);
+      g_assert_cmpint (json_object_get_int_member (batch, "size"), ==, n);
+      g_assert_cmpint (json_object_get_int_member (batch, "index"), ==, leaf);
+      leaf++;
+    }
+
+  /* GET /api/v1/file hands out the very same receipt later; every 7th
+   * and the last, to keep the sanitizer run short. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *at = NULL;
+      g_autoptr(AllsetTestResponse) file = NULL;
+      g_autofree char *committed = NULL;
+      g_autofree char *served = NULL;
+
+      if (i % 7 != 0 && i != n - 1)
+        continue;
+      path = g_strdup_printf ("batch/d%u/f%u.txt", i % 10, i);
+      /* Results: the first mkdir, puts 0…150, the middle mkdir, the rest. */
+      at = g_strdup_printf ("results.%u.receipt", i <= n / 2 ? i + 1 : i + 2);
+      file = get_file (path, 0);
+      committed = receipt_text (r, at);
+      allset_test_assert_status (file, 200);
+      served = receipt_text (file, "receipt");
+      g_assert_cmpstr (served, ==, committed);
+    }
+
+  /* A receipt with its path changed no longer verifies, nor with another
+   * place in the batch. */
+  {
+    g_autoptr(JsonNode) copy = json_node_copy (allset_test_response_get_node (r, "results.2.receipt"));
+    JsonObject *object = json_node_get_object (copy);
+
+    json_object_set_string_member (object, "path", "batch/d0/f0.txt");
+    g_assert_false (allset_test_receipt_verifies (copy, receipt_key));
+    json_object_set_string_member (object, "path", "batch/d1/f1.txt");
+    g_assert_true (allset_test_receipt_verifies (copy, receipt_key));
+    json_object_set_int_member (json_object_get_object_member (object, "batch"), "index", 0);
+    g_assert_false (allset_test_receipt_verifies (copy, receipt_key));
+  }
+
+  /* A commit of one put: a batch of one, with an empty proof. */
+  single = allset_test_commit (server, alice, allset_test_op_put ("batch/single.txt", 0, single_content), NULL);
+  assert_result_ok (single, 0);
+  allset_test_assert_receipt_valid (allset_test_response_get_node (single, "results.0.receipt"), receipt_key);
+  g_assert_cmpint (allset_test_response_get_int (single, "results.0.receipt.batch.size"), ==, 1);
+  g_assert_cmpint (allset_test_response_get_int (single, "results.0.receipt.batch.index"), ==, 0);
+  g_assert_cmpuint (allset_test_response_get_length (single, "results.0.receipt.batch.proof"), ==, 0);
+  g_assert_cmpstr (allset_test_response_get_string (single, "results.0.receipt.signature"), !=, signature);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -753,6 +868,7 @@ main (int    argc,
   g_test_add_func ("/tree/file-and-receipt", test_file_and_receipt);
   g_test_add_func ("/tree/list", test_list);
   g_test_add_func ("/tree/move-directory", test_move_directory);
+  g_test_add_func ("/tree/receipt-batch", test_receipt_batch);
 
   status = g_test_run ();
   g_free (alice);

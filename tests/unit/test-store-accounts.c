@@ -47,8 +47,8 @@ test_open_reopen (Fixture       *f,
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   /* One per migration in allset-store.c (2: share links, 3: abuse
-   * reports and suspension). */
-  g_assert_cmpuint (count_rows (f, "PRAGMA user_version"), ==, 3);
+   * reports and suspension, 4: batch-signed receipts). */
+  g_assert_cmpuint (count_rows (f, "PRAGMA user_version"), ==, 4);
 }
 
 static void

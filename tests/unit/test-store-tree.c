@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <sqlite3.h>
 
 #include "store-fixture.h"
 
@@ -402,8 +403,9 @@ test_signed (Fixture       *f,
   g_assert_no_error (error);
 }
 
-/* Large batches sign on a second thread; every receipt must still be
- * signed and stored. */
+/* A batch's receipts share one signature over a Merkle tree of them, in
+ * result order (receipts v2); every one verifies alone and is stored so
+ * that it reads back identical. */
 static void
 test_signed_batch (Fixture       *f,
                    gconstpointer  data)
@@ -429,18 +431,34 @@ test_signed_batch (Fixture       *f,
   results = allset_store_commit (f->store, f->alice, ops, signer, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (result_at (results, 100)->status, ==, 409);
+  g_assert_null (result_at (results, 100)->receipt);
   for (guint i = 0; i < 100; i++)
     {
       AllsetOpResult *r = result_at (results, i);
       g_autoptr(AllsetNode) node = NULL;
+      g_autoptr(JsonNode) signed_json = NULL;
+      g_autoptr(JsonNode) stored_json = NULL;
+      g_autofree char *signed_text = NULL;
+      g_autofree char *stored_text = NULL;
 
       g_assert_true (allset_receipt_verify (r->receipt, public_key, &error));
       g_assert_no_error (error);
+      g_assert_cmpstr (r->receipt->signature, ==, result_at (results, 0)->receipt->signature);
+      g_assert_cmpstr (r->receipt->batch_root, ==, result_at (results, 0)->receipt->batch_root);
+      g_assert_cmpuint (r->receipt->batch_size, ==, 100);
+      g_assert_cmpuint (r->receipt->batch_index, ==, i);
+
       node = get_file (f, f->alice->id, r->receipt->path);
-      g_assert_cmpstr (node->receipt->signature, ==, r->receipt->signature);
+      signed_json = allset_receipt_to_json (r->receipt);
+      stored_json = allset_receipt_to_json (node->receipt);
+      signed_text = allset_json_to_string (signed_json);
+      stored_text = allset_json_to_string (stored_json);
+      g_assert_cmpstr (stored_text, ==, signed_text);
+      g_assert_true (allset_receipt_verify (node->receipt, public_key, &error));
+      g_assert_no_error (error);
     }
 
-  /* A batch that fails as a whole leaves no worker behind. */
+  /* A batch that fails as a whole stores nothing. */
   allset_store_account_set_quota (f->store, f->alice->id, 1, &error);
   g_ptr_array_set_size (ops, 0);
   for (guint i = 0; i < 50; i++)
@@ -452,6 +470,45 @@ test_signed_batch (Fixture       *f,
   results = allset_store_commit (f->store, f->alice, ops, signer, NULL, &error);
   g_assert_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_QUOTA_EXCEEDED);
   g_assert_null (results);
+}
+
+/* Version rows signed before receipts v2 have no batch columns: they are
+ * handed out as the v1 receipts they were. */
+static void
+test_v1_row (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(AllsetSigner) signer = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(AllsetNode) node = NULL;
+  g_autoptr(AllsetReceipt) v1 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = g_build_filename (f->dir, "receipt.pem", NULL);
+  g_autofree char *sql = NULL;
+  sqlite3 *db = NULL;
+
+  signer = allset_signer_load_or_create (key, &error);
+  g_assert_no_error (error);
+  chunk (f, f->alice, "old");
+  results = commit_raw (f, f->alice, NULL, NULL, &error, op_put ("old.txt", 0, "old"), NULL);
+  g_assert_no_error (error);
+
+  /* What a server before receipts v2 wrote: key_id and a signature over
+   * the receipt's own text. */
+  v1 = allset_receipt_copy (result_at (results, 0)->receipt);
+  g_assert_true (allset_signer_sign (signer, v1, &error));
+  g_assert_no_error (error);
+  sql = g_strdup_printf ("UPDATE versions SET key_id = '%s', signature = '%s'",
+                         v1->key_id, v1->signature);
+  g_assert_cmpint (sqlite3_open (f->db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  node = get_file (f, f->alice->id, "old.txt");
+  g_assert_null (node->receipt->batch_root);
+  g_assert_cmpstr (node->receipt->signature, ==, v1->signature);
+  g_assert_true (allset_receipt_verify (node->receipt, allset_signer_get_public_key (signer), &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -528,6 +585,7 @@ main (int   argc,
   ADD ("commit/move-accented", test_move_accented);
   ADD ("commit/signed", test_signed);
   ADD ("commit/signed-batch", test_signed_batch);
+  ADD ("commit/v1-receipt-row", test_v1_row);
   ADD ("changes", test_changes);
 
   return g_test_run ();
