@@ -21,6 +21,7 @@
 #include <gio/gio.h>
 
 #include "allset-chunk-parallel.h"
+#include "allset-io.h"
 
 /* Small enough that a block is still in the CPU's cache when a hasher
  * reads it: 16 MiB blocks with 64 MiB in flight were no faster than one
@@ -74,31 +75,6 @@ hash_job (gpointer data,
   g_free (job);
 }
 
-/* Fills buffer[0..want) from fd at offset; returns the bytes read (less
- * only at the end of the file) or -1. */
-static gssize
-read_full (int      fd,
-           guint8  *buffer,
-           gsize    want,
-           guint64  offset)
-{
-  gsize total = 0;
-
-  while (total < want)
-    {
-      gssize n = pread (fd, buffer + total, want - total, offset + total);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      if (n == 0)
-        break;
-      total += n;
-    }
-  return total;
-}
-
 GArray *
 allset_chunk_fd_parallel (int       fd,
                           guint     n_threads,
@@ -135,7 +111,7 @@ allset_chunk_fd_parallel (int       fd,
       if (carry_len > 0)
         memcpy (buffer, (const guint8 *) g_bytes_get_data (previous, NULL) + carry_start, carry_len);
       g_clear_pointer (&previous, g_bytes_unref);
-      n = read_full (fd, buffer + carry_len, BLOCK_SIZE, file_offset);
+      n = allset_read_full (fd, buffer + carry_len, BLOCK_SIZE, file_offset);
       if (n < 0)
         {
           read_errno = errno;

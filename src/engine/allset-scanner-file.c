@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "allset-chunk-parallel.h"
+#include "allset-io.h"
 #include "allset-scanner-private.h"
 
 void
@@ -230,26 +231,14 @@ read_small (Walk  *walk,
             gsize  size,
             int   *errno_out)
 {
-  gsize total = 0;
+  gssize n;
 
   if (walk->small == NULL)
     walk->small = g_malloc (ALLSET_CHUNK_MIN + 1);
-  while (total < size + 1)
-    {
-      gssize n = read (fd, walk->small + total, size + 1 - total);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          *errno_out = errno;
-          return -1;
-        }
-      if (n == 0)
-        break;
-      total += n;
-    }
-  return total;
+  n = allset_read_full (fd, walk->small, size + 1, -1);
+  if (n < 0)
+    *errno_out = errno;
+  return n;
 }
 
 /* Cuts and hashes the file through a descriptor that cannot follow a

@@ -22,6 +22,7 @@
 
 #include "allset-chunker.h"
 #include "allset-error.h"
+#include "allset-io.h"
 #include "allset-path.h"
 #include "allset-verify-private.h"
 
@@ -265,28 +266,6 @@ verify_read_disk (Verify *v)
     walk_dir (v, v->subpath, v->subpath, 1);
 }
 
-static gssize
-read_all (int     fd,
-          guint8 *buffer,
-          gsize   size)
-{
-  gsize total = 0;
-
-  while (total < size)
-    {
-      gssize n = read (fd, buffer + total, size - total);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      if (n == 0)
-        break;
-      total += n;
-    }
-  return total;
-}
-
 static gboolean
 same_state (const struct stat *a,
             const struct stat *b)
@@ -336,7 +315,7 @@ hash_job (Verify  *v,
       /* One chunk at most: no cut point lies below the minimum. One byte
        * more is asked for, so a file that grew reads longer than its size. */
       g_autofree guint8 *data = g_malloc (before.st_size + 1);
-      gssize n = read_all (fd, data, before.st_size + 1);
+      gssize n = allset_read_full (fd, data, before.st_size + 1, -1);
 
       if (n > 0)
         {

@@ -8,6 +8,7 @@
 #include "allset-chunker.h"
 #include "allset-error.h"
 #include "allset-hash.h"
+#include "allset-io.h"
 #include "allset-json.h"
 #include "allset-path.h"
 #include "allset-receipt.h"
