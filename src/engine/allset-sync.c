@@ -258,22 +258,60 @@ preflight (AllsetSyncPass  *pass,
   return TRUE;
 }
 
+/* One page of the feed, fetched in a thread while the one before is
+ * recorded. */
+typedef struct
+{
+  AllsetSyncPass *pass;
+  gint64          cursor;
+  AllsetChanges  *changes;
+  GError         *error;
+} FeedPage;
+
+static gpointer
+fetch_page (gpointer data)
+{
+  FeedPage *page = data;
+
+  page->changes = allset_client_changes (page->pass->client, page->cursor, 0,
+                                         page->pass->cancellable, &page->error);
+  return page;
+}
+
 static gboolean
 pull_feed (AllsetSyncPass  *pass,
            GError         **error)
 {
-  gint64 cursor = allset_journal_get_cursor (pass->journal);
+  FeedPage page = { pass, allset_journal_get_cursor (pass->journal) };
 
+  fetch_page (&page);
   for (;;)
     {
-      g_autoptr(AllsetChanges) changes = allset_client_changes (pass->client, cursor, 0,
-                                                                pass->cancellable, error);
+      g_autoptr(AllsetChanges) changes = g_steal_pointer (&page.changes);
+      g_autoptr(GThread) next = NULL;
+      gboolean ok;
 
       if (changes == NULL)
-        return FALSE;
-      if (!allset_journal_apply_changes (pass->journal, changes->changes, changes->cursor, error))
-        return FALSE;
-      cursor = changes->cursor;
+        {
+          g_propagate_error (error, g_steal_pointer (&page.error));
+          return FALSE;
+        }
+      /* Each page is recorded with its cursor in one transaction, in
+       * order; only the fetching of the next overlaps. */
+      if (changes->has_more)
+        {
+          page.cursor = changes->cursor;
+          next = g_thread_new ("allset-feed", fetch_page, &page);
+        }
+      ok = allset_journal_apply_changes (pass->journal, changes->changes, changes->cursor, error);
+      if (next != NULL)
+        g_thread_join (g_steal_pointer (&next));
+      if (!ok)
+        {
+          g_clear_pointer (&page.changes, allset_changes_free);
+          g_clear_error (&page.error);
+          return FALSE;
+        }
       if (!changes->has_more)
         return TRUE;
     }

@@ -240,12 +240,22 @@ test_files (Fixture       *f,
   g_assert_cmpint (g_unlink (a), ==, 0);
   expect_one_change (f, t, "delete");
 
-  /* What inotify and GFileMonitor take by themselves. */
+  /* What inotify and GFileMonitor take by themselves. With 1 ms of
+   * debounce the truncate and the write of one rewrite may land in two
+   * bursts (they did under ASan in CI): the latency of the first is what
+   * is measured here, not how many follow. */
   allset_local_monitor_set_debounce (f->monitor, 1);
-  t = g_get_monotonic_time ();
-  rewrite_in_place (a, "no debounce\n");
-  delay = expect_one_change (f, t, "create, 1 ms debounce");
-  g_assert_cmpfloat (delay, <, 300);
+  {
+    guint before = f->changed;
+
+    t = g_get_monotonic_time ();
+    rewrite_in_place (a, "no debounce\n");
+    g_assert_true (wait_count (&f->changed, before + 1, 1000));
+    delay = (f->last_changed - t) / 1000.0;
+    g_test_message ("create, 1 ms debounce: ::changed after %.0f ms", delay);
+    g_assert_cmpfloat (delay, <, 300);
+    run_for (400);
+  }
   allset_local_monitor_set_debounce (f->monitor, 0);
 
   g_assert_cmpuint (f->full, ==, 0);
