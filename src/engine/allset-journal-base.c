@@ -1,0 +1,265 @@
+/* allset-journal-base.c — the base: what was last in sync, and its verification state
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <string.h>
+
+#include "allset-journal-private.h"
+
+#define BASE_COLUMNS \
+  "path, type, file_id, size, mtime_ns, executable, revision, inode, dev, " \
+  "state, receipt, verified_at"
+/* The same with NULL for the receipt: base_from_row() reads both. */
+#define BASE_COLUMNS_NO_RECEIPT \
+  "path, type, file_id, size, mtime_ns, executable, revision, inode, dev, " \
+  "state, NULL, verified_at"
+
+static AllsetBaseEntry *
+base_from_row (sqlite3_stmt *stmt)
+{
+  AllsetBaseEntry *entry = g_new0 (AllsetBaseEntry, 1);
+
+  entry->path = journal_column_strdup (stmt, 0);
+  entry->type = allset_entry_type_from_string ((const char *) sqlite3_column_text (stmt, 1));
+  entry->file_id = journal_column_strdup (stmt, 2);
+  entry->size = sqlite3_column_int64 (stmt, 3);
+  entry->mtime_ns = sqlite3_column_int64 (stmt, 4);
+  entry->executable = sqlite3_column_int (stmt, 5) != 0;
+  entry->revision = sqlite3_column_int64 (stmt, 6);
+  /* Stored as the signed 64-bit pattern of the unsigned value. */
+  entry->inode = (guint64) sqlite3_column_int64 (stmt, 7);
+  entry->dev = (guint64) sqlite3_column_int64 (stmt, 8);
+  entry->state = allset_file_state_from_string ((const char *) sqlite3_column_text (stmt, 9));
+  entry->receipt = journal_column_strdup (stmt, 10);
+  entry->verified_at = sqlite3_column_int64 (stmt, 11);
+  return entry;
+}
+
+AllsetBaseEntry *
+allset_journal_base_get (AllsetJournal  *self,
+                         const char     *path,
+                         GError        **error)
+{
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  return allset_journal_get_by_path (self, "SELECT " BASE_COLUMNS " FROM base WHERE path = ?",
+                                     path, (JournalRowFunc) base_from_row, "base", error);
+}
+
+gboolean
+allset_journal_base_put (AllsetJournal          *self,
+                         const AllsetBaseEntry  *entry,
+                         GError                **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  JournalStmt *stmt;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (entry != NULL && entry->path != NULL && entry->path[0] != '\0', FALSE);
+  g_return_val_if_fail (entry->type == ALLSET_ENTRY_FILE || entry->type == ALLSET_ENTRY_DIR, FALSE);
+  g_return_val_if_fail (entry->state >= ALLSET_FILE_PENDING && entry->state <= ALLSET_FILE_VERIFIED, FALSE);
+
+  locker = journal_locker_new (self);
+  stmt = allset_journal_stmt (self,
+                              "INSERT OR REPLACE INTO base (" BASE_COLUMNS ") "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  journal_bind_text (stmt, 1, entry->path);
+  journal_bind_text (stmt, 2, allset_entry_type_to_string (entry->type));
+  journal_bind_text (stmt, 3, entry->type == ALLSET_ENTRY_FILE ? entry->file_id : NULL);
+  sqlite3_bind_int64 (stmt, 4, entry->size);
+  sqlite3_bind_int64 (stmt, 5, entry->mtime_ns);
+  sqlite3_bind_int (stmt, 6, entry->executable ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 7, entry->revision);
+  sqlite3_bind_int64 (stmt, 8, (gint64) entry->inode);
+  sqlite3_bind_int64 (stmt, 9, (gint64) entry->dev);
+  journal_bind_text (stmt, 10, allset_file_state_to_string (entry->state));
+  journal_bind_text (stmt, 11, entry->receipt);
+  sqlite3_bind_int64 (stmt, 12, entry->verified_at);
+  return allset_journal_step_done (self, stmt, "base", error);
+}
+
+gboolean
+allset_journal_base_delete (AllsetJournal  *self,
+                            const char     *path,
+                            gboolean        subtree,
+                            GError        **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  JournalStmt *stmt;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (path[0] == '\0' && !subtree)
+    return TRUE;
+
+  locker = journal_locker_new (self);
+  if (path[0] == '\0')
+    stmt = allset_journal_stmt (self, "DELETE FROM base", error);
+  else if (subtree)
+    stmt = allset_journal_stmt (self, "DELETE FROM base WHERE " JOURNAL_SUBTREE ("path", "1"), error);
+  else
+    stmt = allset_journal_stmt (self, "DELETE FROM base WHERE path = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (path[0] != '\0')
+    journal_bind_text (stmt, 1, path);
+  return allset_journal_step_done (self, stmt, "base", error);
+}
+
+gboolean
+allset_journal_base_rename (AllsetJournal  *self,
+                            const char     *from,
+                            const char     *to,
+                            GError        **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (from != NULL && to != NULL, FALSE);
+
+  locker = journal_locker_new (self);
+  if (!allset_journal_begin (self, error))
+    return FALSE;
+  if (!allset_journal_rename_rows (self, "base", from, to, error))
+    {
+      allset_journal_rollback (self);
+      return FALSE;
+    }
+  return allset_journal_commit (self, error);
+}
+
+gboolean
+allset_journal_base_set_state (AllsetJournal    *self,
+                               const char       *path,
+                               AllsetFileState   state,
+                               const char       *receipt_json,
+                               GError          **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  JournalStmt *stmt;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (state >= ALLSET_FILE_PENDING && state <= ALLSET_FILE_VERIFIED, FALSE);
+
+  locker = journal_locker_new (self);
+  stmt = allset_journal_stmt (self,
+                              "UPDATE base SET state = ?2, receipt = coalesce (?3, receipt), "
+                              "verified_at = CASE WHEN ?2 = 'verified' THEN ?4 ELSE 0 END "
+                              "WHERE path = ?1",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  journal_bind_text (stmt, 1, path);
+  journal_bind_text (stmt, 2, allset_file_state_to_string (state));
+  journal_bind_text (stmt, 3, receipt_json);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
+  if (!allset_journal_step_done (self, stmt, "base", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "“%s” is not in the journal", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GHashTable *
+allset_journal_snapshot_base (AllsetJournal  *self,
+                              gboolean        with_receipts,
+                              GError        **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  g_autoptr(JournalStmt) stmt = NULL;
+  g_autoptr(GHashTable) table = NULL;
+  int rc;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), NULL);
+
+  locker = journal_locker_new (self);
+  stmt = allset_journal_stmt (self,
+                              with_receipts ? "SELECT " BASE_COLUMNS " FROM base"
+                                            : "SELECT " BASE_COLUMNS_NO_RECEIPT " FROM base",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+
+  /* The key is the entry's own path: one string per row, not two. */
+  table = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                 (GDestroyNotify) allset_base_entry_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      AllsetBaseEntry *entry = base_from_row (stmt);
+
+      g_hash_table_replace (table, entry->path, entry);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      allset_journal_sqlite_error (self, rc, "base", error);
+      return NULL;
+    }
+  return g_steal_pointer (&table);
+}
+
+gboolean
+allset_journal_base_total_size (AllsetJournal  *self,
+                                guint64        *total,
+                                GError        **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  g_autoptr(JournalStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (total != NULL, FALSE);
+
+  locker = journal_locker_new (self);
+  stmt = allset_journal_stmt (self, "SELECT coalesce (sum (size), 0) FROM base WHERE type = 'file'", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      allset_journal_sqlite_error (self, rc, "base", error);
+      return FALSE;
+    }
+  *total = (guint64) MAX (sqlite3_column_int64 (stmt, 0), 0);
+  return TRUE;
+}
+
+gboolean
+allset_journal_base_count_states (AllsetJournal  *self,
+                                  guint           counts[4],
+                                  GError        **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+  g_autoptr(JournalStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+
+  memset (counts, 0, 4 * sizeof (guint));
+  locker = journal_locker_new (self);
+  stmt = allset_journal_stmt (self,
+                              "SELECT state, count(*) FROM base WHERE type = 'file' GROUP BY state",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      AllsetFileState state = allset_file_state_from_string ((const char *) sqlite3_column_text (stmt, 0));
+
+      if (state != 0)
+        counts[state] = sqlite3_column_int (stmt, 1);
+    }
+  if (rc != SQLITE_DONE)
+    return allset_journal_sqlite_error (self, rc, "base", error);
+  return TRUE;
+}
