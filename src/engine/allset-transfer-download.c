@@ -507,15 +507,6 @@ typedef struct
 } Stage;
 
 static void
-prepare_job (gpointer data,
-             gpointer user_data)
-{
-  Stage *stage = user_data;
-
-  download_prepare (stage->pass, stage->index, data);
-}
-
-static void
 complete_job (gpointer data,
               gpointer user_data)
 {
@@ -529,6 +520,26 @@ rename_job (gpointer data,
             gpointer user_data)
 {
   download_rename (((Stage *) user_data)->pass, data);
+}
+
+/* Runs func over items: in this thread for one, else on
+ * ALLSET_SYNC_WORKERS threads (the fsyncs of different files overlap). */
+static void
+run_jobs (GPtrArray *items,
+          GFunc      func,
+          gpointer   data)
+{
+  GThreadPool *pool;
+
+  if (items->len == 1)
+    {
+      func (g_ptr_array_index (items, 0), data);
+      return;
+    }
+  pool = g_thread_pool_new (func, data, ALLSET_SYNC_WORKERS, FALSE, NULL);
+  for (guint i = 0; i < items->len; i++)
+    g_thread_pool_push (pool, g_ptr_array_index (items, i), NULL);
+  g_thread_pool_free (pool, FALSE, TRUE);
 }
 
 /* Runs func over the downloads of one directory, in order. */
@@ -550,7 +561,7 @@ dir_group_job (gpointer data,
   g_free (group);
 }
 
-/* for_each_download(), but the downloads of one directory on one thread:
+/* run_jobs() over downloads, but those of one directory on one thread:
  * creating or renaming files takes the directory's lock, and threads
  * creating files in the same directory spent a quarter of the download
  * of 10 000 files spinning on it (perf). */
@@ -561,7 +572,6 @@ for_each_directory (GPtrArray *downloads,
 {
   g_autoptr(GHashTable) groups = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) order = g_ptr_array_new ();
-  GThreadPool *pool;
 
   for (guint i = 0; i < downloads->len; i++)
     {
@@ -579,15 +589,7 @@ for_each_directory (GPtrArray *downloads,
       g_ptr_array_add (group->downloads, download);
     }
 
-  if (order->len == 1)
-    {
-      dir_group_job (g_ptr_array_index (order, 0), stage);
-      return;
-    }
-  pool = g_thread_pool_new (dir_group_job, stage, ALLSET_SYNC_WORKERS, FALSE, NULL);
-  for (guint i = 0; i < order->len; i++)
-    g_thread_pool_push (pool, g_ptr_array_index (order, i), NULL);
-  g_thread_pool_free (pool, FALSE, TRUE);
+  run_jobs (order, dir_group_job, stage);
 }
 
 /* Batches this big are made durable with one syncfs() per file system
@@ -647,34 +649,16 @@ make_durable (AllsetSyncPass *pass,
     }
 }
 
-/* Runs func over downloads: in this thread for one, else on
- * ALLSET_SYNC_WORKERS threads (the fsyncs of different files overlap). */
-static void
-for_each_download (GPtrArray *downloads,
-                   GFunc      func,
-                   Stage     *stage)
-{
-  GThreadPool *pool;
-
-  if (downloads->len == 1)
-    {
-      func (g_ptr_array_index (downloads, 0), stage);
-      return;
-    }
-  pool = g_thread_pool_new (func, stage, ALLSET_SYNC_WORKERS, FALSE, NULL);
-  for (guint i = 0; i < downloads->len; i++)
-    g_thread_pool_push (pool, g_ptr_array_index (downloads, i), NULL);
-  g_thread_pool_free (pool, FALSE, TRUE);
-}
-
 static void
 prepare_if_described (gpointer data,
                       gpointer user_data)
 {
   AllsetDownload *download = data;
+  Stage *stage = user_data;
 
+  /* Those the server could not describe have nothing to prepare. */
   if (download->error == NULL)
-    prepare_job (download, user_data);
+    download_prepare (stage->pass, stage->index, download);
 }
 
 void
@@ -712,7 +696,7 @@ allset_transfer_download_batch (AllsetSyncPass           *pass,
   g_mutex_clear (&index.lock);
 
   allset_transfer_fetch (pass, downloads);
-  for_each_download (downloads, complete_job, &stage);
+  run_jobs (downloads, complete_job, &stage);
   if (!stage.fsync_each)
     make_durable (pass, downloads);
   for_each_directory (downloads, rename_job, &stage);
