@@ -1,11 +1,26 @@
 /* allset-chunk-store-fs.c — chunks as files in the data directory
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Large chunks are written with O_DIRECT. They are fsynced at once and
+ * rarely read back soon, so the page cache only costs here: perf of a
+ * 1 GiB upload put ~1 CPU-s per GiB in copying chunk bytes into fresh
+ * page-cache pages (copy_folio_from_iter_atomic), the largest single
+ * item of the server's work; with O_DIRECT the disk reads the bytes
+ * straight from the buffer. O_DIRECT wants block-aligned memory, offsets
+ * and lengths, so the chunk goes through an aligned buffer, padded to a
+ * whole block, and the file is truncated back to the chunk's length
+ * before its fsync. A filesystem that refuses O_DIRECT (tmpfs, some
+ * network filesystems) gets the plain write.
  */
+
+#define _GNU_SOURCE 1
 
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "allset-chunk-store-fs.h"
@@ -91,6 +106,121 @@ write_all (int           fd,
   return TRUE;
 }
 
+/* Smaller chunks come many to a request: their writes are cheap, and
+ * O_DIRECT would make each one wait for the device. */
+#define DIRECT_MIN     (64 * 1024)
+#define DIRECT_ALIGN   4096
+#define DIRECT_BUFFER  (ALLSET_CHUNK_MAX + DIRECT_ALIGN)
+/* Buffers kept for reuse: one per upload writing at a time, about; more
+ * are allocated and freed when more write at once. */
+#define DIRECT_KEEP    4
+
+static GMutex  direct_lock;
+static GSList *direct_free;
+static guint   direct_kept;
+
+static guint8 *
+direct_buffer_take (void)
+{
+  guint8 *buffer = NULL;
+
+  g_mutex_lock (&direct_lock);
+  if (direct_free != NULL)
+    {
+      buffer = direct_free->data;
+      direct_free = g_slist_delete_link (direct_free, direct_free);
+      direct_kept--;
+    }
+  g_mutex_unlock (&direct_lock);
+
+  if (buffer == NULL && posix_memalign ((void **) &buffer, DIRECT_ALIGN, DIRECT_BUFFER) != 0)
+    return NULL;
+  return buffer;
+}
+
+static void
+direct_buffer_give (guint8 *buffer)
+{
+  g_mutex_lock (&direct_lock);
+  if (direct_kept < DIRECT_KEEP)
+    {
+      direct_free = g_slist_prepend (direct_free, buffer);
+      direct_kept++;
+      buffer = NULL;
+    }
+  g_mutex_unlock (&direct_lock);
+  free (buffer);
+}
+
+/* TRUE when the chunk was written; FALSE with errno set on a real write
+ * error. *tried says whether O_DIRECT was usable at all. */
+static gboolean
+write_direct (int           fd,
+              const guint8 *data,
+              gsize         len,
+              gboolean     *tried)
+{
+#ifdef O_DIRECT
+  gsize padded = (len + DIRECT_ALIGN - 1) & ~(gsize) (DIRECT_ALIGN - 1);
+  int flags;
+  guint8 *buffer;
+  gboolean ok;
+  int saved_errno;
+
+  *tried = FALSE;
+  if (len < DIRECT_MIN || padded > DIRECT_BUFFER)
+    return FALSE;
+  flags = fcntl (fd, F_GETFL);
+  if (flags < 0 || fcntl (fd, F_SETFL, flags | O_DIRECT) != 0)
+    return FALSE;
+  buffer = direct_buffer_take ();
+  if (buffer == NULL)
+    {
+      fcntl (fd, F_SETFL, flags);
+      return FALSE;
+    }
+
+  memcpy (buffer, data, len);
+  memset (buffer + len, 0, padded - len);
+  ok = write_all (fd, buffer, padded);
+  saved_errno = errno;
+  direct_buffer_give (buffer);
+  if (!ok && saved_errno == EINVAL)
+    {
+      /* The filesystem took the flag but not the write: start over plain. */
+      if (fcntl (fd, F_SETFL, flags) == 0 && ftruncate (fd, 0) == 0 &&
+          lseek (fd, 0, SEEK_SET) == 0)
+        return FALSE;
+      *tried = TRUE;
+      return FALSE;
+    }
+  *tried = TRUE;
+  if (!ok)
+    {
+      errno = saved_errno;
+      return FALSE;
+    }
+  return ftruncate (fd, len) == 0;
+#else
+  *tried = FALSE;
+  return FALSE;
+#endif
+}
+
+static gboolean
+write_chunk (int           fd,
+             const guint8 *data,
+             gsize         len)
+{
+  gboolean tried;
+
+  if (write_direct (fd, data, len, &tried))
+    return TRUE;
+  if (tried)
+    return FALSE;
+  return write_all (fd, data, len);
+}
+
 static gboolean
 allset_chunk_store_fs_put (AllsetChunkStore  *store,
                            gint64             account_id,
@@ -130,7 +260,7 @@ allset_chunk_store_fs_put (AllsetChunkStore  *store,
       return FALSE;
     }
 
-  if (!write_all (fd, bytes, len) || fsync (fd) != 0)
+  if (!write_chunk (fd, bytes, len) || fsync (fd) != 0)
     {
       int saved_errno = errno;
 
