@@ -23,6 +23,40 @@ op_name (AllsetOpKind op)
     }
 }
 
+/* One change as the feed shows it; commit answers carry their own the
+ * same way, so that a client applies both with one parser. */
+void
+allset_route_add_change (JsonBuilder        *b,
+                         const AllsetChange *change)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "seq");
+  json_builder_add_int_value (b, change->seq);
+  json_builder_set_member_name (b, "op");
+  json_builder_add_string_value (b, op_name (change->op));
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, change->path);
+  json_builder_set_member_name (b, "revision");
+  json_builder_add_int_value (b, change->revision);
+  if (change->op == ALLSET_OP_MOVE)
+    {
+      json_builder_set_member_name (b, "to");
+      json_builder_add_string_value (b, change->to);
+    }
+  if (change->op == ALLSET_OP_PUT)
+    {
+      json_builder_set_member_name (b, "file_id");
+      json_builder_add_string_value (b, change->file_id);
+      json_builder_set_member_name (b, "size");
+      json_builder_add_int_value (b, change->size);
+      json_builder_set_member_name (b, "mtime");
+      json_builder_add_int_value (b, change->mtime);
+      json_builder_set_member_name (b, "executable");
+      json_builder_add_boolean_value (b, change->executable);
+    }
+  json_builder_end_object (b);
+}
+
 AllsetHttpResponse *
 allset_route_changes (AllsetServer      *server,
                       AllsetHttpRequest *request)
@@ -56,36 +90,7 @@ allset_route_changes (AllsetServer      *server,
   json_builder_set_member_name (b, "changes");
   json_builder_begin_array (b);
   for (guint i = 0; i < changes->len; i++)
-    {
-      AllsetChange *change = g_ptr_array_index (changes, i);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "seq");
-      json_builder_add_int_value (b, change->seq);
-      json_builder_set_member_name (b, "op");
-      json_builder_add_string_value (b, op_name (change->op));
-      json_builder_set_member_name (b, "path");
-      json_builder_add_string_value (b, change->path);
-      json_builder_set_member_name (b, "revision");
-      json_builder_add_int_value (b, change->revision);
-      if (change->op == ALLSET_OP_MOVE)
-        {
-          json_builder_set_member_name (b, "to");
-          json_builder_add_string_value (b, change->to);
-        }
-      if (change->op == ALLSET_OP_PUT)
-        {
-          json_builder_set_member_name (b, "file_id");
-          json_builder_add_string_value (b, change->file_id);
-          json_builder_set_member_name (b, "size");
-          json_builder_add_int_value (b, change->size);
-          json_builder_set_member_name (b, "mtime");
-          json_builder_add_int_value (b, change->mtime);
-          json_builder_set_member_name (b, "executable");
-          json_builder_add_boolean_value (b, change->executable);
-        }
-      json_builder_end_object (b);
-    }
+    allset_route_add_change (b, g_ptr_array_index (changes, i));
   json_builder_end_array (b);
   json_builder_end_object (b);
   return allset_http_response_new_object (SOUP_STATUS_OK, b);

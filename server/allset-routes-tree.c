@@ -191,7 +191,9 @@ allset_route_commit (AllsetServer      *server,
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(JsonBuilder) b = NULL;
   AllsetHttpResponse *response;
+  g_autoptr(GPtrArray) changes = NULL;
   JsonArray *array;
+  gint64 previous_cursor = 0;
   gint64 cursor = 0;
   guint n;
 
@@ -215,14 +217,35 @@ allset_route_commit (AllsetServer      *server,
     }
 
   results = allset_store_commit (allset_server_get_store (server), request->account, ops,
-                                 allset_server_get_signer (server), &cursor, &error);
+                                 allset_server_get_signer (server), &previous_cursor, &cursor,
+                                 &error);
   if (results == NULL)
     return allset_http_response_new_gerror (error);
+
+  /* The commit's own changes, exactly as the feed will list them: the
+   * commit held the store, so (previous_cursor, cursor] are all its own.
+   * A client whose cursor stands at previous_cursor records them at once
+   * instead of reading them back from the feed. Best effort: without
+   * them the client reads the feed as before. */
+  if (cursor > previous_cursor)
+    changes = allset_store_changes (allset_server_get_store (server), request->account->id,
+                                    previous_cursor, (guint) MIN (cursor - previous_cursor, G_MAXUINT),
+                                    NULL, NULL);
 
   b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "cursor");
   json_builder_add_int_value (b, cursor);
+  if (changes != NULL && changes->len == cursor - previous_cursor)
+    {
+      json_builder_set_member_name (b, "previous_cursor");
+      json_builder_add_int_value (b, previous_cursor);
+      json_builder_set_member_name (b, "changes");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < changes->len; i++)
+        allset_route_add_change (b, g_ptr_array_index (changes, i));
+      json_builder_end_array (b);
+    }
   json_builder_set_member_name (b, "results");
   json_builder_begin_array (b);
   for (guint i = 0; i < results->len; i++)

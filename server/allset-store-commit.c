@@ -453,12 +453,14 @@ allset_store_commit (AllsetStore          *self,
                      const AllsetAccount  *account,
                      GPtrArray            *ops,
                      AllsetSigner         *signer,
+                     gint64               *previous_cursor_out,
                      gint64               *cursor_out,
                      GError              **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(GPtrArray) results = NULL;
   StoreBatch batch;
+  gint64 previous_cursor;
 
   g_return_val_if_fail (ALLSET_IS_STORE (self), NULL);
   g_return_val_if_fail (account != NULL, NULL);
@@ -468,6 +470,7 @@ allset_store_commit (AllsetStore          *self,
   locker = g_mutex_locker_new (&self->mutex);
   if (!allset_store_batch_begin (&batch, self, account->id, signer, error))
     return NULL;
+  previous_cursor = batch.cursor;
 
   results = g_ptr_array_new_full (ops->len, (GDestroyNotify) allset_op_result_free);
   for (guint i = 0; i < ops->len; i++)
@@ -488,6 +491,8 @@ allset_store_commit (AllsetStore          *self,
   if (!allset_store_batch_finish (&batch, error))
     return NULL;
 
+  if (previous_cursor_out != NULL)
+    *previous_cursor_out = previous_cursor;
   if (cursor_out != NULL)
     *cursor_out = batch.cursor;
   return g_steal_pointer (&results);

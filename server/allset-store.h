@@ -303,6 +303,7 @@ GPtrArray     *allset_store_commit             (AllsetStore       *self,
                                                 const AllsetAccount *account,
                                                 GPtrArray         *ops,        /* AllsetOp */
                                                 AllsetSigner      *signer,
+                                                gint64            *previous_cursor_out,
                                                 gint64            *cursor_out,
                                                 GError           **error);     /* returns AllsetOpResult */
 gint64         allset_store_cursor             (AllsetStore       *self,

@@ -89,6 +89,7 @@ allset_commit_reply_free (AllsetCommitReply *self)
     return;
 
   g_clear_pointer (&self->results, g_ptr_array_unref);
+  g_clear_pointer (&self->changes, g_ptr_array_unref);
   g_free (self);
 }
 
@@ -313,6 +314,8 @@ get_receipt_opt (JsonObject     *object,
 }
 
 typedef gpointer (*ElementParser) (JsonObject *object, GError **error);
+
+static gpointer change_from_json (JsonObject *object, GError **error);
 
 /* Parses object[member], an array of objects, with parse. */
 static GPtrArray *
@@ -551,6 +554,21 @@ allset_commit_reply_from_json (JsonObject  *object,
       if (result == NULL)
         return NULL;
       g_ptr_array_add (self->results, result);
+    }
+
+  self->previous_cursor = -1;
+  if (json_object_has_member (object, "changes"))
+    {
+      if (!allset_json_get_int (object, "previous_cursor", &self->previous_cursor, error) ||
+          !(self->changes = parse_list (object, "changes", change_from_json,
+                                        (GDestroyNotify) allset_change_free, error)))
+        return NULL;
+      if (self->previous_cursor < 0 || self->previous_cursor > self->cursor ||
+          self->changes->len != (guint64) (self->cursor - self->previous_cursor))
+        {
+          allset_client_shape_error (error, "changes", "do not span previous_cursor to cursor");
+          return NULL;
+        }
     }
 
   return g_steal_pointer (&self);

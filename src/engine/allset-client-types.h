@@ -103,6 +103,11 @@ typedef struct
 {
   gint64     cursor;
   GPtrArray *results;  /* AllsetCommitResult, one per operation, in order */
+  /* The commit's own changes as the feed lists them, (previous_cursor,
+   * cursor]; NULL (and previous_cursor -1) from a server that does not
+   * send them. */
+  gint64     previous_cursor;
+  GPtrArray *changes;  /* AllsetChange */
 } AllsetCommitReply;
 
 void allset_commit_reply_free (AllsetCommitReply *self);

@@ -687,6 +687,27 @@ commit_batch_send (gpointer data)
   return batch;
 }
 
+/* The commit's own changes, recorded as the feed would record them when
+ * nothing else came in between (the journal's cursor is where the commit
+ * started): the next pass then has no feed of its own commits to read
+ * back (~250 ms for 10 000 files). Otherwise the feed brings them. */
+static void
+record_own_changes (AllsetSyncPass          *pass,
+                    const AllsetCommitReply *reply)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (reply->changes == NULL || reply->changes->len == 0 ||
+      allset_journal_get_cursor (pass->journal) != reply->previous_cursor)
+    return;
+  for (guint i = 0; i < reply->changes->len; i++)
+    if (((AllsetChange *) g_ptr_array_index (reply->changes, i))->seq != reply->previous_cursor + 1 + i)
+      return;
+
+  if (!allset_journal_apply_changes (pass->journal, reply->changes, reply->cursor, &error))
+    g_debug ("The commit's own changes are left to the feed: %s", error->message);
+}
+
 static void
 commit_batch_apply (CommitBatch *batch)
 {
@@ -718,6 +739,7 @@ commit_batch_apply (CommitBatch *batch)
       apply_result (pass, g_ptr_array_index (batch->ops, owner), result,
                     (GError **) &g_ptr_array_index (batch->verdicts, k));
     }
+  record_own_changes (pass, batch->reply);
   if (journal_tx && !allset_journal_commit (pass->journal, NULL))
     allset_journal_rollback (pass->journal);
 }

@@ -126,7 +126,7 @@ commit (Fixture       *f,
     g_ptr_array_add (ops, op);
   va_end (args);
 
-  results = allset_store_commit (f->store, account, ops, NULL, &cursor, &error);
+  results = allset_store_commit (f->store, account, ops, NULL, NULL, &cursor, &error);
   g_assert_no_error (error);
   g_assert_nonnull (results);
   g_assert_cmpuint (results->len, ==, ops->len);

@@ -384,7 +384,7 @@ test_storage_full (Fixture       *f,
                                                "padding-padding-padding-padding-padding");
       g_ptr_array_add (ops, op_put (path, 0, "x"));
     }
-  results = allset_store_commit (f->store, f->alice, ops, NULL, NULL, &error);
+  results = allset_store_commit (f->store, f->alice, ops, NULL, NULL, NULL, &error);
   g_assert_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_STORAGE_FULL);
   g_assert_null (results);
   g_clear_error (&error);
@@ -397,7 +397,7 @@ test_storage_full (Fixture       *f,
 
   /* The connection is usable again once there is room. */
   g_ptr_array_set_size (ops, 1);
-  results = allset_store_commit (f->store, f->alice, ops, NULL, NULL, &error);
+  results = allset_store_commit (f->store, f->alice, ops, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (allset_store_cursor (f->store, f->alice->id), ==, 3);
 }
@@ -434,7 +434,7 @@ test_killed (Fixture       *f,
       allset_sha256 ("kept", 4, &id);
       allset_store_chunk_add (store, account_id, &id, 4, kept, &error);
       g_ptr_array_add (ops, op_put ("kept.txt", 0, "kept"));
-      results = allset_store_commit (store, account, ops, NULL, NULL, &error);
+      results = allset_store_commit (store, account, ops, NULL, NULL, NULL, &error);
       g_assert_no_error (error);
       raise (SIGKILL);
     }

@@ -26,7 +26,7 @@ commit_raw (Fixture       *f,
   while ((op = va_arg (args, AllsetOp *)) != NULL)
     g_ptr_array_add (ops, op);
   va_end (args);
-  return allset_store_commit (f->store, account, ops, signer, cursor, error);
+  return allset_store_commit (f->store, account, ops, signer, NULL, cursor, error);
 }
 
 static void
@@ -428,7 +428,7 @@ test_signed_batch (Fixture       *f,
     }
   /* A refused op among them: nothing of it is signed or kept. */
   g_ptr_array_add (ops, op_put ("dir0/f0", 0, "same"));
-  results = allset_store_commit (f->store, f->alice, ops, signer, NULL, &error);
+  results = allset_store_commit (f->store, f->alice, ops, signer, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (result_at (results, 100)->status, ==, 409);
   g_assert_null (result_at (results, 100)->receipt);
@@ -467,7 +467,7 @@ test_signed_batch (Fixture       *f,
       g_ptr_array_add (ops, op_put (path, 0, "same"));
     }
   g_clear_pointer (&results, g_ptr_array_unref);
-  results = allset_store_commit (f->store, f->alice, ops, signer, NULL, &error);
+  results = allset_store_commit (f->store, f->alice, ops, signer, NULL, NULL, &error);
   g_assert_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_QUOTA_EXCEEDED);
   g_assert_null (results);
 }
