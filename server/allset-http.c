@@ -56,6 +56,19 @@ allset_http_response_new_object (guint        status,
 }
 
 AllsetHttpResponse *
+allset_http_response_new_writer (guint             status,
+                                 AllsetJsonWriter *writer)
+{
+  AllsetHttpResponse *self = allset_http_response_new (status);
+  gsize length;
+  char *text = allset_json_writer_free_to_string (writer, &length);
+
+  self->content_type = g_strdup ("application/json; charset=utf-8");
+  self->body = g_bytes_new_take (text, length);
+  return self;
+}
+
+AllsetHttpResponse *
 allset_http_response_new_error (AllsetErrorCode  code,
                                 const char      *message)
 {

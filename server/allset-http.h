@@ -55,6 +55,9 @@ AllsetHttpResponse *allset_http_response_new_json   (guint               status,
                                                      JsonNode           *node);
 AllsetHttpResponse *allset_http_response_new_object (guint               status,
                                                      JsonBuilder        *builder);
+/* Takes the writer's text (a whole document) as the body. */
+AllsetHttpResponse *allset_http_response_new_writer (guint               status,
+                                                     AllsetJsonWriter   *writer);
 AllsetHttpResponse *allset_http_response_new_error  (AllsetErrorCode     code,
                                                      const char         *message);
 /* Maps an ALLSET_PROTOCOL_ERROR (anything else is internal_error). */

@@ -26,35 +26,24 @@ op_name (AllsetOpKind op)
 /* One change as the feed shows it; commit answers carry their own the
  * same way, so that a client applies both with one parser. */
 void
-allset_route_add_change (JsonBuilder        *b,
-                         const AllsetChange *change)
+allset_route_write_change (AllsetJsonWriter   *w,
+                           const AllsetChange *change)
 {
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "seq");
-  json_builder_add_int_value (b, change->seq);
-  json_builder_set_member_name (b, "op");
-  json_builder_add_string_value (b, op_name (change->op));
-  json_builder_set_member_name (b, "path");
-  json_builder_add_string_value (b, change->path);
-  json_builder_set_member_name (b, "revision");
-  json_builder_add_int_value (b, change->revision);
+  allset_json_writer_begin_object (w);
+  allset_json_writer_int_member (w, "seq", change->seq);
+  allset_json_writer_string_member (w, "op", op_name (change->op));
+  allset_json_writer_string_member (w, "path", change->path);
+  allset_json_writer_int_member (w, "revision", change->revision);
   if (change->op == ALLSET_OP_MOVE)
-    {
-      json_builder_set_member_name (b, "to");
-      json_builder_add_string_value (b, change->to);
-    }
+    allset_json_writer_string_member (w, "to", change->to);
   if (change->op == ALLSET_OP_PUT)
     {
-      json_builder_set_member_name (b, "file_id");
-      json_builder_add_string_value (b, change->file_id);
-      json_builder_set_member_name (b, "size");
-      json_builder_add_int_value (b, change->size);
-      json_builder_set_member_name (b, "mtime");
-      json_builder_add_int_value (b, change->mtime);
-      json_builder_set_member_name (b, "executable");
-      json_builder_add_boolean_value (b, change->executable);
+      allset_json_writer_string_member (w, "file_id", change->file_id);
+      allset_json_writer_int_member (w, "size", change->size);
+      allset_json_writer_int_member (w, "mtime", change->mtime);
+      allset_json_writer_bool_member (w, "executable", change->executable);
     }
-  json_builder_end_object (b);
+  allset_json_writer_end_object (w);
 }
 
 AllsetHttpResponse *
@@ -63,7 +52,7 @@ allset_route_changes (AllsetServer      *server,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) changes = NULL;
-  g_autoptr(JsonBuilder) b = NULL;
+  AllsetJsonWriter *w;
   gint64 cursor, limit, last;
   gboolean has_more = FALSE;
 
@@ -81,19 +70,17 @@ allset_route_changes (AllsetServer      *server,
   if (changes->len == 0)
     last = MIN (last, allset_store_cursor (allset_server_get_store (server), request->account->id));
 
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "cursor");
-  json_builder_add_int_value (b, last);
-  json_builder_set_member_name (b, "has_more");
-  json_builder_add_boolean_value (b, has_more);
-  json_builder_set_member_name (b, "changes");
-  json_builder_begin_array (b);
+w = allset_json_writer_new ();
+  allset_json_writer_begin_object (w);
+  allset_json_writer_int_member (w, "cursor", last);
+  allset_json_writer_bool_member (w, "has_more", has_more);
+  allset_json_writer_member (w, "changes");
+  allset_json_writer_begin_array (w);
   for (guint i = 0; i < changes->len; i++)
-    allset_route_add_change (b, g_ptr_array_index (changes, i));
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  return allset_http_response_new_object (SOUP_STATUS_OK, b);
+    allset_route_write_change (w, g_ptr_array_index (changes, i));
+  allset_json_writer_end_array (w);
+  allset_json_writer_end_object (w);
+  return allset_http_response_new_writer (SOUP_STATUS_OK, w);
 }
 
 JsonNode *

@@ -20,38 +20,36 @@ add_receipt (JsonBuilder         *b,
 }
 
 static void
-add_op_result (JsonBuilder    *b,
-               AllsetOpResult *result)
+write_op_result (AllsetJsonWriter *w,
+                 AllsetOpResult   *result)
 {
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "status");
-  json_builder_add_int_value (b, result->status);
+  allset_json_writer_begin_object (w);
+  allset_json_writer_int_member (w, "status", result->status);
 
   if (result->status == SOUP_STATUS_OK)
     {
-      json_builder_set_member_name (b, "revision");
-      json_builder_add_int_value (b, result->revision);
+      allset_json_writer_int_member (w, "revision", result->revision);
       if (result->file_id != NULL)
         {
-          json_builder_set_member_name (b, "file_id");
-          json_builder_add_string_value (b, result->file_id);
-          add_receipt (b, result->receipt);
+          allset_json_writer_string_member (w, "file_id", result->file_id);
+          allset_json_writer_member (w, "receipt");
+          if (result->receipt != NULL)
+            allset_receipt_write (result->receipt, w);
+          else
+            allset_json_writer_string (w, NULL);
         }
     }
   else
     {
-      json_builder_set_member_name (b, "error");
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "code");
-      json_builder_add_string_value (b, allset_error_code_to_string (result->error_code));
-      json_builder_set_member_name (b, "message");
-      json_builder_add_string_value (b, result->error_message ? result->error_message : "");
-      json_builder_end_object (b);
-      json_builder_set_member_name (b, "current_revision");
-      json_builder_add_int_value (b, result->current_revision);
+      allset_json_writer_member (w, "error");
+      allset_json_writer_begin_object (w);
+      allset_json_writer_string_member (w, "code", allset_error_code_to_string (result->error_code));
+      allset_json_writer_string_member (w, "message", result->error_message ? result->error_message : "");
+      allset_json_writer_end_object (w);
+      allset_json_writer_int_member (w, "current_revision", result->current_revision);
     }
 
-  json_builder_end_object (b);
+  allset_json_writer_end_object (w);
 }
 
 static gboolean
@@ -189,7 +187,7 @@ allset_route_commit (AllsetServer      *server,
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(GPtrArray) ops = NULL;
   g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(JsonBuilder) b = NULL;
+  AllsetJsonWriter *w;
   AllsetHttpResponse *response;
   g_autoptr(GPtrArray) changes = NULL;
   JsonArray *array;
@@ -232,28 +230,26 @@ allset_route_commit (AllsetServer      *server,
                                     previous_cursor, (guint) MIN (cursor - previous_cursor, G_MAXUINT),
                                     NULL, NULL);
 
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "cursor");
-  json_builder_add_int_value (b, cursor);
+  w = allset_json_writer_new ();
+  allset_json_writer_begin_object (w);
+  allset_json_writer_int_member (w, "cursor", cursor);
   if (changes != NULL && changes->len == cursor - previous_cursor)
     {
-      json_builder_set_member_name (b, "previous_cursor");
-      json_builder_add_int_value (b, previous_cursor);
-      json_builder_set_member_name (b, "changes");
-      json_builder_begin_array (b);
+      allset_json_writer_int_member (w, "previous_cursor", previous_cursor);
+      allset_json_writer_member (w, "changes");
+      allset_json_writer_begin_array (w);
       for (guint i = 0; i < changes->len; i++)
-        allset_route_add_change (b, g_ptr_array_index (changes, i));
-      json_builder_end_array (b);
+        allset_route_write_change (w, g_ptr_array_index (changes, i));
+      allset_json_writer_end_array (w);
     }
-  json_builder_set_member_name (b, "results");
-  json_builder_begin_array (b);
+  allset_json_writer_member (w, "results");
+  allset_json_writer_begin_array (w);
   for (guint i = 0; i < results->len; i++)
-    add_op_result (b, g_ptr_array_index (results, i));
-  json_builder_end_array (b);
-  json_builder_end_object (b);
+    write_op_result (w, g_ptr_array_index (results, i));
+  allset_json_writer_end_array (w);
+  allset_json_writer_end_object (w);
 
-  response = allset_http_response_new_object (SOUP_STATUS_OK, b);
+  response = allset_http_response_new_writer (SOUP_STATUS_OK, w);
   response->account_id = request->account->id;
   response->cursor = cursor;
   response->cursor_moved = TRUE;

@@ -64,7 +64,7 @@ AllsetHttpResponse *allset_route_changes            (AllsetServer *, AllsetHttpR
  * otherwise returns a response with status 0, the account and its current
  * cursor, and the main loop parks the request until a commit moves it. */
 AllsetHttpResponse *allset_route_changes_wait       (AllsetServer *, AllsetHttpRequest *);
-void                allset_route_add_change         (JsonBuilder        *b,
+void                allset_route_write_change       (AllsetJsonWriter   *w,
                                                      const AllsetChange *change);
 JsonNode           *allset_changes_wait_body        (gint64        cursor,
                                                      gboolean      changed);

@@ -441,7 +441,6 @@ allset_transfer_record_verdict (AllsetSyncPass      *pass,
                                 GError              *verdict)
 {
   g_autoptr(GError) error = verdict;
-  g_autoptr(JsonNode) node = NULL;
   g_autofree char *json = NULL;
 
   if (error != NULL)
@@ -461,8 +460,7 @@ allset_transfer_record_verdict (AllsetSyncPass      *pass,
       return FALSE;
     }
 
-  node = allset_receipt_to_json (receipt);
-  json = json_to_string (node, FALSE);
+  json = allset_receipt_to_string (receipt);
   if (allset_journal_base_set_state (pass->journal, path, ALLSET_FILE_VERIFIED, json, NULL))
     ALLSET_SYNC_COUNT (pass, verified, 1);
   return TRUE;

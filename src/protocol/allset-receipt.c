@@ -115,42 +115,60 @@ allset_receipt_signed_text (const AllsetReceipt *self)
                           self->time);
 }
 
+void
+allset_receipt_write (const AllsetReceipt *self,
+                      AllsetJsonWriter    *writer)
+{
+  g_return_if_fail (self != NULL);
+
+  allset_json_writer_begin_object (writer);
+  allset_json_writer_string_member (writer, "account", self->account);
+  allset_json_writer_string_member (writer, "path", self->path);
+  allset_json_writer_int_member (writer, "revision", self->revision);
+  allset_json_writer_string_member (writer, "file_id", self->file_id);
+  allset_json_writer_int_member (writer, "size", (gint64) self->size);
+  allset_json_writer_string_member (writer, "time", self->time);
+  if (self->key_id != NULL)
+    allset_json_writer_string_member (writer, "key_id", self->key_id);
+  if (self->signature != NULL)
+    allset_json_writer_string_member (writer, "signature", self->signature);
+  if (self->batch_root != NULL)
+    {
+      allset_json_writer_member (writer, "batch");
+      allset_json_writer_begin_object (writer);
+      allset_json_writer_string_member (writer, "root", self->batch_root);
+      allset_json_writer_int_member (writer, "size", (gint64) self->batch_size);
+      allset_json_writer_int_member (writer, "index", (gint64) self->batch_index);
+      allset_json_writer_member (writer, "proof");
+      allset_json_writer_begin_array (writer);
+      for (guint i = 0; self->batch_proof != NULL && self->batch_proof[i] != NULL; i++)
+        allset_json_writer_string (writer, self->batch_proof[i]);
+      allset_json_writer_end_array (writer);
+      allset_json_writer_end_object (writer);
+    }
+  allset_json_writer_end_object (writer);
+}
+
+char *
+allset_receipt_to_string (const AllsetReceipt *self)
+{
+  AllsetJsonWriter *writer = allset_json_writer_new ();
+
+  allset_receipt_write (self, writer);
+  return allset_json_writer_free_to_string (writer, NULL);
+}
+
 JsonNode *
 allset_receipt_to_json (const AllsetReceipt *self)
 {
-  g_autoptr(JsonObject) object = NULL;
+  g_autofree char *text = NULL;
   JsonNode *node;
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  object = json_object_new ();
-  json_object_set_string_member (object, "account", self->account);
-  json_object_set_string_member (object, "path", self->path);
-  json_object_set_int_member (object, "revision", self->revision);
-  json_object_set_string_member (object, "file_id", self->file_id);
-  json_object_set_int_member (object, "size", (gint64) self->size);
-  json_object_set_string_member (object, "time", self->time);
-  if (self->key_id != NULL)
-    json_object_set_string_member (object, "key_id", self->key_id);
-  if (self->signature != NULL)
-    json_object_set_string_member (object, "signature", self->signature);
-  if (self->batch_root != NULL)
-    {
-      JsonObject *batch = json_object_new ();
-      JsonArray *proof = json_array_new ();
-
-      json_object_set_string_member (batch, "root", self->batch_root);
-      json_object_set_int_member (batch, "size", (gint64) self->batch_size);
-      json_object_set_int_member (batch, "index", (gint64) self->batch_index);
-      for (guint i = 0; self->batch_proof != NULL && self->batch_proof[i] != NULL; i++)
-        json_array_add_string_element (proof, self->batch_proof[i]);
-      json_object_set_array_member (batch, "proof", proof);
-      json_object_set_object_member (object, "batch", batch);
-    }
-
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_set_object (node, object);
-
+  text = allset_receipt_to_string (self);
+  node = json_from_string (text, NULL);
+  g_assert (node != NULL);   /* the writer's own output */
   return node;
 }
 

@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include "allset-json-writer.h"
+
 #include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
@@ -41,6 +43,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetReceipt, allset_receipt_free)
 
 /* The exact bytes that are signed (docs/protocol.md, "Receipts"). */
 char          *allset_receipt_signed_text (const AllsetReceipt  *self);
+/* The receipt as a JSON object, into writer (commit answers, journals);
+ * _to_json() parses that text back for callers building with json-glib. */
+void           allset_receipt_write       (const AllsetReceipt  *self,
+                                           AllsetJsonWriter     *writer);
+char          *allset_receipt_to_string   (const AllsetReceipt  *self);
 JsonNode      *allset_receipt_to_json     (const AllsetReceipt  *self);
 AllsetReceipt *allset_receipt_from_json   (JsonNode             *node,
                                            GError              **error);
