@@ -34,6 +34,22 @@ allset_test_server_new_session (AllsetTestServer *self)
 }
 
 SoupSession *
+allset_test_server_new_session_from (AllsetTestServer *self,
+                                     const char       *local_ip)
+{
+  g_autoptr(GInetSocketAddress) local = NULL;
+
+  g_assert_nonnull (self->tls_database);
+  local = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new_from_string (local_ip, 0));
+  g_assert_nonnull (local);
+
+  return soup_session_new_with_options ("tls-database", self->tls_database,
+                                        "timeout", SESSION_TIMEOUT_SECONDS,
+                                        "local-address", local,
+                                        NULL);
+}
+
+SoupSession *
 allset_test_server_get_session (AllsetTestServer *self)
 {
   g_assert_nonnull (self->session);
@@ -287,20 +303,13 @@ on_client_event (GSocketClient      *client,
     g_tls_connection_set_database (G_TLS_CONNECTION (connection), user_data);
 }
 
-char *
-allset_test_raw_request (AllsetTestServer *self,
-                         const char       *head,
-                         gconstpointer     body,
-                         gsize             body_len,
+GIOStream *
+allset_test_raw_connect (AllsetTestServer *self,
                          guint             timeout_seconds)
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
-  GByteArray *received = g_byte_array_new ();
-  GOutputStream *out;
-  GInputStream *in;
-  guint8 buffer[16384];
+  GSocketConnection *connection;
 
   g_socket_client_set_tls (client, TRUE);
   g_socket_client_set_timeout (client, timeout_seconds);
@@ -308,6 +317,22 @@ allset_test_raw_request (AllsetTestServer *self,
 
   connection = g_socket_client_connect_to_host (client, "127.0.0.1", self->port, NULL, &error);
   g_assert_no_error (error);
+  return G_IO_STREAM (connection);
+}
+
+char *
+allset_test_raw_request (AllsetTestServer *self,
+                         const char       *head,
+                         gconstpointer     body,
+                         gsize             body_len,
+                         guint             timeout_seconds)
+{
+  g_autoptr(GIOStream) connection = allset_test_raw_connect (self, timeout_seconds);
+  g_autoptr(GError) error = NULL;
+  GByteArray *received = g_byte_array_new ();
+  GOutputStream *out;
+  GInputStream *in;
+  guint8 buffer[16384];
 
   out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
   g_output_stream_write_all (out, head, strlen (head), NULL, NULL, &error);

@@ -97,6 +97,10 @@ char               *allset_test_server_receipt_key (AllsetTestServer *self);
 /* A new session that trusts exactly the server's certificate; the server's
  * default session is recreated at every start. */
 SoupSession        *allset_test_server_new_session (AllsetTestServer *self);
+/* The same, with connections from local_ip (any 127.x.y.z reaches a server
+ * on 127.0.0.1): lets a test pose as several client addresses. */
+SoupSession        *allset_test_server_new_session_from (AllsetTestServer *self,
+                                                        const char       *local_ip);
 SoupSession        *allset_test_server_get_session (AllsetTestServer *self);
 
 typedef struct _AllsetTestPending AllsetTestPending;
@@ -166,6 +170,11 @@ char               *allset_test_raw_request     (AllsetTestServer   *self,
                                                  const char         *head,
                                                  gconstpointer       body,
                                                  gsize               body_len,
+                                                 guint               timeout_seconds);
+/* A TLS connection to the server (certificate verified, handshake done)
+ * for requests the tests write byte by byte; reads and writes time out
+ * after timeout_seconds. */
+GIOStream          *allset_test_raw_connect     (AllsetTestServer   *self,
                                                  guint               timeout_seconds);
 /* The status of a raw response, 0 if there is none. */
 guint               allset_test_raw_status      (const char         *raw);
