@@ -5,9 +5,10 @@
 # invariant 6, terms R14: pause, small files only, always), no network,
 # and the fatal errors of a pass (revoked token, missing token file,
 # maintenance with an end time, server down), each of which must leave
-# the local folder exactly as it was; and the removal of stale
-# .allset-part-* files at the end of a pass. Two clients, one account, the
-# real allset-server over TLS; the network is the test monitor
+# the local folder exactly as it was; the removal of stale
+# .allset-part-* files at the end of a pass; and the client's own
+# bandwidth limits (folder-set --bandwidth-up/-down). Two clients, one
+# account, the real allset-server over TLS; the network is the test monitor
 # (ALLSET_TEST_NETWORK_FILE, see src/engine/allset-network-policy.h).
 #
 # Usage: test-sync-network.sh [PATH/TO/allset-server PATH/TO/allset-cli]
@@ -222,6 +223,49 @@ start_server "$port"
 cli A 0 sync
 cli B 0 sync
 [ "$(cat "$B/small.txt")" = "A's edit during maintenance" ] || fail "g: the edit did not travel once back"
+
+# --- (i) client bandwidth limits, set with folder-set ----------------------------------
+# The client's token bucket (allset-client.c) allows one second of burst,
+# then the rate: 1 MiB at 200 KiB/s takes (1024 - 200) / 200 ≈ 4.1 s. The
+# server's own cap (100 Mbit/s by default) is far above both figures.
+# Before (h), which takes both clients' tokens away.
+section "i: folder-set --bandwidth-up / --bandwidth-down slow a sync down"
+# timed_sync WHO: `sync` of WHO's folder; its wall time in $ms.
+timed_sync() {
+    local t0
+    t0=$(date +%s%N)
+    cli "$1" 0 sync
+    ms=$((($(date +%s%N) - t0) / 1000000))
+}
+cli A 0 folder-set "$A" --bandwidth-up 200K
+grep -q '^bandwidth_up=204800$' "$work/A/config/allset.conf" || fail "i: bandwidth_up not saved"
+head -c $((1024 * 1024)) /dev/urandom >"$A/slow-up.bin"
+timed_sync A
+echo "# i: 1 MiB up at 200 KiB/s: $ms ms"
+[ "$ms" -ge 3000 ] || fail "i: 1 MiB went up in $ms ms under a 200 KiB/s limit"
+[ "$ms" -le 20000 ] || fail "i: 1 MiB took $ms ms to go up at 200 KiB/s"
+on_server slow-up.bin || fail "i: slow-up.bin did not reach the server"
+
+cli B 0 folder-set "$B" --bandwidth-down 200K
+grep -q '^bandwidth_down=204800$' "$work/B/config/allset.conf" || fail "i: bandwidth_down not saved"
+timed_sync B
+echo "# i: 1 MiB down at 200 KiB/s: $ms ms"
+[ "$ms" -ge 3000 ] || fail "i: 1 MiB came down in $ms ms under a 200 KiB/s limit"
+[ "$ms" -le 20000 ] || fail "i: 1 MiB took $ms ms to come down at 200 KiB/s"
+cmp -s "$A/slow-up.bin" "$B/slow-up.bin" || fail "i: slow-up.bin differs on B"
+
+section "i: limits back to 0 (none): the same size is fast"
+cli A 0 folder-set "$A" --bandwidth-up 0
+cli B 0 folder-set "$B" --bandwidth-down 0
+grep -q '^bandwidth_up=0$' "$work/A/config/allset.conf" || fail "i: bandwidth_up=0 not saved"
+head -c $((1024 * 1024)) /dev/urandom >"$A/fast-up.bin"
+timed_sync A
+echo "# i: 1 MiB up, no limit: $ms ms"
+[ "$ms" -lt 2000 ] || fail "i: 1 MiB took $ms ms to go up with no limit"
+timed_sync B
+echo "# i: 1 MiB down, no limit: $ms ms"
+[ "$ms" -lt 2000 ] || fail "i: 1 MiB took $ms ms to come down with no limit"
+cmp -s "$A/fast-up.bin" "$B/fast-up.bin" || fail "i: fast-up.bin differs on B"
 
 # --- (h) a revoked device, a removed token file -----------------------------------------
 section "h: revoked token"

@@ -161,6 +161,63 @@ expect_out "a:b"
 api 'list?path=Sync' | grep -q '"link"\|"a:b"' && fail "k: a skipped entry reached the server"
 rm "$A/link" "$A/a:b"
 
+# Two names that differ only by case cannot both live on Windows or macOS:
+# neither is synced until one is renamed (allset-scanner.c). Like the
+# symlink above, a reported path does not make the pass fail (exit 0).
+section "k: case clash"
+mkdir -p "$A/clash"
+echo "mixed case" >"$A/clash/Readme.md"
+echo "upper case" >"$A/clash/README.md"
+echo "no clash here" >"$A/clash/other.txt"
+if [ "$(ls "$A/clash" | wc -l)" != 3 ]; then
+    echo "# k: this file system folds case: case clash not checked"
+else
+    cli A 0 sync "$A"
+    expect_out "paths are not synced"
+    cli A 0 status
+    expect_out "Not synced (case_clash): clash/Readme.md: Another name in this directory"
+    expect_out "Not synced (case_clash): clash/README.md: Another name in this directory"
+    cli A 0 status --json
+    for name in Readme.md README.md; do
+        grep -A1 "\"path\" : \"clash/$name\"" <<<"$out" | grep -q '"kind" : "case_clash"' ||
+            fail "k: status --json has no case_clash issue for clash/$name: $out"
+    done
+    clash_list=$(api 'list?path=Sync/clash')
+    grep -q '"name":"other.txt"' <<<"$clash_list" || fail "k: other.txt did not reach the server: $clash_list"
+    grep -qi '"name":"readme.md"' <<<"$clash_list" && fail "k: a clashing name reached the server: $clash_list"
+    cli B 0 sync "$B"
+    [ -f "$B/clash/other.txt" ] || fail "k: B lacks clash/other.txt"
+    ls "$B/clash" | grep -qi '^readme\.md$' && fail "k: a clashing name reached B: $(ls "$B/clash")"
+    # Renaming one ends the clash: both travel, the issue goes.
+    mv "$A/clash/README.md" "$A/clash/README-upper.md"
+    cli A 0 sync "$A"
+    cli A 0 status
+    grep -q case_clash <<<"$out" && fail "k: the clash is still reported after the rename: $out"
+    cli B 0 sync "$B"
+    [ "$(cat "$B/clash/Readme.md" 2>/dev/null)" = "mixed case" ] || fail "k: Readme.md did not reach B after the rename"
+    [ "$(cat "$B/clash/README-upper.md" 2>/dev/null)" = "upper case" ] || fail "k: README-upper.md did not reach B"
+
+    section "k: case clash between a local name and a remote one"
+    echo "A's" >"$A/clash/Case.txt"
+    echo "B's" >"$B/clash/CASE.txt"
+    cli A 0 sync "$A"
+    cli B 0 sync "$B"
+    expect_out "paths are not synced"
+    cli B 0 status
+    expect_out "Not synced (case_clash): clash/CASE.txt: "
+    expect_out "Not synced (case_clash): clash/Case.txt: "
+    [ "$(ls "$B/clash" | grep -ci '^case\.txt$')" = 1 ] || fail "k: B downloaded Case.txt next to its CASE.txt: $(ls "$B/clash")"
+    [ "$(cat "$B/clash/CASE.txt" 2>/dev/null)" = "B's" ] || fail "k: B's CASE.txt was touched"
+    clash_list=$(api 'list?path=Sync/clash')
+    grep -q '"name":"CASE.txt"' <<<"$clash_list" && fail "k: B's CASE.txt reached the server: $clash_list"
+    mv "$B/clash/CASE.txt" "$B/clash/CASE-b.txt"
+    cli B 0 sync "$B"
+    cli B 0 status
+    grep -q case_clash <<<"$out" && fail "k: B still reports a clash after the rename: $out"
+    [ "$(cat "$B/clash/Case.txt" 2>/dev/null)" = "A's" ] || fail "k: B lacks A's Case.txt after the rename"
+    api 'list?path=Sync/clash' | grep -q '"name":"CASE-b.txt"' || fail "k: CASE-b.txt did not reach the server"
+fi
+
 # --- (l) maintenance: a clear message, non-zero exit ---------------------------
 section "l: maintenance"
 admin maintenance on --message "Disk upgrade"
@@ -373,6 +430,101 @@ ls "$A/commit-kill" | grep -q conflit && fail "q: a conflict copy was made: $(ls
 cli B any sync "$B"
 for i in 1 2 3; do
     [ "$(cat "$B/commit-kill/c$i.txt" 2>/dev/null)" = "committed $i" ] || fail "q: B's commit-kill/c$i.txt is wrong"
+done
+
+# --- (s) ignore rules ---------------------------------------------------------
+# An ignored path is invisible on every side (allset-ignore.h): not
+# uploaded, not downloaded, never deleted, not reported. Built-in rules
+# match in any ASCII case; .allsetignore is synced like any other file,
+# so every device applies the same rules. A folder of its own, so that
+# the server's tree can be compared whole.
+section "s: built-in and .allsetignore rules keep files off the server"
+for who in A B; do cli "$who" 0 add-folder "$work/$who/Ign" --remote Ign; done
+IA="$work/A/Ign"
+IB="$work/B/Ign"
+mkdir -p "$IA/sub/build" "$IA/build/deep" "$IA/other"
+printf '# logs and build output\n*.log\nbuild/\n' >"$IA/.allsetignore"
+ignored=('~$Report.docx' '~WRL0001.tmp' '.~lock.Report.odt#' .DS_Store sub/.DS_Store
+    Thumbs.db THUMBS.DB desktop.ini sub/Desktop.INI video.mp4.crdownload archive.zip.part
+    setup.exe.partial .allset-part-report.pdf-Ab12Cd debug.log sub/trace.log
+    build/out.o build/deep/x.o sub/build/y.o)
+kept=(report.docx Report.odt notes.txt logs.txt sub/data.csv sub/log.txt.bak build.txt other/build)
+for f in "${ignored[@]}" "${kept[@]}"; do echo "content of $f" >"$IA/$f"; done
+cli A 0 sync "$IA" --json
+[ "$(json_field issues)" = 0 ] || fail "s: ignored files were counted as issues: $out"
+[ "$(json_field failed)" = 0 ] || fail "s: the pass failed on something: $out"
+
+# Every path below DIR on the server, "f PATH" or "d PATH" (no name here
+# needs JSON escaping).
+server_tree() {
+    local root=$1 sub=${2:-} type name
+    api "list?path=$root${sub:+/$sub}" | grep -o '"name":"[^"]*","type":"[a-z]*"' |
+        sed 's/^"name":"\(.*\)","type":"\(.*\)"$/\2\t\1/' |
+        while IFS=$'\t' read -r type name; do
+            echo "${type:0:1} ${sub:+$sub/}$name"
+            [ "$type" = dir ] && server_tree "$root" "${sub:+$sub/}$name"
+        done
+}
+expected=$( (printf 'f .allsetignore\nd sub\nd other\n'; printf 'f %s\n' "${kept[@]}") | LC_ALL=C sort)
+actual=$(server_tree Ign | LC_ALL=C sort)
+[ "$actual" = "$expected" ] ||
+    fail "s: the server holds other than the ordinary files:"$'\n'"$(diff <(echo "$expected") <(echo "$actual"))"
+for f in "${ignored[@]}"; do
+    [ -f "$IA/$f" ] || fail "s: A's ignored $f is gone"
+done
+cli A 0 status "$IA" --json
+expect_out '"errors" : 0'
+expect_out '"state" : "in_sync"'
+expect_out '"issues" : \[\]'
+for f in "${ignored[@]}"; do
+    grep -qF "$f" <<<"$out" && fail "s: status mentions the ignored $f: $out"
+done
+
+section "s: B gets the ordinary files and .allsetignore, nothing else"
+cli B 0 sync "$IB"
+actual=$(cd "$IB" && find . -mindepth 1 -printf '%y %P\n' | LC_ALL=C sort)
+[ "$actual" = "$expected" ] ||
+    fail "s: B's tree is not the ordinary files:"$'\n'"$(diff <(echo "$expected") <(echo "$actual"))"
+cmp -s "$IA/.allsetignore" "$IB/.allsetignore" || fail "s: B's .allsetignore differs from A's"
+
+# Files an ignore rule matches that reach the server another way (a
+# browser, another program): neither client downloads them, nor deletes
+# them from the server, nor reports them.
+section "s: ignored names committed on the server are not downloaded"
+# api_put FILE TEXT: commits a new file through the API alone.
+api_put() {
+    local id size answer
+    printf '%s' "$2" >"$work/put.bin"
+    id=$(sha256sum "$work/put.bin" | cut -d' ' -f1)
+    size=$(stat -c %s "$work/put.bin")
+    curl -sS -f --cacert "$data/tls/cert.pem" -H "Authorization: Bearer $(cat "$work/token-A")" \
+        -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$work/put.bin" \
+        "${url}api/v1/chunks/$id" >/dev/null || { fail "s: PUT of the chunk of $1 failed"; return; }
+    answer=$(curl -sS --cacert "$data/tls/cert.pem" -H "Authorization: Bearer $(cat "$work/token-A")" \
+        -H 'Content-Type: application/json' "${url}api/v1/commit" --data-binary \
+        "{\"operations\":[{\"op\":\"put\",\"path\":\"$1\",\"base_revision\":0,\"chunks\":[\"$id\"],\"size\":$size,\"mtime\":$(date +%s),\"executable\":false}]}")
+    grep -q '"results":\[{"status":200' <<<"$answer" || fail "s: commit of $1 refused: $answer"
+}
+remote_ignored=('~$Remote.docx' 'sub/Thumbs.db' 'remote.log' 'build/remote.o')
+for f in "${remote_ignored[@]}"; do api_put "Ign/$f" "remote $f"; done
+api_put "Ign/remote.txt" "remote ordinary file"
+for who in A B; do
+    cli "$who" 0 sync "$work/$who/Ign"
+    [ "$(cat "$work/$who/Ign/remote.txt" 2>/dev/null)" = "remote ordinary file" ] ||
+        fail "s: $who lacks the ordinary remote.txt"
+    for f in "${remote_ignored[@]}"; do
+        [ -e "$work/$who/Ign/$f" ] && fail "s: $who downloaded the ignored $f"
+    done
+    cli "$who" 0 status "$work/$who/Ign" --json
+    expect_out '"errors" : 0'
+    expect_out '"issues" : \[\]'
+    for f in "${remote_ignored[@]}"; do
+        grep -qF "$f" <<<"$out" && fail "s: $who's status mentions the ignored $f: $out"
+    done
+done
+actual=$(server_tree Ign)
+for f in "${remote_ignored[@]}"; do
+    grep -qxF "f $f" <<<"$actual" || fail "s: the ignored $f was deleted from the server: $actual"
 done
 
 finish "All sync tests passed."
