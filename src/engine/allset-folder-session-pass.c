@@ -77,6 +77,11 @@ allset_folder_session_reset_progress (AllsetFolderSession *self)
   self->rate_bytes = 0;
 }
 
+/* Rate samples span at least this long: bytes arrive a chunk (~1 MiB)
+ * at a time, and the first second of a limited upload goes at once
+ * (allset-client.c's bucket), so shorter ones swing tenfold. */
+#define RATE_SAMPLE_US (1000 * 1000)
+
 /* The ETA from an exponentially smoothed rate: one slow chunk does not
  * make the estimate jump, a lasting change moves it within seconds. */
 static void
@@ -86,7 +91,18 @@ update_eta (AllsetFolderSession *self)
   gint64 elapsed = now - self->rate_time;
   guint64 remaining;
 
-  if (elapsed >= 100 * 1000)
+  /* The clock starts with the first bytes: the time before them (scan,
+   * hashing, the plan) is no transfer, and a rate of the few bytes of
+   * small files over it announced hours for an upload of seconds. */
+  if (self->rate_bytes == 0)
+    {
+      if (self->bytes_done > 0)
+        {
+          self->rate_time = now;
+          self->rate_bytes = self->bytes_done;
+        }
+    }
+  else if (elapsed >= RATE_SAMPLE_US)
     {
       double sample = (double) (self->bytes_done - MIN (self->rate_bytes, self->bytes_done)) *
                       G_USEC_PER_SEC / (double) elapsed;

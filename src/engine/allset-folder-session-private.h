@@ -60,6 +60,7 @@ struct _AllsetFolderSession
   guint                offline_delay_ms;
   GSource             *retry_source;  /* one shot: failures, offline, maintenance */
   GSource             *rescan_source; /* hourly */
+  guint                rescan_seconds; /* 0: ALLSET_FOLDER_SESSION_RESCAN_SECONDS */
   GSource             *degraded_source;
 
   /* Progress of the current pass. */

@@ -389,7 +389,22 @@ allset_folder_session_watch (AllsetFolderSession *self)
   g_signal_connect_object (self->local, "notify::degraded", G_CALLBACK (on_local_degraded), self, 0);
   allset_local_monitor_start (self->local);
 
-  self->rescan_source = add_seconds (self, ALLSET_FOLDER_SESSION_RESCAN_SECONDS, on_rescan_timer);
+  self->rescan_source = add_seconds (self, self->rescan_seconds > 0 ? self->rescan_seconds
+                                      : ALLSET_FOLDER_SESSION_RESCAN_SECONDS, on_rescan_timer);
+}
+
+void
+allset_folder_session_set_rescan_interval (AllsetFolderSession *self,
+                                           guint                seconds)
+{
+  g_return_if_fail (ALLSET_IS_FOLDER_SESSION (self));
+
+  self->rescan_seconds = seconds;
+  if (self->rescan_source == NULL)
+    return;   /* watch() arms it with this interval */
+  clear_source (&self->rescan_source);
+  self->rescan_source = add_seconds (self, seconds > 0 ? seconds : ALLSET_FOLDER_SESSION_RESCAN_SECONDS,
+                                     on_rescan_timer);
 }
 
 void

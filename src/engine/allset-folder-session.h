@@ -151,6 +151,11 @@ AllsetMeteredPolicy  allset_folder_session_get_metered_policy (AllsetFolderSessi
 void                 allset_folder_session_sync_now    (AllsetFolderSession *self);
 /* NEEDS_CONFIRMATION: the next pass carries the held deletions out. */
 void                 allset_folder_session_confirm_deletions (AllsetFolderSession *self);
+/* Tests: the full-rescan interval in seconds (0 restores
+ * ALLSET_FOLDER_SESSION_RESCAN_SECONDS), so that an hour's timer can be
+ * shown to work in a second; re-armed at once while started. */
+void                 allset_folder_session_set_rescan_interval (AllsetFolderSession *self,
+                                                                guint                seconds);
 
 /* Signals:
  *   ::pass-finished (gpointer report, GError *error)

@@ -4,17 +4,21 @@
  *
  * Against the real server, with a file-driven GNetworkMonitor
  * (AllsetTestNetworkMonitor) handed to the session: what the GUI binds to
- * must follow what happens — progress figures and the activity list with
- * each file's receipt after a pass, pause and resume, the metered banner's
- * three choices (pause, small files only with a deferred big file,
- * always), a mass deletion held until confirm_deletions(), a revoked token
- * stopping with "sign in again", maintenance waiting for its Retry-After,
- * and stop() during a pass (no signal
- * after it, the session freed once the pass ends). Each case has its own
- * account, so no push from another case wakes it.
+ * must follow what happens — progress figures (the ETA of an upload
+ * slowed by the client's bandwidth limit) and the activity list with
+ * each file's receipt after a pass, the full rescan that finds what the
+ * local monitor cannot see, pause and resume, the metered banner's three
+ * choices (pause, small files only with a deferred big file, always), a
+ * mass deletion held until confirm_deletions(), a revoked or expired
+ * token stopping with "sign in again", maintenance waiting for exactly
+ * its Retry-After, and stop() during a pass (no signal after it, the
+ * session freed once the pass ends). Each case has its own account, so
+ * no push from another case wakes it.
  */
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -41,6 +45,12 @@ typedef struct
   guint                progress_notifies;
   guint                signals_after_stop;
   gboolean             stopped;
+  /* ETA (eta-seconds) seen while syncing, against the client's upload
+   * limit (up_limit bytes/s, 0: not watched). */
+  guint64              up_limit;
+  guint                eta_positive;
+  guint                eta_implausible;
+  guint                eta_kept;        /* passes that ended with an ETA */
 } Fixture;
 
 static void
@@ -51,6 +61,9 @@ on_pass_finished (AllsetFolderSession *session,
 {
   g_assert_nonnull (report);
   f->passes++;
+  /* Nothing left to estimate: "unknown" again, not the last figure. */
+  if (allset_folder_session_get_eta_seconds (session) != -1)
+    f->eta_kept++;
   if (f->stopped)
     f->signals_after_stop++;
 }
@@ -75,6 +88,32 @@ on_progress (GObject    *object,
     f->signals_after_stop++;
 }
 
+/* A plausible ETA lies between a quarter and twice the time the bytes
+ * left take at the client's upload limit, give or take a second of
+ * rounding (the bucket's free first second makes the real rate a little
+ * higher than the limit at first). */
+static void
+on_eta (GObject    *object,
+        GParamSpec *pspec,
+        Fixture    *f)
+{
+  AllsetFolderSession *session = ALLSET_FOLDER_SESSION (object);
+  gint64 eta = allset_folder_session_get_eta_seconds (session);
+  guint64 done = allset_folder_session_get_bytes_done (session);
+  guint64 total = allset_folder_session_get_bytes_total (session);
+  double expected;
+
+  if (f->up_limit == 0 || eta <= 0 ||
+      allset_folder_session_get_state (session) != ALLSET_SESSION_SYNCING)
+    return;
+  expected = (double) (total - MIN (done, total)) / (double) f->up_limit;
+  g_test_message ("eta %" G_GINT64_FORMAT " s at %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT
+                  " bytes (at the limit: %.1f s)", eta, done, total, expected);
+  f->eta_positive++;
+  if ((double) eta > 2 * expected + 1 || (double) eta < expected / 4 - 1)
+    f->eta_implausible++;
+}
+
 static void
 write_network (Fixture    *f,
                const char *word)
@@ -83,10 +122,11 @@ write_network (Fixture    *f,
 }
 
 static void
-fixture_init (Fixture    *f,
-              const char *user)
+fixture_init_on (Fixture       *f,
+                 TestCliServer *on,
+                 const char    *user)
 {
-  test_cli_admin (server, TEST_CLI_PASSWORD "\n", "account-add", user, "--name", user,
+  test_cli_admin (on, TEST_CLI_PASSWORD "\n", "account-add", user, "--name", user,
                   "--email", "x@example.com", "--quota", "1G", NULL);
   f->root = g_dir_make_tmp ("allset-session-XXXXXX", NULL);
   f->id = g_strdup_printf ("%s-folder", user);
@@ -101,12 +141,20 @@ fixture_init (Fixture    *f,
   f->network_file = g_build_filename (f->root, "network", NULL);
   write_network (f, "online");
   f->network = G_NETWORK_MONITOR (allset_test_network_monitor_new (f->network_file));
-  f->client = test_cli_signed_in (server, user);
+  f->client = test_cli_signed_in (on, user);
   f->session = allset_folder_session_new (f->client, &f->folder, f->network);
   g_signal_connect (f->session, "pass-finished", G_CALLBACK (on_pass_finished), f);
   g_signal_connect (f->session, "activity-finished", G_CALLBACK (on_activity_finished), f);
   g_signal_connect (f->session, "notify::bytes-done", G_CALLBACK (on_progress), f);
   g_signal_connect (f->session, "notify::state", G_CALLBACK (on_progress), f);
+  g_signal_connect (f->session, "notify::eta-seconds", G_CALLBACK (on_eta), f);
+}
+
+static void
+fixture_init (Fixture    *f,
+              const char *user)
+{
+  fixture_init_on (f, server, user);
 }
 
 static void
@@ -261,11 +309,26 @@ test_progress_and_activity (void)
   write_file (&f, "big.bin", g_bytes_get_data (big, NULL), g_bytes_get_size (big));
   write_file (&f, "a.txt", "hello", 5);
   write_file (&f, "dir/b.txt", "hello!", 6);
+  /* Slowed down so that the upload lasts a few seconds and the ETA has
+   * something to estimate (the bucket lets one second's worth go at
+   * once: about 4 s in all). */
+  f.up_limit = 512 * 1024;
+  allset_client_set_bandwidth_limits (f.client, f.up_limit, 0);
 
   g_assert_cmpint (state (&f), ==, ALLSET_SESSION_STOPPED);
+  g_assert_cmpint (allset_folder_session_get_eta_seconds (f.session), ==, -1);
   allset_folder_session_start (f.session);
   g_assert_cmpint (state (&f), ==, ALLSET_SESSION_SYNCING);
   g_assert_true (wait_until (&f, is_idle, WAIT_SECONDS));
+
+  /* ETA: known and plausible while the upload ran (on_eta), unknown
+   * again once the pass is over. */
+  g_assert_cmpuint (f.eta_positive, >, 0);
+  g_assert_cmpuint (f.eta_implausible, ==, 0);
+  g_assert_cmpuint (f.eta_kept, ==, 0);
+  g_assert_cmpint (allset_folder_session_get_eta_seconds (f.session), ==, -1);
+  f.up_limit = 0;
+  allset_client_set_bandwidth_limits (f.client, 0, 0);
 
   /* The first pass's figures stay until the next one starts; a second
    * pass (the local monitor's "ready") may have run: check the uploads'
@@ -304,6 +367,82 @@ test_progress_and_activity (void)
   g_assert_cmpint (allset_activity_get_status (item), ==, ALLSET_ACTIVITY_VERIFIED);
   g_assert_cmpint (allset_activity_get_revision (item), >, 1);
   g_assert_cmpuint (f.finished_items, >=, 1);
+
+  fixture_clear (&f);
+}
+
+/* The size of name on the server, or -1. */
+static gint64
+remote_size (Fixture    *f,
+             const char *name)
+{
+  g_autoptr(GPtrArray) entries = allset_client_list (f->client, "Sync", NULL, NULL);
+
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      AllsetEntryInfo *entry = g_ptr_array_index (entries, i);
+
+      if (g_strcmp0 (entry->name, name) == 0)
+        return (gint64) entry->size;
+    }
+  return -1;
+}
+
+/* Rewrites path in place (same inode: the hard links stay). */
+static void
+overwrite (const char *path,
+           const char *content)
+{
+  FILE *file = fopen (path, "w");
+
+  g_assert_nonnull (file);
+  g_assert_cmpuint (fwrite (content, 1, strlen (content), file), ==, strlen (content));
+  g_assert_cmpint (fclose (file), ==, 0);
+}
+
+/* The hourly full rescan finds what the local monitor cannot see. Such
+ * a change: linked.txt is a hard link to a file outside the folder, and
+ * it is written through that other name. inotify tells the watch of the
+ * directory the writer went through, and the session watches the
+ * folder's directories (not the files, not their other names). */
+static void
+test_rescan (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *outside = NULL;
+  g_autofree char *linked = NULL;
+  gint64 start;
+  guint passes;
+
+  fixture_init (&f, "rescanner");
+  outside = g_build_filename (f.root, "outside.txt", NULL);
+  linked = g_build_filename (f.folder.local, "linked.txt", NULL);
+  overwrite (outside, "one");
+  g_assert_cmpint (link (outside, linked), ==, 0);
+  allset_folder_session_start (f.session);
+  g_assert_true (wait_until (&f, is_idle, WAIT_SECONDS));
+  spin (500);   /* the local monitor's "ready" pass */
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_IDLE);
+  g_assert_cmpint (remote_size (&f, "linked.txt"), ==, 3);
+
+  /* The hourly default: the monitor's debounce (and its 2 s longest
+   * delay) go by, and nothing runs. This also shows that the change is
+   * invisible to the monitor, else the next part would prove nothing. */
+  passes = f.passes;
+  overwrite (outside, "version two");
+  spin (3000);
+  g_assert_cmpuint (f.passes, ==, passes);
+  g_assert_cmpint (remote_size (&f, "linked.txt"), ==, 3);
+
+  /* One second: a pass runs on its own and uploads the change. */
+  start = g_get_monotonic_time ();
+  allset_folder_session_set_rescan_interval (f.session, 1);
+  g_assert_true (wait_pass (&f, passes, ALLSET_SESSION_IDLE));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpint (remote_size (&f, "linked.txt"), ==, strlen ("version two"));
+  /* And again a second later, however quiet everything is. */
+  passes = f.passes;
+  g_assert_true (wait_pass (&f, passes, ALLSET_SESSION_IDLE));
 
   fixture_clear (&f);
 }
@@ -481,10 +620,99 @@ test_revoked (void)
   fixture_clear (&f);
 }
 
+/* The session stops for good when the device's token expires (the
+ * server's --token-lifetime), says "sign in again", and touches nothing:
+ * no further pass, the local tree as it was, nothing sent. */
+static void
+test_token_expired (void)
+{
+  TestCliServer *short_lived = test_cli_server_start ("--token-lifetime=3s");
+  Fixture f = { 0 };
+  g_autoptr(AllsetClient) fresh = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autofree char *content = NULL;
+  g_autofree char *path = NULL;
+  const GError *session_error;
+  gint64 signed_in;
+  guint passes;
+  guint n_local = 0;
+
+  fixture_init_on (&f, short_lived, "expiring");
+  signed_in = g_get_monotonic_time ();
+  write_file (&f, "kept.txt", "kept", -1);
+  allset_folder_session_start (f.session);
+  g_assert_true (wait_until (&f, is_idle, WAIT_SECONDS));
+  g_assert_cmpuint (remote_count (&f), ==, 1);
+
+  /* The server's expiry is in whole seconds: past 3 s + 1 it is over. */
+  while (g_get_monotonic_time () - signed_in < 4200 * 1000)
+    spin (100);
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_IDLE);
+  write_file (&f, "after.txt", "after", -1);   /* the local monitor: a pass */
+  g_assert_true (wait_until (&f, is_error, WAIT_SECONDS));
+  session_error = allset_folder_session_get_error (f.session);
+  g_assert_nonnull (session_error);
+  g_assert_true (g_error_matches (session_error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_TOKEN_EXPIRED));
+  g_assert_nonnull (strstr (allset_folder_session_get_message (f.session), "expired"));
+  g_assert_nonnull (strstr (allset_folder_session_get_message (f.session), "sign in again"));
+  g_assert_cmpint (allset_folder_session_get_retry_time (f.session), ==, 0);
+
+  /* Stopped: more local changes start nothing. */
+  passes = f.passes;
+  write_file (&f, "later.txt", "later", -1);
+  spin (1500);
+  g_assert_cmpuint (f.passes, ==, passes);
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_ERROR);
+
+  /* The local tree: the three files, as written, and nothing else. */
+  dir = g_dir_open (f.folder.local, 0, NULL);
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n_local++;
+  g_assert_cmpuint (n_local, ==, 3);
+  path = g_build_filename (f.folder.local, "kept.txt", NULL);
+  g_assert_true (g_file_get_contents (path, &content, NULL, NULL));
+  g_assert_cmpstr (content, ==, "kept");
+  g_clear_pointer (&path, g_free);
+  g_clear_pointer (&content, g_free);
+  path = g_build_filename (f.folder.local, "after.txt", NULL);
+  g_assert_true (g_file_get_contents (path, &content, NULL, NULL));
+  g_assert_cmpstr (content, ==, "after");
+
+  /* The server, through a new sign-in: only what was there before. */
+  fresh = test_cli_signed_in (short_lived, "expiring");
+  entries = allset_client_list (fresh, "Sync", NULL, NULL);
+  g_assert_nonnull (entries);
+  g_assert_cmpuint (entries->len, ==, 1);
+  g_assert_cmpstr (((AllsetEntryInfo *) g_ptr_array_index (entries, 0))->name, ==, "kept.txt");
+
+  fixture_clear (&f);
+  /* Our connections go first (libsoup 3.2's SoupServer loses the sockets
+   * of connections still open when it is torn down). */
+  g_clear_object (&fresh);
+  spin (200);
+  test_cli_server_stop (short_lived);
+}
+
 static gboolean
 in_maintenance (Fixture *f)
 {
   return state (f) == ALLSET_SESSION_MAINTENANCE;
+}
+
+static const char *announced_until;
+
+static gboolean
+announces_until (Fixture *f)
+{
+  return in_maintenance (f) && strstr (allset_folder_session_get_message (f->session), announced_until);
+}
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
 }
 
 static void
@@ -506,8 +734,11 @@ test_maintenance (void)
       wait_until (&f, in_maintenance, 1);
     }
   g_assert_cmpint (state (&f), ==, ALLSET_SESSION_MAINTENANCE);
-  now = g_get_real_time () / G_USEC_PER_SEC;
-  g_assert_cmpint (allset_folder_session_get_retry_time (f.session), >=, now);
+  /* No end announced: the server says Retry-After: 60, and the session
+   * plans its next try that far from the answer (just now). */
+  now = now_seconds ();
+  g_assert_cmpint (allset_folder_session_get_retry_time (f.session), >=, now + 58);
+  g_assert_cmpint (allset_folder_session_get_retry_time (f.session), <=, now + 60);
   g_assert_nonnull (strstr (allset_folder_session_get_message (f.session), "maintenance"));
   g_assert_true (g_error_matches (allset_folder_session_get_error (f.session), ALLSET_PROTOCOL_ERROR,
                                   ALLSET_ERROR_MAINTENANCE));
@@ -516,15 +747,46 @@ test_maintenance (void)
   passes = f.passes;
   write_file (&f, "edit.txt", "during maintenance", -1);
   spin (1000);
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_MAINTENANCE);
   g_assert_cmpuint (f.passes, ==, passes);
 
-  test_cli_admin (server, NULL, "maintenance", "off", NULL);
-  for (guint i = 0; i < 20 && state (&f) != ALLSET_SESSION_IDLE; i++)
-    {
-      allset_folder_session_sync_now (f.session);
-      wait_until (&f, is_idle, 1);
-    }
-  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_IDLE);
+  /* An end announced (--until T): the server's Retry-After is T - now,
+   * which the session takes as is (no clamp, unlike the push channel's
+   * reconnection): its retry time is T, give or take the second of
+   * rounding on each side. */
+  {
+    g_autoptr(GDateTime) utc = g_date_time_new_now_utc ();
+    g_autoptr(GDateTime) end = g_date_time_add_seconds (utc, 7);
+    g_autofree char *until = g_date_time_format (end, "%Y-%m-%dT%H:%M:%SZ");
+    gint64 until_unix = g_date_time_to_unix (end);
+
+    announced_until = until;
+    test_cli_admin (server, NULL, "maintenance", "on", "--until", until, "--message", "Disk upgrade",
+                    NULL);
+    for (guint i = 0; i < 20 && !announces_until (&f); i++)
+      {
+        allset_folder_session_sync_now (f.session);
+        wait_until (&f, announces_until, 1);
+      }
+    g_assert_true (announces_until (&f));
+    g_assert_cmpint (allset_folder_session_get_retry_time (f.session), >=, until_unix - 1);
+    g_assert_cmpint (allset_folder_session_get_retry_time (f.session), <=, until_unix + 1);
+    announced_until = NULL;
+
+    /* The maintenance ends early, unknown to the session: nothing runs
+     * before the retry time, and the retry then syncs on its own (the
+     * edit above goes up). */
+    test_cli_admin (server, NULL, "maintenance", "off", NULL);
+    passes = f.passes;
+    while (now_seconds () < until_unix - 1)
+      spin (100);
+    g_assert_cmpuint (f.passes, ==, passes);
+    g_assert_cmpint (state (&f), ==, ALLSET_SESSION_MAINTENANCE);
+    while (now_seconds () < until_unix + 4 && (f.passes == passes || !is_idle (&f)))
+      spin (100);
+    g_assert_cmpuint (f.passes, >, passes);
+    g_assert_cmpint (state (&f), ==, ALLSET_SESSION_IDLE);
+  }
   g_assert_cmpint (allset_folder_session_get_retry_time (f.session), ==, 0);
   g_assert_null (allset_folder_session_get_error (f.session));
   g_assert_cmpuint (remote_count (&f), ==, 1);
@@ -611,10 +873,12 @@ main (int    argc,
   server = test_cli_server_start (NULL);
 
   g_test_add_func ("/folder-session/progress-and-activity", test_progress_and_activity);
+  g_test_add_func ("/folder-session/rescan", test_rescan);
   g_test_add_func ("/folder-session/pause", test_pause);
   g_test_add_func ("/folder-session/metered", test_metered);
   g_test_add_func ("/folder-session/confirm-deletions", test_confirm_deletions);
   g_test_add_func ("/folder-session/revoked", test_revoked);
+  g_test_add_func ("/folder-session/token-expired", test_token_expired);
   g_test_add_func ("/folder-session/maintenance", test_maintenance);
   g_test_add_func ("/folder-session/unreachable", test_unreachable);
   g_test_add_func ("/folder-session/stop-during-pass", test_stop_during_pass);
