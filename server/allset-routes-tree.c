@@ -19,9 +19,51 @@ add_receipt (JsonBuilder         *b,
     json_builder_add_null_value (b);
 }
 
+/* The compact form (docs/protocol.md): what the receipts of a batch
+ * share, once; each result then carries only its own leaf's fields. Only
+ * when every receipt of the answer belongs to one signed batch. */
+static const AllsetReceipt *
+compact_batch (GPtrArray *results)
+{
+  const AllsetReceipt *first = NULL;
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      const AllsetReceipt *receipt = ((AllsetOpResult *) g_ptr_array_index (results, i))->receipt;
+
+      if (receipt == NULL)
+        continue;
+      if (receipt->batch_root == NULL)
+        return NULL;
+      if (first == NULL)
+        first = receipt;
+      else if (g_strcmp0 (receipt->batch_root, first->batch_root) != 0 ||
+               g_strcmp0 (receipt->time, first->time) != 0 ||
+               g_strcmp0 (receipt->account, first->account) != 0)
+        return NULL;
+    }
+  return first;
+}
+
+static void
+write_receipt_batch (AllsetJsonWriter    *w,
+                     const AllsetReceipt *first)
+{
+  allset_json_writer_member (w, "receipt_batch");
+  allset_json_writer_begin_object (w);
+  allset_json_writer_string_member (w, "account", first->account);
+  allset_json_writer_string_member (w, "time", first->time);
+  allset_json_writer_string_member (w, "key_id", first->key_id);
+  allset_json_writer_string_member (w, "signature", first->signature);
+  allset_json_writer_string_member (w, "root", first->batch_root);
+  allset_json_writer_int_member (w, "size", (gint64) first->batch_size);
+  allset_json_writer_end_object (w);
+}
+
 static void
 write_op_result (AllsetJsonWriter *w,
-                 AllsetOpResult   *result)
+                 AllsetOpResult   *result,
+                 gboolean          compact)
 {
   allset_json_writer_begin_object (w);
   allset_json_writer_int_member (w, "status", result->status);
@@ -32,11 +74,20 @@ write_op_result (AllsetJsonWriter *w,
       if (result->file_id != NULL)
         {
           allset_json_writer_string_member (w, "file_id", result->file_id);
-          allset_json_writer_member (w, "receipt");
-          if (result->receipt != NULL)
-            allset_receipt_write (result->receipt, w);
+          if (compact && result->receipt != NULL)
+            {
+              allset_json_writer_string_member (w, "path", result->receipt->path);
+              allset_json_writer_int_member (w, "size", (gint64) result->receipt->size);
+              allset_json_writer_int_member (w, "leaf", (gint64) result->receipt->batch_index);
+            }
           else
-            allset_json_writer_string (w, NULL);
+            {
+              allset_json_writer_member (w, "receipt");
+              if (result->receipt != NULL)
+                allset_receipt_write (result->receipt, w);
+              else
+                allset_json_writer_string (w, NULL);
+            }
         }
     }
   else
@@ -190,13 +241,16 @@ allset_route_commit (AllsetServer      *server,
   AllsetJsonWriter *w;
   AllsetHttpResponse *response;
   g_autoptr(GPtrArray) changes = NULL;
+  const AllsetReceipt *batch = NULL;
+  const char *form = NULL;
   JsonArray *array;
   gint64 previous_cursor = 0;
   gint64 cursor = 0;
   guint n;
 
   body = allset_http_request_json (request, &error);
-  if (body == NULL || !allset_json_get_array (body, "operations", &array, &error))
+  if (body == NULL || !allset_json_get_array (body, "operations", &array, &error) ||
+      !allset_json_get_string_opt (body, "receipts", &form, &error))
     return allset_http_response_new_gerror (error);
 
   n = json_array_get_length (array);
@@ -242,10 +296,12 @@ allset_route_commit (AllsetServer      *server,
         allset_route_write_change (w, g_ptr_array_index (changes, i));
       allset_json_writer_end_array (w);
     }
+  if (g_strcmp0 (form, "compact") == 0 && (batch = compact_batch (results)) != NULL)
+    write_receipt_batch (w, batch);
   allset_json_writer_member (w, "results");
   allset_json_writer_begin_array (w);
   for (guint i = 0; i < results->len; i++)
-    write_op_result (w, g_ptr_array_index (results, i));
+    write_op_result (w, g_ptr_array_index (results, i), batch != NULL);
   allset_json_writer_end_array (w);
   allset_json_writer_end_object (w);
 

@@ -313,6 +313,71 @@ get_receipt_opt (JsonObject     *object,
   return *out != NULL;
 }
 
+/* A result of the compact form: the receipt from the batch's shared
+ * fields and the result's own (path, revision, file id, size, leaf); its
+ * proof comes later, from the whole batch (compact_receipts_complete). */
+static gboolean
+compact_receipt (JsonObject           *batch,
+                 JsonObject           *object,
+                 AllsetCommitResult   *result,
+                 GError              **error)
+{
+  const char *account, *time, *key_id, *signature, *root;
+  gint64 size, leaf, batch_size;
+
+  if (!json_object_has_member (object, "leaf") || result->receipt != NULL)
+    return TRUE;
+  if (!allset_json_get_string (batch, "account", &account, error) ||
+      !allset_json_get_string (batch, "time", &time, error) ||
+      !allset_json_get_string (batch, "key_id", &key_id, error) ||
+      !allset_json_get_string (batch, "signature", &signature, error) ||
+      !allset_json_get_string (batch, "root", &root, error) ||
+      !allset_json_get_int (batch, "size", &batch_size, error) ||
+      !allset_json_get_int (object, "size", &size, error) ||
+      !allset_json_get_int (object, "leaf", &leaf, error))
+    return FALSE;
+  if (result->path == NULL || result->file_id == NULL || size < 0 || leaf < 0 || batch_size < 1)
+    {
+      allset_client_shape_error (error, "results", "hold an incomplete compact receipt");
+      return FALSE;
+    }
+
+  result->receipt = g_new0 (AllsetReceipt, 1);
+  result->receipt->account = g_strdup (account);
+  result->receipt->path = g_strdup (result->path);
+  result->receipt->revision = result->revision;
+  result->receipt->file_id = g_strdup (result->file_id);
+  result->receipt->size = (guint64) size;
+  result->receipt->time = g_strdup (time);
+  result->receipt->key_id = g_strdup (key_id);
+  result->receipt->signature = g_strdup (signature);
+  result->receipt->batch_root = g_strdup (root);
+  result->receipt->batch_size = (guint64) batch_size;
+  result->receipt->batch_index = (guint64) leaf;
+  return TRUE;
+}
+
+/* The proofs, rebuilt from all the leaves. A batch that does not make its
+ * root is not an error of the answer's shape: the commit happened, and
+ * its receipts, left without proofs, fail their verification loudly. */
+static void
+compact_receipts_complete (GPtrArray *results)
+{
+  g_autoptr(GPtrArray) receipts = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      AllsetCommitResult *result = g_ptr_array_index (results, i);
+
+      if (result->receipt != NULL && result->receipt->batch_proof == NULL)
+        g_ptr_array_add (receipts, result->receipt);
+    }
+  if (receipts->len > 0 &&
+      !allset_receipt_batch_complete ((AllsetReceipt **) receipts->pdata, receipts->len, &error))
+    g_message ("The commit's receipts do not hold together: %s", error->message);
+}
+
 typedef gpointer (*ElementParser) (JsonObject *object, GError **error);
 
 static gpointer change_from_json (JsonObject *object, GError **error);
@@ -514,11 +579,13 @@ allset_commit_reply_from_json (JsonObject  *object,
                                GError     **error)
 {
   g_autoptr(AllsetCommitReply) self = g_new0 (AllsetCommitReply, 1);
+  JsonObject *batch = NULL;
   JsonArray *results;
   guint n;
 
   if (!allset_json_get_int (object, "cursor", &self->cursor, error) ||
-      !allset_json_get_array (object, "results", &results, error))
+      !allset_json_get_array (object, "results", &results, error) ||
+      !get_object_opt (object, "receipt_batch", &batch, error))
     return NULL;
 
   n = json_array_get_length (results);
@@ -554,7 +621,12 @@ allset_commit_reply_from_json (JsonObject  *object,
       if (result == NULL)
         return NULL;
       g_ptr_array_add (self->results, result);
+      if (batch != NULL && result->status == 200 &&
+          !compact_receipt (batch, json_node_get_object (node), result, error))
+        return NULL;
     }
+  if (batch != NULL)
+    compact_receipts_complete (self->results);
 
   self->previous_cursor = -1;
   if (json_object_has_member (object, "changes"))

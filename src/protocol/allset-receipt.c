@@ -181,6 +181,60 @@ batch_invalid (GError     **error,
   return FALSE;
 }
 
+gboolean
+allset_receipt_batch_complete (AllsetReceipt **receipts,
+                               gsize           n,
+                               GError        **error)
+{
+  g_autoptr(AllsetMerkleTree) tree = NULL;
+  g_autofree AllsetHash *leaves = NULL;
+  g_autofree gboolean *seen = NULL;
+  const AllsetReceipt *first;
+  char root[ALLSET_HASH_HEX_LEN + 1];
+
+  g_return_val_if_fail (receipts != NULL && n >= 1, FALSE);
+
+  first = receipts[0];
+  if (first->batch_root == NULL || first->batch_size != n)
+    return batch_invalid (error, "the batch does not hold as many receipts as it says");
+
+  leaves = g_new (AllsetHash, n);
+  seen = g_new0 (gboolean, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      const AllsetReceipt *receipt = receipts[i];
+
+      if (receipt->batch_index >= n || seen[receipt->batch_index] ||
+          receipt->batch_size != n || g_strcmp0 (receipt->batch_root, first->batch_root) != 0 ||
+          g_strcmp0 (receipt->signature, first->signature) != 0 ||
+          g_strcmp0 (receipt->key_id, first->key_id) != 0)
+        return batch_invalid (error, "the receipts are not those of one batch");
+      if (!_allset_receipt_check_fields (receipt, error))
+        return FALSE;
+      seen[receipt->batch_index] = TRUE;
+      _allset_receipt_leaf (receipt, &leaves[receipt->batch_index]);
+    }
+
+  tree = allset_merkle_tree_new (leaves, n);
+  allset_hash_to_hex_buf (allset_merkle_tree_root (tree), root);
+  if (g_ascii_strcasecmp (root, first->batch_root) != 0)
+    return batch_invalid (error, "the receipts do not make the batch's root");
+
+  for (gsize i = 0; i < n; i++)
+    {
+      AllsetReceipt *receipt = receipts[i];
+      AllsetHash proof[ALLSET_MERKLE_MAX_PROOF];
+      guint proof_len = allset_merkle_tree_proof (tree, receipt->batch_index, proof);
+
+      g_strfreev (receipt->batch_proof);
+      receipt->batch_proof = g_new (char *, proof_len + 1);
+      for (guint j = 0; j < proof_len; j++)
+        receipt->batch_proof[j] = allset_hash_to_hex (&proof[j]);
+      receipt->batch_proof[proof_len] = NULL;
+    }
+  return TRUE;
+}
+
 static gboolean
 is_hash_hex (const char *text)
 {

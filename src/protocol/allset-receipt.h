@@ -51,6 +51,16 @@ char          *allset_receipt_to_string   (const AllsetReceipt  *self);
 JsonNode      *allset_receipt_to_json     (const AllsetReceipt  *self);
 AllsetReceipt *allset_receipt_from_json   (JsonNode             *node,
                                            GError              **error);
+/* The proofs of a whole batch, rebuilt from its receipts: a commit answer
+ * in the compact form (docs/protocol.md) carries each receipt's fields but
+ * no proof, since the client holds every leaf of the tree anyway. receipts
+ * are all those of one batch, in any order: same root, size, key and
+ * signature, indexes 0 … size-1 once each. Fills each batch_proof when
+ * the tree of their leaves has the announced root; FALSE (and nothing
+ * changed) otherwise, and then allset_receipt_verify() refuses them. */
+gboolean       allset_receipt_batch_complete (AllsetReceipt **receipts,
+                                              gsize           n,
+                                              GError        **error);
 /* public_key: base64 of the 32-byte raw Ed25519 key from /api/v1/status.
  * Checks v1 and v2 receipts; thread-safe. A v2 batch signature checked once
  * is remembered, so the receipts of one commit cost one Ed25519 check. */

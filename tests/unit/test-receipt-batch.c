@@ -460,6 +460,115 @@ test_cache_overflow (Fixture       *fixture,
   assert_verify_fails (forged, fixture->public_key);
 }
 
+/* The compact form: proofs rebuilt from the leaves, in any order, are the
+ * signer's own; a tampered field, a missing or doubled leaf, a foreign
+ * receipt leave every proof unset (and verification then fails). */
+static GPtrArray *
+stripped_copy (GPtrArray *batch,
+               gboolean   reversed)
+{
+  GPtrArray *copy = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_receipt_free);
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      AllsetReceipt *receipt = allset_receipt_copy (g_ptr_array_index (batch, reversed ? batch->len - 1 - i : i));
+
+      g_clear_pointer (&receipt->batch_proof, g_strfreev);
+      g_ptr_array_add (copy, receipt);
+    }
+  return copy;
+}
+
+static void
+assert_no_proofs (GPtrArray *receipts)
+{
+  for (guint i = 0; i < receipts->len; i++)
+    g_assert_null (((AllsetReceipt *) g_ptr_array_index (receipts, i))->batch_proof);
+}
+
+static void
+test_batch_complete (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  const guint sizes[] = { 1, 2, 3, 7, 8, 33 };
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      g_autoptr(GPtrArray) batch = signed_batch (fixture, sizes[s], "complete");
+      g_autoptr(GPtrArray) rebuilt = stripped_copy (batch, TRUE);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (allset_receipt_batch_complete ((AllsetReceipt **) rebuilt->pdata, rebuilt->len, &error));
+      g_assert_no_error (error);
+      for (guint i = 0; i < rebuilt->len; i++)
+        {
+          const AllsetReceipt *mine = g_ptr_array_index (rebuilt, i);
+          const AllsetReceipt *signer = g_ptr_array_index (batch, batch->len - 1 - i);
+
+          g_assert_cmpstrv (mine->batch_proof, signer->batch_proof);
+          assert_verifies (mine, fixture->public_key);
+        }
+    }
+
+  {
+    g_autoptr(GPtrArray) batch = signed_batch (fixture, 5, "tampered");
+    g_autoptr(GPtrArray) other = signed_batch (fixture, 5, "other");
+    const char *fields[] = { "path", "revision", "file_id", "size", "time", "account" };
+
+    for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+      {
+        g_autoptr(GPtrArray) copy = stripped_copy (batch, FALSE);
+        g_autoptr(GError) error = NULL;
+        AllsetReceipt *victim = g_ptr_array_index (copy, 3);
+
+        if (g_str_equal (fields[f], "path"))
+          victim->path[0] = 'T';
+        else if (g_str_equal (fields[f], "revision"))
+          victim->revision++;
+        else if (g_str_equal (fields[f], "file_id"))
+          victim->file_id[0] = victim->file_id[0] == 'a' ? 'b' : 'a';
+        else if (g_str_equal (fields[f], "size"))
+          victim->size++;
+        else if (g_str_equal (fields[f], "time"))
+          victim->time[3] = victim->time[3] == '6' ? '7' : '6';
+        else
+          victim->account[0] = 'A';
+        g_test_message ("tampered %s", fields[f]);
+        g_assert_false (allset_receipt_batch_complete ((AllsetReceipt **) copy->pdata, copy->len, &error));
+        g_assert_nonnull (error);
+        assert_no_proofs (copy);
+        assert_verify_fails (victim, fixture->public_key);
+      }
+
+    /* A leaf missing, a leaf twice, a receipt of another batch. */
+    {
+      g_autoptr(GPtrArray) copy = stripped_copy (batch, FALSE);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (allset_receipt_batch_complete ((AllsetReceipt **) copy->pdata, copy->len - 1, &error));
+      assert_no_proofs (copy);
+    }
+    {
+      g_autoptr(GPtrArray) copy = stripped_copy (batch, FALSE);
+      g_autoptr(GError) error = NULL;
+
+      ((AllsetReceipt *) g_ptr_array_index (copy, 4))->batch_index = 0;
+      g_assert_false (allset_receipt_batch_complete ((AllsetReceipt **) copy->pdata, copy->len, &error));
+      assert_no_proofs (copy);
+    }
+    {
+      g_autoptr(GPtrArray) copy = stripped_copy (batch, FALSE);
+      g_autoptr(GPtrArray) foreign = stripped_copy (other, FALSE);
+      g_autoptr(GError) error = NULL;
+
+      allset_receipt_free (g_ptr_array_index (copy, 2));
+      g_ptr_array_index (copy, 2) = g_ptr_array_steal_index (foreign, 2);
+      g_assert_false (allset_receipt_batch_complete ((AllsetReceipt **) copy->pdata, copy->len, &error));
+      assert_no_proofs (copy);
+    }
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -476,6 +585,7 @@ main (int   argc,
   add_fixture_test ("/receipt-batch/json-invalid", test_batch_json_invalid);
   add_fixture_test ("/receipt-batch/cache-threads", test_cache_threads);
   add_fixture_test ("/receipt-batch/cache-overflow", test_cache_overflow);
+  add_fixture_test ("/receipt-batch/complete", test_batch_complete);
 
   return g_test_run ();
 }
