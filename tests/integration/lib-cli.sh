@@ -31,10 +31,13 @@ unset DISPLAY WAYLAND_DISPLAY
 mkdir -p "$HOME"
 
 # Extra cleanup of a test (background clients): define lib_cleanup_hook.
+# A server that stops badly here, after finish, still fails the test.
 lib_cleanup() {
+    local before=$failures
     declare -F lib_cleanup_hook >/dev/null && lib_cleanup_hook
     stop_server
     rm -rf "$work"
+    [ "$failures" -eq "$before" ] || exit 1
 }
 trap lib_cleanup EXIT
 
@@ -54,13 +57,34 @@ finish() {
     exit 0
 }
 
+# Under ASan the server runs as allset-test-server.c runs those of the
+# server tests: with the slow unwinder (the test's own ASAN_OPTIONS ask for
+# the fast one, see meson.build), which the suppressions need to see past
+# GLib's frames, and one suppressions file holding those of $LSAN_OPTIONS
+# and $ALLSET_TEST_LSAN_SUPPRESSIONS (tests/integration/lsan-server.supp).
+server_env=()
+if [ -n "${ALLSET_TEST_LSAN_SUPPRESSIONS:-}" ] && grep -q __asan_init "$server_bin"; then
+    lsan_options=
+    IFS=: read -ra lsan_items <<<"${LSAN_OPTIONS:-}"
+    for item in "${lsan_items[@]}"; do
+        case $item in
+            suppressions=*) cat "${item#suppressions=}" >>"$work/lsan.supp" ;;
+            ?*) lsan_options+="$item:" ;;
+        esac
+    done
+    cat "$ALLSET_TEST_LSAN_SUPPRESSIONS" >>"$work/lsan.supp"
+    server_env=("ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+                "LSAN_OPTIONS=${lsan_options}suppressions=$work/lsan.supp")
+fi
+
 # start_server [PORT]: the server on 127.0.0.1:PORT (0 = any; a restart
 # passes $port to come back on the same address). Sets $port, $url,
 # $fingerprint.
 start_server() {
     local want=${1:-0}
     : >"$work/server.log"
-    "$server_bin" serve --data-dir "$data" --dev-cert --listen "127.0.0.1:$want" >>"$work/server.log" 2>&1 &
+    env "${server_env[@]}" "$server_bin" serve --data-dir "$data" --dev-cert \
+        --listen "127.0.0.1:$want" >>"$work/server.log" 2>&1 &
     server_pid=$!
     port=
     for _ in $(seq 1 100); do
@@ -74,11 +98,35 @@ start_server() {
     url="https://127.0.0.1:$port/"
 }
 
+# stop_server: SIGTERM, then the verdict (fail) unless the server exited 0
+# (or died of that SIGTERM) and printed no ASan, LSan or UBSan report: the
+# sanitizer run relies on it, these servers being the only ones that see
+# the engine's requests. A test that kills the server on purpose waits for
+# it and empties $server_pid first.
 stop_server() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
-        server_pid=
+    [ -n "$server_pid" ] || return 0
+    local pid=$server_pid status=0
+    server_pid=
+    kill "$pid" 2>/dev/null
+    # LeakSanitizer's report at exit takes seconds under load, not a minute.
+    for _ in $(seq 1 600); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        fail "allset-server did not stop within 60 s of SIGTERM: $(tail -n 20 "$work/server.log")"
+        return
+    fi
+    wait "$pid" 2>/dev/null || status=$?
+    local report
+    report=$(sed -n -E '/==ERROR: [A-Za-z]*Sanitizer|Sanitizer:DEADLYSIGNAL|: runtime error: /,$p' \
+        "$work/server.log" | head -n 300)
+    if [ "$status" -ne 0 ] && [ "$status" -ne $((128 + 15)) ]; then
+        fail "allset-server did not exit cleanly on SIGTERM (wait status $status)${report:+:$'\n'$report}"
+    elif [ -n "$report" ]; then
+        fail "allset-server printed a sanitizer report:"$'\n'"$report"
     fi
 }
 

@@ -1,6 +1,9 @@
 /* test-cli-server.c — a real allset-server for the AllsetClient tests
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Also where the sanitizer run looks at those servers: their environment
+ * under ASan and the verdict on how they stopped (see test-cli-server.h).
  */
 
 #include <signal.h>
@@ -11,19 +14,114 @@
 
 #include "test-cli-server.h"
 
+/* LeakSanitizer's report at exit is written with the slow unwinder and
+ * symbolized: seconds under load, not a minute. */
+#define STOP_TIMEOUT_SECONDS 60
+/* Enough for a few leak stacks; more only repeats them. */
+#define REPORT_MAX_BYTES     (64 * 1024)
+
+typedef struct
+{
+  GDataInputStream *input;
+  GString          *report;
+} Drain;
+
+/* The first line of an ASan, LSan or UBSan report. */
+static gboolean
+starts_report (const char *line)
+{
+  return (strstr (line, "==ERROR: ") != NULL && strstr (line, "Sanitizer") != NULL) ||
+         strstr (line, "Sanitizer:DEADLYSIGNAL") != NULL ||
+         strstr (line, ": runtime error: ") != NULL;
+}
+
+/* Keeps the report, from its first line on, for the verdict at stop time;
+ * everything goes to the test log too. The stopping thread reads
+ * drain->report only after joining this one. */
 static gpointer
 drain_output (gpointer data)
 {
-  g_autoptr(GDataInputStream) input = data;
+  Drain *drain = data;
   char *line;
 
-  while ((line = g_data_input_stream_read_line (input, NULL, NULL, NULL)) != NULL)
+  while ((line = g_data_input_stream_read_line (drain->input, NULL, NULL, NULL)) != NULL)
     {
       g_test_message ("server: %s", line);
+      if ((drain->report->len > 0 || starts_report (line)) && drain->report->len < REPORT_MAX_BYTES)
+        g_string_append_printf (drain->report, "%s\n", line);
       g_free (line);
     }
 
+  g_object_unref (drain->input);
+  g_free (drain);
   return NULL;
+}
+
+static gboolean
+is_sanitized (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  return TRUE;
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+  return TRUE;
+# else
+  return FALSE;
+# endif
+#else
+  return FALSE;
+#endif
+}
+
+/* As allset-test-server.c does for the server tests: under ASan the server
+ * gets the slow unwinder back (the test programs run with the fast one,
+ * see meson.build), without which the suppressions cannot see past GLib's
+ * frames, and LSAN_OPTIONS whose one suppressions file holds those of
+ * $LSAN_OPTIONS and tests/integration/lsan-server.supp. */
+static void
+setup_sanitizers (TestCliServer       *server,
+                  GSubprocessLauncher *launcher)
+{
+  const char *asan = g_getenv ("ASAN_OPTIONS");
+  const char *lsan = g_getenv ("LSAN_OPTIONS");
+  const char *ours = g_getenv ("ALLSET_TEST_LSAN_SUPPRESSIONS");
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GString) options = g_string_new (NULL);
+  g_autofree char *mine = NULL;
+  g_autofree char *path = NULL;
+  g_auto(GStrv) items = NULL;
+
+  if (!is_sanitized ())
+    return;
+
+  if (asan != NULL)
+    {
+      g_autofree char *slow = g_strconcat (asan, ":fast_unwind_on_malloc=0", NULL);
+
+      g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", slow, TRUE);
+    }
+
+  if (ours == NULL)
+    return;
+
+  items = g_strsplit (lsan != NULL ? lsan : "", ":", -1);
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      g_autofree char *theirs = NULL;
+
+      if (g_str_has_prefix (items[i], "suppressions=") &&
+          g_file_get_contents (items[i] + strlen ("suppressions="), &theirs, NULL, NULL))
+        g_string_append_printf (text, "%s\n", theirs);
+      else if (items[i][0] != '\0' && !g_str_has_prefix (items[i], "suppressions="))
+        g_string_append_printf (options, "%s:", items[i]);
+    }
+  g_assert_true (g_file_get_contents (ours, &mine, NULL, NULL));
+  g_string_append (text, mine);
+
+  path = g_build_filename (server->dir, "lsan.supp", NULL);
+  g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
+  g_string_append_printf (options, "suppressions=%s", path);
+  g_subprocess_launcher_setenv (launcher, "LSAN_OPTIONS", options->str, TRUE);
 }
 
 /* A failed assertion aborts the test: the server must not outlive it. */
@@ -44,6 +142,7 @@ server_spawn (const char *tls_arg1,
   g_autoptr(GDataInputStream) input = NULL;
   g_autofree char *data = NULL;
   const char *bin = g_getenv ("ALLSET_SERVER");
+  Drain *drain;
   char *line;
 
   g_assert_nonnull (bin);
@@ -53,11 +152,13 @@ server_spawn (const char *tls_arg1,
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  setup_sanitizers (server, launcher);
   server->process = g_subprocess_launcher_spawn (launcher, &error, bin, "serve", "--data-dir", data,
                                                  "--listen", "127.0.0.1:0", tls_arg1,
                                                  tls_arg2 != NULL ? tls_arg2 : extra_arg,
                                                  tls_arg2 != NULL ? extra_arg : NULL, NULL);
   g_assert_no_error (error);
+  server->spawned = g_object_ref (server->process);
 
   input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
   while ((server->url == NULL || server->fingerprint == NULL) &&
@@ -76,7 +177,11 @@ server_spawn (const char *tls_arg1,
   g_assert_nonnull (server->fingerprint);
 
   /* Keep reading, or a chatty server would block on a full pipe. */
-  server->drain = g_thread_new ("drain", drain_output, g_steal_pointer (&input));
+  server->report = g_string_new (NULL);
+  drain = g_new0 (Drain, 1);
+  drain->input = g_steal_pointer (&input);
+  drain->report = server->report;
+  server->drain = g_thread_new ("drain", drain_output, drain);
   return server;
 }
 
@@ -147,26 +252,81 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+static gboolean
+wait_exit (GSubprocess *process,
+           guint        timeout_seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_seconds * G_USEC_PER_SEC;
+
+  /* GSubprocess reaps its child on GLib's worker thread: the identifier
+   * goes away then, without this thread iterating anything. */
+  while (g_subprocess_get_identifier (process) != NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (5000);
+    }
+  return g_subprocess_wait (process, NULL, NULL);
+}
+
 void
 test_cli_server_stop (TestCliServer *server)
 {
-  g_autoptr(GError) error = NULL;
+  g_autofree char *what = NULL;
+  g_autoptr(GString) report = NULL;
 
   g_subprocess_send_signal (server->process, SIGTERM);
-  g_subprocess_wait (server->process, NULL, &error);
-  g_assert_no_error (error);
-  /* How the server exits is tested with the server (and under ASan,
-   * libsoup 3.2's SoupServer leaks sockets at teardown): only note it. */
-  if (!g_subprocess_get_successful (server->process))
-    g_test_message ("allset-server exited with wait status %d",
-                    g_subprocess_get_status (server->process));
+  if (!wait_exit (server->process, STOP_TIMEOUT_SECONDS))
+    {
+      g_subprocess_force_exit (server->process);
+      wait_exit (server->process, STOP_TIMEOUT_SECONDS);
+      what = g_strdup_printf ("allset-server did not stop within %d s of SIGTERM",
+                              STOP_TIMEOUT_SECONDS);
+    }
+  /* Without our suppressions and unwinder its leak stacks cannot be told
+   * from libsoup's (see the header). */
+  else if (server->process != server->spawned)
+    {
+      if (!g_subprocess_get_successful (server->process))
+        g_test_message ("allset-server (restarted by the test) exited with wait status %d",
+                        g_subprocess_get_status (server->process));
+    }
+  /* Killed by our SIGTERM is fine too: it may land before the server's
+   * handler is installed. Under ASan a leak or an error report makes the
+   * exit status non-zero. */
+  else if (g_subprocess_get_if_exited (server->process)
+           ? g_subprocess_get_exit_status (server->process) != 0
+           : g_subprocess_get_term_sig (server->process) != SIGTERM)
+    what = g_strdup_printf ("allset-server did not exit cleanly on SIGTERM (%s %d)",
+                            g_subprocess_get_if_exited (server->process) ? "exit status" : "signal",
+                            g_subprocess_get_if_exited (server->process)
+                            ? g_subprocess_get_exit_status (server->process)
+                            : g_subprocess_get_term_sig (server->process));
   g_thread_join (server->drain);
+  /* A report that did not change the exit status (UBSan without
+   * halt_on_error, say) still fails. */
+  report = g_steal_pointer (&server->report);
+  if (what == NULL && report->len > 0)
+    what = g_strdup ("allset-server printed a sanitizer report");
+
   g_object_unref (server->process);
+  g_object_unref (server->spawned);
   remove_tree (server->dir);
   g_free (server->dir);
   g_free (server->url);
   g_free (server->fingerprint);
   g_free (server);
+
+  if (what != NULL)
+    {
+      /* The report on stderr, where meson shows it whole; the assertion
+       * message stays one line, which TAP wants. */
+      g_autofree char *message = g_strconcat (what, report->len > 0
+                                              ? "; its sanitizer report is on stderr" : "", NULL);
+
+      g_printerr ("%s", report->str);
+      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
+    }
 }
 
 void

@@ -6,6 +6,14 @@
  * data directory, reads its URL and certificate fingerprint, and drives
  * `allset-server admin` on the same directory. The server dies with the
  * test (PR_SET_PDEATHSIG), even when an assertion aborts it.
+ *
+ * These servers are the only ones that see the engine's requests
+ * (POST /api/v1/files, /api/v1/chunks/fetch, shares…), so stopping one
+ * checks how it went, as allset-test-server.c does for the server tests:
+ * under ASan it runs with tests/integration/lsan-server.supp
+ * ($ALLSET_TEST_LSAN_SUPPRESSIONS) and the slow unwinder, and
+ * test_cli_server_stop() fails the test program on a non-zero exit, a
+ * signal other than its SIGTERM, or a sanitizer report in its output.
  */
 
 #pragma once
@@ -24,6 +32,8 @@ typedef struct
   GThread     *drain;
   char        *url;          /* https://127.0.0.1:PORT/ */
   char        *fingerprint;  /* AB:CD:… */
+  GString     *report;       /* sanitizer report lines the server printed */
+  GSubprocess *spawned;      /* the process started here (see stop) */
 } TestCliServer;
 
 /* g_test_init(), and FALSE (with one skipped test named prefix/skipped
@@ -43,6 +53,11 @@ TestCliServer *test_cli_server_start (const char    *extra_arg);
 /* The same with this certificate instead of a development one. */
 TestCliServer *test_cli_server_start_tls (const char *cert,
                                           const char *key);
+/* SIGTERM, then a failed assertion (aborting the program, even after
+ * g_test_run()) unless the server exited cleanly: see above. A process
+ * that a test put in ->process itself (test-remote-monitor.c restarts the
+ * server its own way, without the sanitizer settings) only gets its exit
+ * status noted; the output of the one started here is still checked. */
 void           test_cli_server_stop  (TestCliServer *server);
 /* `allset-server admin --data-dir DIR ARGS… (NULL-terminated)` with input
  * on stdin; asserts success. */
