@@ -201,7 +201,8 @@ commit_batch (Small        *small,
   JsonArray *results;
   gint64 start, end;
 
-  g_string_append (body, "{\"operations\":[");
+  /* Compact receipts, as the engine asks for them (docs/protocol.md). */
+  g_string_append (body, "{\"receipts\":\"compact\",\"operations\":[");
   for (guint i = range->start; i < range->end; i++)
     {
       char path[64];
