@@ -516,9 +516,20 @@ apply_result (AllsetSyncPass           *pass,
         base->inode = local->inode;
         base->dev = local->dev;
         base->state = ALLSET_FILE_UPLOADED;
+        /* Its receipt was checked in the sender thread already: uploaded
+         * and verified in one row write, in the batch's transaction. */
+        if (*verdict == NULL && result->receipt != NULL)
+          {
+            base->state = ALLSET_FILE_VERIFIED;
+            base->receipt = allset_receipt_to_string (result->receipt);
+            base->verified_at = g_get_real_time () / G_USEC_PER_SEC;
+          }
         allset_journal_base_put (pass->journal, base, NULL);
         pass->report->uploaded++;
-        if (allset_transfer_record_verdict (pass, action->path, result->receipt, g_steal_pointer (verdict)))
+        if (base->state == ALLSET_FILE_VERIFIED)
+          ALLSET_SYNC_COUNT (pass, verified, 1);
+        if (base->state == ALLSET_FILE_VERIFIED ||
+            allset_transfer_record_verdict (pass, action->path, result->receipt, g_steal_pointer (verdict)))
           allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, MAX (local->size, 0),
                                    result->receipt);
         break;
