@@ -7,13 +7,18 @@
 
 #include "allset-journal-private.h"
 
+/* The receipts live in a table of their own (journal schema 2): most
+ * reads of the base need none of them. base_from_row() reads both forms. */
 #define BASE_COLUMNS \
   "path, type, file_id, size, mtime_ns, executable, revision, inode, dev, " \
-  "state, receipt, verified_at"
-/* The same with NULL for the receipt: base_from_row() reads both. */
-#define BASE_COLUMNS_NO_RECEIPT \
-  "path, type, file_id, size, mtime_ns, executable, revision, inode, dev, " \
-  "state, NULL, verified_at"
+  "state, verified_at"
+#define BASE_SELECT_WITH_RECEIPT \
+  "SELECT b.path, b.type, b.file_id, b.size, b.mtime_ns, b.executable, b.revision, " \
+  "b.inode, b.dev, b.state, r.receipt, b.verified_at " \
+  "FROM base AS b LEFT JOIN receipts AS r ON r.path = b.path"
+#define BASE_SELECT_NO_RECEIPT \
+  "SELECT path, type, file_id, size, mtime_ns, executable, revision, inode, dev, " \
+  "state, NULL, verified_at FROM base"
 
 static AllsetBaseEntry *
 base_from_row (sqlite3_stmt *stmt)
@@ -44,8 +49,34 @@ allset_journal_base_get (AllsetJournal  *self,
   g_return_val_if_fail (ALLSET_IS_JOURNAL (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  return allset_journal_get_by_path (self, "SELECT " BASE_COLUMNS " FROM base WHERE path = ?",
+  return allset_journal_get_by_path (self, BASE_SELECT_WITH_RECEIPT " WHERE b.path = ?",
                                      path, (JournalRowFunc) base_from_row, "base", error);
+}
+
+/* The row's receipt: replaced by receipt, or (replace_null) removed
+ * with it when receipt is NULL, as one row of base would have been. */
+static gboolean
+put_receipt (AllsetJournal  *self,
+             const char     *path,
+             const char     *receipt,
+             gboolean        replace_null,
+             GError        **error)
+{
+  JournalStmt *stmt;
+
+  if (receipt == NULL && !replace_null)
+    return TRUE;
+  stmt = allset_journal_stmt (self,
+                              receipt != NULL
+                              ? "INSERT OR REPLACE INTO receipts (path, receipt) VALUES (?1, ?2)"
+                              : "DELETE FROM receipts WHERE path = ?1",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  journal_bind_text (stmt, 1, path);
+  if (receipt != NULL)
+    journal_bind_text (stmt, 2, receipt);
+  return allset_journal_step_done (self, stmt, "receipts", error);
 }
 
 gboolean
@@ -62,12 +93,14 @@ allset_journal_base_put (AllsetJournal          *self,
   g_return_val_if_fail (entry->state >= ALLSET_FILE_PENDING && entry->state <= ALLSET_FILE_VERIFIED, FALSE);
 
   locker = journal_locker_new (self);
+  if (!allset_journal_begin (self, error))
+    return FALSE;
   stmt = allset_journal_stmt (self,
                               "INSERT OR REPLACE INTO base (" BASE_COLUMNS ") "
-                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                               error);
   if (stmt == NULL)
-    return FALSE;
+    goto fail;
   journal_bind_text (stmt, 1, entry->path);
   journal_bind_text (stmt, 2, allset_entry_type_to_string (entry->type));
   journal_bind_text (stmt, 3, entry->type == ALLSET_ENTRY_FILE ? entry->file_id : NULL);
@@ -78,10 +111,24 @@ allset_journal_base_put (AllsetJournal          *self,
   sqlite3_bind_int64 (stmt, 8, (gint64) entry->inode);
   sqlite3_bind_int64 (stmt, 9, (gint64) entry->dev);
   journal_bind_text (stmt, 10, allset_file_state_to_string (entry->state));
-  journal_bind_text (stmt, 11, entry->receipt);
-  sqlite3_bind_int64 (stmt, 12, entry->verified_at);
-  return allset_journal_step_done (self, stmt, "base", error);
+  sqlite3_bind_int64 (stmt, 11, entry->verified_at);
+  if (!allset_journal_step_done (self, stmt, "base", error) ||
+      !put_receipt (self, entry->path, entry->receipt, TRUE, error))
+    goto fail;
+  return allset_journal_commit (self, error);
+
+fail:
+  allset_journal_rollback (self);
+  return FALSE;
 }
+
+/* Each table's: everything, a subtree, one path. */
+static const char * const delete_sql[][3] = {
+  { "DELETE FROM base", "DELETE FROM base WHERE " JOURNAL_SUBTREE ("path", "1"),
+    "DELETE FROM base WHERE path = ?1" },
+  { "DELETE FROM receipts", "DELETE FROM receipts WHERE " JOURNAL_SUBTREE ("path", "1"),
+    "DELETE FROM receipts WHERE path = ?1" },
+};
 
 gboolean
 allset_journal_base_delete (AllsetJournal  *self,
@@ -90,7 +137,6 @@ allset_journal_base_delete (AllsetJournal  *self,
                             GError        **error)
 {
   g_autoptr(JournalLocker) locker = NULL;
-  JournalStmt *stmt;
 
   g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -99,17 +145,25 @@ allset_journal_base_delete (AllsetJournal  *self,
     return TRUE;
 
   locker = journal_locker_new (self);
-  if (path[0] == '\0')
-    stmt = allset_journal_stmt (self, "DELETE FROM base", error);
-  else if (subtree)
-    stmt = allset_journal_stmt (self, "DELETE FROM base WHERE " JOURNAL_SUBTREE ("path", "1"), error);
-  else
-    stmt = allset_journal_stmt (self, "DELETE FROM base WHERE path = ?1", error);
-  if (stmt == NULL)
+  if (!allset_journal_begin (self, error))
     return FALSE;
-  if (path[0] != '\0')
-    journal_bind_text (stmt, 1, path);
-  return allset_journal_step_done (self, stmt, "base", error);
+  for (guint i = 0; i < G_N_ELEMENTS (delete_sql); i++)
+    {
+      JournalStmt *stmt = allset_journal_stmt (self, delete_sql[i][path[0] == '\0' ? 0 : subtree ? 1 : 2],
+                                               error);
+
+      if (stmt == NULL)
+        goto fail;
+      if (path[0] != '\0')
+        journal_bind_text (stmt, 1, path);
+      if (!allset_journal_step_done (self, stmt, "base", error))
+        goto fail;
+    }
+  return allset_journal_commit (self, error);
+
+fail:
+  allset_journal_rollback (self);
+  return FALSE;
 }
 
 gboolean
@@ -126,7 +180,8 @@ allset_journal_base_rename (AllsetJournal  *self,
   locker = journal_locker_new (self);
   if (!allset_journal_begin (self, error))
     return FALSE;
-  if (!allset_journal_rename_rows (self, "base", from, to, error))
+  if (!allset_journal_rename_rows (self, "base", from, to, error) ||
+      !allset_journal_rename_rows (self, "receipts", from, to, error))
     {
       allset_journal_rollback (self);
       return FALSE;
@@ -149,26 +204,34 @@ allset_journal_base_set_state (AllsetJournal    *self,
   g_return_val_if_fail (state >= ALLSET_FILE_PENDING && state <= ALLSET_FILE_VERIFIED, FALSE);
 
   locker = journal_locker_new (self);
+  if (!allset_journal_begin (self, error))
+    return FALSE;
   stmt = allset_journal_stmt (self,
-                              "UPDATE base SET state = ?2, receipt = coalesce (?3, receipt), "
-                              "verified_at = CASE WHEN ?2 = 'verified' THEN ?4 ELSE 0 END "
+                              "UPDATE base SET state = ?2, "
+                              "verified_at = CASE WHEN ?2 = 'verified' THEN ?3 ELSE 0 END "
                               "WHERE path = ?1",
                               error);
   if (stmt == NULL)
-    return FALSE;
+    goto fail;
   journal_bind_text (stmt, 1, path);
   journal_bind_text (stmt, 2, allset_file_state_to_string (state));
-  journal_bind_text (stmt, 3, receipt_json);
-  sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
   if (!allset_journal_step_done (self, stmt, "base", error))
-    return FALSE;
+    goto fail;
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                    "“%s” is not in the journal", path);
-      return FALSE;
+      goto fail;
     }
-  return TRUE;
+  /* A NULL receipt keeps the one there is. */
+  if (!put_receipt (self, path, receipt_json, FALSE, error))
+    goto fail;
+  return allset_journal_commit (self, error);
+
+fail:
+  allset_journal_rollback (self);
+  return FALSE;
 }
 
 GHashTable *
@@ -185,8 +248,7 @@ allset_journal_snapshot_base (AllsetJournal  *self,
 
   locker = journal_locker_new (self);
   stmt = allset_journal_stmt (self,
-                              with_receipts ? "SELECT " BASE_COLUMNS " FROM base"
-                                            : "SELECT " BASE_COLUMNS_NO_RECEIPT " FROM base",
+                              with_receipts ? BASE_SELECT_WITH_RECEIPT : BASE_SELECT_NO_RECEIPT,
                               error);
   if (stmt == NULL)
     return NULL;

@@ -90,6 +90,16 @@ static const char * const migrations[] = {
   "  seen_at INTEGER NOT NULL,"
   "  PRIMARY KEY (origin, path, kind)"
   ") WITHOUT ROWID;",
+
+  /* 2: receipts (~1.3 KB of JSON each) in a table of their own. Inline,
+   * they made base rows ten times their size, and every pass reads the
+   * whole base without them: 13 MB of pages for 10 000 files. */
+  "CREATE TABLE receipts ("
+  "  path    TEXT PRIMARY KEY,"
+  "  receipt TEXT NOT NULL"
+  ") WITHOUT ROWID;"
+  "INSERT INTO receipts (path, receipt) SELECT path, receipt FROM base WHERE receipt IS NOT NULL;"
+  "ALTER TABLE base DROP COLUMN receipt;",
 };
 
 static void
@@ -586,6 +596,7 @@ typedef struct
 
 static const RenameSql rename_sql[] = {
   RENAME_SQL ("base"),
+  RENAME_SQL ("receipts"),
   RENAME_SQL ("remote"),
   RENAME_SQL ("local"),
   RENAME_SQL ("local_chunks"),

@@ -3,11 +3,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One journal per folder, one SQLite file kept outside the folder (see
- * allset_journal_path_for_folder()). Tables (schema v1, PRAGMA
+ * allset_journal_path_for_folder()). Tables (schema v2, PRAGMA
  * user_version):
  *
- *   base          path → the last state both sides agreed on, its revision,
- *                 verification state and signed receipt
+ *   base          path → the last state both sides agreed on, its revision
+ *                 and verification state
+ *   receipts      path → its signed receipt (JSON), apart so that the many
+ *                 reads of base that need none stay small (v2)
  *   remote        the server's whole account tree as told by the changes
  *                 feed (account paths: a folder with a remote prefix reads
  *                 its part with allset_journal_snapshot_remote())
@@ -39,7 +41,7 @@
 
 G_BEGIN_DECLS
 
-#define ALLSET_JOURNAL_SCHEMA_VERSION 1
+#define ALLSET_JOURNAL_SCHEMA_VERSION 2
 
 /* Keys of allset_journal_get_meta(). */
 #define ALLSET_JOURNAL_META_CURSOR        "cursor"

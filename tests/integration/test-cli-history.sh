@@ -172,14 +172,14 @@ cli B 0 sync
 section "verify: tampered receipt in the journal"
 journal=$(sed -n 's/^journal=//p' "$work/A/config/allset.conf" | head -1)
 [ -f "$journal" ] || fail "no journal at '$journal'"
-sqlite3 "$journal" "UPDATE base SET receipt = json_set(receipt, '\$.size', 12345) WHERE path = 'shared.txt'" ||
+sqlite3 "$journal" "UPDATE receipts SET receipt = json_set(receipt, '\$.size', 12345) WHERE path = 'shared.txt'" ||
     fail "sqlite3 update"
 cli A 1 verify
 expect_out "!! RECEIPT-INVALID *shared.txt"
 cli A 1 verify --json
 [ "$(status_of shared.txt)" = receipt-invalid ] || fail "shared.txt receipt not invalid: $out"
 cli A 0 sync
-[ "$(sqlite3 "$journal" "SELECT state || ' ' || json_extract(receipt, '\$.size') FROM base WHERE path = 'shared.txt'")" = \
+[ "$(sqlite3 "$journal" "SELECT state || ' ' || json_extract(receipt, '\$.size') FROM base JOIN receipts USING (path) WHERE path = 'shared.txt'")" = \
   "verified $(stat -c %s "$A/shared.txt")" ] || fail "the next pass did not fetch a fresh receipt"
 cli A 0 verify
 

@@ -384,6 +384,94 @@ base_file (const char *path,
   return entry;
 }
 
+/* Receipts live in a table of their own (schema 2): they follow their
+ * row through renames, go with it on delete or replace, and a schema-1
+ * journal keeps every receipt when it is migrated. */
+static gint64
+count_receipts (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM receipts", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static void
+test_receipts (Fixture       *fixture,
+               gconstpointer  data)
+{
+  AllsetJournal *j = fixture->journal;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AllsetBaseEntry) entry = NULL;
+  const char *paths[] = { "D", "D/a", "D/b", "Dx" };
+  sqlite3 *db = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(AllsetBaseEntry) e = base_file (paths[i], ID_A, i + 1);
+
+      e->state = ALLSET_FILE_VERIFIED;
+      e->receipt = g_strdup_printf ("{\"n\": %u}", i);
+      g_assert_true (allset_journal_base_put (j, e, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (count_receipts (fixture->path), ==, 4);
+
+  /* A rename carries the receipts along, and only those below it. */
+  g_assert_true (allset_journal_base_rename (j, "D", "E", &error));
+  entry = allset_journal_base_get (j, "E/b", &error);
+  g_assert_cmpstr (entry->receipt, ==, "{\"n\": 2}");
+  g_clear_pointer (&entry, allset_base_entry_free);
+  entry = allset_journal_base_get (j, "Dx", &error);
+  g_assert_cmpstr (entry->receipt, ==, "{\"n\": 3}");
+  g_clear_pointer (&entry, allset_base_entry_free);
+
+  /* A put without a receipt replaces the row whole. */
+  entry = allset_journal_base_get (j, "Dx", &error);
+  g_clear_pointer (&entry->receipt, g_free);
+  entry->state = ALLSET_FILE_UPLOADED;
+  g_assert_true (allset_journal_base_put (j, entry, &error));
+  g_clear_pointer (&entry, allset_base_entry_free);
+  entry = allset_journal_base_get (j, "Dx", &error);
+  g_assert_null (entry->receipt);
+  g_clear_pointer (&entry, allset_base_entry_free);
+  g_assert_cmpint (count_receipts (fixture->path), ==, 3);
+
+  /* A subtree delete takes its receipts. */
+  g_assert_true (allset_journal_base_delete (j, "E", TRUE, &error));
+  g_assert_cmpint (count_receipts (fixture->path), ==, 0);
+
+  /* A schema-1 journal (receipts inline in base) is migrated whole. */
+  entry = base_file ("old.txt", ID_A, 9);
+  entry->state = ALLSET_FILE_VERIFIED;
+  entry->receipt = g_strdup ("{\"old\": true}");
+  g_assert_true (allset_journal_base_put (j, entry, &error));
+  g_clear_pointer (&entry, allset_base_entry_free);
+  g_clear_object (&fixture->journal);
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "ALTER TABLE base ADD COLUMN receipt TEXT;"
+                                 "UPDATE base SET receipt = (SELECT receipt FROM receipts AS r WHERE r.path = base.path);"
+                                 "DROP TABLE receipts;"
+                                 "PRAGMA user_version=1;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  fixture->journal = allset_journal_open (fixture->path, &error);
+  g_assert_no_error (error);
+  entry = allset_journal_base_get (fixture->journal, "old.txt", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (entry->receipt, ==, "{\"old\": true}");
+  g_assert_cmpint (entry->state, ==, ALLSET_FILE_VERIFIED);
+  g_assert_cmpint (count_receipts (fixture->path), ==, 1);
+}
+
 static void
 test_base (Fixture       *fixture,
            gconstpointer  data)
@@ -695,6 +783,7 @@ main (int   argc,
   ADD ("remote-moves", test_remote_moves);
   ADD ("batch", test_batch);
   ADD ("base", test_base);
+  ADD ("receipts", test_receipts);
   ADD ("local", test_local);
   ADD ("issues", test_issues);
   ADD ("transactions", test_transactions);
