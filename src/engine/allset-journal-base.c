@@ -309,19 +309,20 @@ allset_journal_base_count_states (AllsetJournal  *self,
 
   memset (counts, 0, 4 * sizeof (guint));
   locker = journal_locker_new (self);
+  /* Sums in one pass: a GROUP BY sorted the whole table first. */
   stmt = allset_journal_stmt (self,
-                              "SELECT state, count(*) FROM base WHERE type = 'file' GROUP BY state",
+                              "SELECT coalesce (sum (state = 'pending'), 0), "
+                              "coalesce (sum (state = 'uploaded'), 0), "
+                              "coalesce (sum (state = 'verified'), 0) "
+                              "FROM base WHERE type = 'file'",
                               error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      AllsetFileState state = allset_file_state_from_string ((const char *) sqlite3_column_text (stmt, 0));
-
-      if (state != 0)
-        counts[state] = sqlite3_column_int (stmt, 1);
-    }
-  if (rc != SQLITE_DONE)
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
     return allset_journal_sqlite_error (self, rc, "base", error);
+  counts[ALLSET_FILE_PENDING] = sqlite3_column_int (stmt, 0);
+  counts[ALLSET_FILE_UPLOADED] = sqlite3_column_int (stmt, 1);
+  counts[ALLSET_FILE_VERIFIED] = sqlite3_column_int (stmt, 2);
   return TRUE;
 }
