@@ -33,7 +33,8 @@
  *
  * An ignored path is invisible to the engine on every side: not uploaded,
  * not downloaded, never deleted. The journal is not in the folder at all
- * (allset_journal_path_for_folder()).
+ * (allset_journal_path_for_folder()). A pass that brings a new
+ * ALLSET_IGNORE_FILE applies it in that same pass (allset-sync-rules.c).
  *
  * An AllsetIgnore is built once, then only read: matching is thread-safe.
  * It is reference counted.

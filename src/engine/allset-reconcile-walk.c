@@ -297,6 +297,9 @@ visit_children (Reconcile  *rc,
                 gboolean    frozen)
 {
   g_autoptr(GHashTable) folds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* fold → how many local names have it (keys owned by folds). */
+  g_autoptr(GHashTable) local_names = g_hash_table_new (g_str_hash, g_str_equal);
+  /* path → its fold (owned by folds). */
   g_autoptr(GHashTable) clashing = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GArray) children = g_array_new (FALSE, FALSE, sizeof (guint));
   Remains out = { FALSE, FALSE };
@@ -310,30 +313,41 @@ visit_children (Reconcile  *rc,
   for (guint c = 0; c < children->len; c++)
     {
       const char *path = nodes->pdata[g_array_index (children, guint, c)];
-      const char *other;
-      char *key;
+      gboolean is_local = g_hash_table_contains (rc->local, path);
+      gpointer key, other;
+      char *folded;
 
-      if (!g_hash_table_contains (rc->local, path) && !g_hash_table_contains (rc->remote, path))
+      if (!is_local && !g_hash_table_contains (rc->remote, path))
         continue;
-      key = fold (allset_path_basename (path));
-      if ((other = g_hash_table_lookup (folds, key)) != NULL)
+      folded = fold (allset_path_basename (path));
+      if (g_hash_table_lookup_extended (folds, folded, &key, &other))
         {
-          g_hash_table_add (clashing, (gpointer) path);
-          g_hash_table_add (clashing, (gpointer) other);
-          g_free (key);
+          g_hash_table_insert (clashing, (gpointer) path, key);
+          g_hash_table_insert (clashing, other, key);
+          g_free (folded);
         }
       else
-        g_hash_table_insert (folds, key, (gpointer) path);
+        g_hash_table_insert (folds, (key = folded), (gpointer) path);
+      if (is_local)
+        g_hash_table_insert (local_names, key,
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (local_names, key)) + 1));
     }
 
   for (guint c = 0; c < children->len; c++)
     {
       guint j = g_array_index (children, guint, c);
       guint next = c + 1 < children->len ? g_array_index (children, guint, c + 1) : end;
-      gboolean clash = g_hash_table_contains (clashing, nodes->pdata[j]);
+      gpointer key = NULL;
+      gboolean clash = g_hash_table_lookup_extended (clashing, nodes->pdata[j], NULL, &key);
       Remains r;
 
-      if (clash && !frozen)
+      /* Two local names that clash are on the disk together: the scanner
+       * reported each (and flagged it skipped). Here only the names that
+       * clash with one of the other side are news; a path is reported
+       * once. */
+      if (clash && !frozen &&
+          !(g_hash_table_contains (rc->local, nodes->pdata[j]) &&
+            GPOINTER_TO_UINT (g_hash_table_lookup (local_names, key)) >= 2))
         g_ptr_array_add (rc->issues,
                          allset_issue_new (nodes->pdata[j], ALLSET_ISSUE_CASE_CLASH,
                                            "Another name differs from it only by case on "

@@ -26,6 +26,9 @@ G_BEGIN_DECLS
 /* Chunk ids per chunks/missing request. */
 #define ALLSET_SYNC_MISSING_BATCH 10000
 
+/* allset-sync-rules.c: rules read again during the pass. */
+typedef struct _AllsetSyncRules AllsetSyncRules;
+
 typedef struct
 {
   AllsetClient             *client;
@@ -34,7 +37,11 @@ typedef struct
   AllsetJournal            *journal;
   AllsetSyncReport         *report;
   GCancellable             *cancellable;
+  /* The rules in force (owned): the scan's, until .allsetignore changes
+   * on disk during the pass (allset-sync-rules.c). */
   AllsetIgnore             *ignore;
+  /* NULL until then. */
+  AllsetSyncRules          *rules;
   char                     *receipt_key;      /* base64 Ed25519 public key */
   guint64                   small_chunk_max;
   guint64                   pack_max;
@@ -165,12 +172,38 @@ gboolean  allset_sync_trash_local   (AllsetSyncPass         *pass,
                                      const char             *path,
                                      const AllsetLocalEntry *scanned);
 
+/* allset-sync-rules.c: ALLSET_IGNORE_FILE changing during the pass. */
+void      allset_sync_rules_free    (AllsetSyncRules    *rules);
+/* When the plan's only action on the root ALLSET_IGNORE_FILE is a
+ * download, runs it before anything else, reads the rules again and takes
+ * off the plan every action they rule out (before the PLANNED event). */
+void      allset_sync_rules_first   (AllsetSyncPass     *pass,
+                                     AllsetPlan         *plan);
+/* Did action (just run) change the root ALLSET_IGNORE_FILE on disk? */
+gboolean  allset_sync_rules_touched (const AllsetAction *action);
+/* Reads the rules on disk again into pass->ignore; from then on
+ * allset_sync_rules_drop() applies them. */
+void      allset_sync_rules_reload  (AllsetSyncPass     *pass);
+/* Once the rules were read again: TRUE when they ignore action's path or
+ * destination, or it lies below the destination of a move or conflict
+ * dropped before it (call in plan order). Skip it silently: not an error. */
+gboolean  allset_sync_rules_drop    (AllsetSyncPass     *pass,
+                                     const AllsetAction *action);
+/* Drops the queued uploads and server operations the rules read again
+ * rule out (before allset_transfer_flush()). */
+void      allset_sync_rules_drop_queued (AllsetSyncPass *pass);
+
 /* allset-transfer.c */
 void      allset_transfer_op_free      (gpointer            op);
 void      allset_transfer_queue_upload (AllsetSyncPass     *pass,
                                         const AllsetAction *action);
 void      allset_transfer_queue_op     (AllsetSyncPass     *pass,
                                         const AllsetAction *action);
+/* Removes from the queue, in its order, the operations whose action drop
+ * rules out; nothing of theirs has been sent yet. */
+void      allset_transfer_drop_queued  (AllsetSyncPass     *pass,
+                                        gboolean          (*drop) (AllsetSyncPass     *pass,
+                                                                   const AllsetAction *action));
 /* Sends the queued uploads' chunks and commits every queued operation. */
 void      allset_transfer_flush        (AllsetSyncPass     *pass);
 /* A download under way (allset-transfer-download.c): its part file and

@@ -5,7 +5,8 @@
  * Transfers (uploads, downloads, commits, receipts) are in
  * allset-transfer*.c, the actions that only touch the disk and the journal
  * in allset-sync-local.c, what waits for an unmetered connection in
- * allset-sync-defer.c; this file runs the pass.
+ * allset-sync-defer.c, a .allsetignore that changes during the pass in
+ * allset-sync-rules.c; this file runs the pass.
  */
 
 #include <errno.h>
@@ -466,13 +467,15 @@ flush_downloads (AllsetSyncPass *pass,
 }
 
 static void
-execute (AllsetSyncPass     *pass,
-         const AllsetIgnore *ignore,
-         AllsetPlan         *plan)
+execute (AllsetSyncPass *pass,
+         AllsetPlan     *plan)
 {
   g_autoptr(GPtrArray) downloads = g_ptr_array_new ();
-  g_autoptr(GHashTable) deferred = allset_sync_plan_deferred (pass, plan);
+  g_autoptr(GHashTable) deferred = NULL;
 
+  /* New rules coming down decide what this pass sends (allset-sync-rules.c). */
+  allset_sync_rules_first (pass, plan);
+  deferred = allset_sync_plan_deferred (pass, plan);
   allset_sync_emit_planned (pass, plan, deferred);
 
   for (guint i = 0; i < plan->actions->len && pass->fatal == NULL; i++)
@@ -480,6 +483,8 @@ execute (AllsetSyncPass     *pass,
       const AllsetAction *action = g_ptr_array_index (plan->actions, i);
       gpointer wait_bytes;
 
+      if (allset_sync_rules_drop (pass, action))
+        continue;
       if (g_hash_table_lookup_extended (deferred, action, NULL, &wait_bytes))
         {
           if (wait_bytes != NULL)
@@ -526,7 +531,7 @@ execute (AllsetSyncPass     *pass,
           allset_sync_conflict (pass, action);
           break;
         case ALLSET_ACTION_MKDIR_LOCAL:
-          allset_sync_mkdir_local (pass, ignore, action);
+          allset_sync_mkdir_local (pass, pass->ignore, action);
           break;
         case ALLSET_ACTION_DOWNLOAD:
           g_ptr_array_add (downloads, (gpointer) action);
@@ -546,16 +551,24 @@ execute (AllsetSyncPass     *pass,
           allset_journal_base_delete (pass->journal, action->path, FALSE, NULL);
           break;
         case ALLSET_ACTION_DELETE_LOCAL:
-          allset_sync_delete_local (pass, ignore, action);
+          allset_sync_delete_local (pass, pass->ignore, action);
           break;
         default:
           g_warn_if_reached ();
+        }
+
+      /* The rules file changed on disk: the rest of the pass follows it. */
+      if (allset_sync_rules_touched (action))
+        {
+          flush_downloads (pass, downloads);
+          allset_sync_rules_reload (pass);
         }
     }
 
   if (pass->fatal == NULL)
     flush_downloads (pass, downloads);
   allset_sync_phase (pass, "local actions and downloads");
+  allset_sync_rules_drop_queued (pass);
   if (pass->fatal == NULL)
     allset_transfer_flush (pass);
 }
@@ -599,7 +612,7 @@ allset_sync_folder (AllsetClient             *client,
   pass.report = report;
   pass.cancellable = cancellable;
   pass.pending = g_ptr_array_new_with_free_func (allset_transfer_op_free);
-  pass.ignore = ignore;
+  pass.ignore = allset_ignore_ref (ignore);
   pass.issues = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_issue_free);
   pass.conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_issue_free);
   pass.landed = g_ptr_array_new_with_free_func (allset_landed_free);
@@ -670,7 +683,7 @@ allset_sync_folder (AllsetClient             *client,
       report->held_deletions = MAX (report->held_deletions, 1);
     }
 
-  execute (&pass, ignore, plan);
+  execute (&pass, plan);
   /* Killed runs' parts whose download is off the plan; not when the user
    * stopped the pass (it must stop quickly). */
   if (!g_cancellable_is_cancelled (cancellable))
@@ -698,6 +711,8 @@ out:
   g_clear_pointer (&pass.landed, g_ptr_array_unref);
   g_clear_pointer (&pass.issues, g_ptr_array_unref);
   g_clear_pointer (&pass.conflicts, g_ptr_array_unref);
+  g_clear_pointer (&pass.ignore, allset_ignore_unref);
+  g_clear_pointer (&pass.rules, allset_sync_rules_free);
   g_clear_error (&pass.fatal);
   g_mutex_clear (&pass.lock);
   g_free (pass.receipt_key);

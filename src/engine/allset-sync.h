@@ -55,7 +55,10 @@ typedef enum
 typedef enum
 {
   /* The plan is known: files = the files it transfers, bytes = their
-   * size (uploads + downloads). Sent once, before any action runs. */
+   * size (uploads + downloads). Sent before the actions it counts run:
+   * once, or twice when the pass fetches the folder's .allsetignore
+   * first (allset-sync-rules.c): one for that file, one for the rest.
+   * Watchers add them up. */
   ALLSET_SYNC_EVENT_PLANNED,
   /* An action on path starts (action says which; bytes: the file's size
    * for transfers). Bookkeeping (RECORD_BASE, FORGET_BASE) has none. */

@@ -167,6 +167,28 @@ allset_transfer_queue_op (AllsetSyncPass     *pass,
   g_ptr_array_add (pass->pending, op);
 }
 
+void
+allset_transfer_drop_queued (AllsetSyncPass *pass,
+                             gboolean      (*drop) (AllsetSyncPass     *pass,
+                                                    const AllsetAction *action))
+{
+  guint kept = 0;
+
+  for (guint i = 0; i < pass->pending->len; i++)
+    {
+      PendingOp *op = g_ptr_array_index (pass->pending, i);
+
+      if (drop (pass, op->action))
+        allset_transfer_op_free (op);
+      else
+        pass->pending->pdata[kept++] = op;
+    }
+  /* The slots past kept were freed or moved. */
+  g_ptr_array_set_free_func (pass->pending, NULL);
+  g_ptr_array_set_size (pass->pending, kept);
+  g_ptr_array_set_free_func (pass->pending, allset_transfer_op_free);
+}
+
 /* ---- chunk sending (worker threads) ------------------------------------- */
 
 typedef struct

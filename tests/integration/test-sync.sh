@@ -173,10 +173,14 @@ if [ "$(ls "$A/clash" | wc -l)" != 3 ]; then
     echo "# k: this file system folds case: case clash not checked"
 else
     cli A 0 sync "$A"
-    expect_out "paths are not synced"
+    # Each clashing path once: the scanner's report, not also the
+    # reconciler's (the server has neither name).
+    expect_out "^ *2 paths are not synced"
     cli A 0 status
     expect_out "Not synced (case_clash): clash/Readme.md: Another name in this directory"
     expect_out "Not synced (case_clash): clash/README.md: Another name in this directory"
+    [ "$(grep -c case_clash <<<"$out")" = 2 ] || fail "k: a purely local clash is not reported exactly twice: $out"
+    grep -q "on the other side" <<<"$out" && fail "k: a purely local clash is reported as one with the server: $out"
     cli A 0 status --json
     for name in Readme.md README.md; do
         grep -A1 "\"path\" : \"clash/$name\"" <<<"$out" | grep -q '"kind" : "case_clash"' ||
@@ -202,10 +206,10 @@ else
     echo "B's" >"$B/clash/CASE.txt"
     cli A 0 sync "$A"
     cli B 0 sync "$B"
-    expect_out "paths are not synced"
+    expect_out "^ *2 paths are not synced"
     cli B 0 status
-    expect_out "Not synced (case_clash): clash/CASE.txt: "
-    expect_out "Not synced (case_clash): clash/Case.txt: "
+    expect_out "Not synced (case_clash): clash/CASE.txt: Another name differs from it only by case on the other side"
+    expect_out "Not synced (case_clash): clash/Case.txt: Another name differs from it only by case on the other side"
     [ "$(ls "$B/clash" | grep -ci '^case\.txt$')" = 1 ] || fail "k: B downloaded Case.txt next to its CASE.txt: $(ls "$B/clash")"
     [ "$(cat "$B/clash/CASE.txt" 2>/dev/null)" = "B's" ] || fail "k: B's CASE.txt was touched"
     clash_list=$(api 'list?path=Sync/clash')
@@ -480,11 +484,35 @@ for f in "${ignored[@]}"; do
     grep -qF "$f" <<<"$out" && fail "s: status mentions the ignored $f: $out"
 done
 
+# B has files of its own before its first pass, and no .allsetignore: the
+# server's (A's "*.log") comes down in that same pass and must already
+# decide what B sends, as on every other device (allset-sync-rules.c).
+section "s: rules that come down in a pass decide what that pass uploads"
+mkdir -p "$IB"
+echo "B's log" >"$IB/b-debug.log"
+echo "B's note" >"$IB/b-note.txt"
+cli B 0 sync "$IB" --json
+[ "$(json_field issues)" = 0 ] || fail "s: B's first pass counted issues: $out"
+[ "$(json_field failed)" = 0 ] || fail "s: B's first pass failed on something: $out"
+[ "$(json_field skipped)" = 0 ] || fail "s: B's first pass skipped something: $out"
+grep -qF b-debug.log <<<"$out" && fail "s: B's first pass mentions its ignored b-debug.log: $out"
+expected_server=$( (echo "$expected"; echo 'f b-note.txt') | LC_ALL=C sort)
+actual=$(server_tree Ign | LC_ALL=C sort)
+[ "$actual" = "$expected_server" ] ||
+    fail "s: after B's first pass the server holds other than the ordinary files and b-note.txt:"$'\n'"$(diff <(echo "$expected_server") <(echo "$actual"))"
+[ "$(cat "$IB/b-debug.log" 2>/dev/null)" = "B's log" ] || fail "s: B's ignored b-debug.log was not left as it was"
+cli B 0 status "$IB" --json
+expect_out '"errors" : 0'
+expect_out '"state" : "in_sync"'
+expect_out '"issues" : \[\]'
+grep -qF b-debug.log <<<"$out" && fail "s: B's status mentions its ignored b-debug.log: $out"
+
 section "s: B gets the ordinary files and .allsetignore, nothing else"
 cli B 0 sync "$IB"
+expected_b=$( (echo "$expected_server"; echo 'f b-debug.log') | LC_ALL=C sort)
 actual=$(cd "$IB" && find . -mindepth 1 -printf '%y %P\n' | LC_ALL=C sort)
-[ "$actual" = "$expected" ] ||
-    fail "s: B's tree is not the ordinary files:"$'\n'"$(diff <(echo "$expected") <(echo "$actual"))"
+[ "$actual" = "$expected_b" ] ||
+    fail "s: B's tree is not the ordinary files:"$'\n'"$(diff <(echo "$expected_b") <(echo "$actual"))"
 cmp -s "$IA/.allsetignore" "$IB/.allsetignore" || fail "s: B's .allsetignore differs from A's"
 
 # Files an ignore rule matches that reach the server another way (a
@@ -526,5 +554,32 @@ actual=$(server_tree Ign)
 for f in "${remote_ignored[@]}"; do
     grep -qxF "f $f" <<<"$actual" || fail "s: the ignored $f was deleted from the server: $actual"
 done
+
+# Both sides changed .allsetignore: B's goes to a conflict copy and A's
+# comes down, in plan order (no shortcut). The rules are read again after
+# each; the upload queued before them ("-early.bak" sorts first) and the
+# one planned after them must both stay home.
+section "s: .allsetignore changed on both sides: the version that lands decides"
+printf '*.bak\n' >>"$IA/.allsetignore"
+cli A 0 sync "$IA"
+printf '*.tmp\n' >>"$IB/.allsetignore"
+echo "early" >"$IB/-early.bak"
+echo "late" >"$IB/late.bak"
+cli B 0 sync "$IB" --json
+[ "$(json_field conflicts)" = 1 ] || fail "s: B's changed .allsetignore made no conflict copy: $out"
+[ "$(json_field failed)" = 0 ] || fail "s: B's pass failed on something: $out"
+[ "$(json_field skipped)" = 0 ] || fail "s: B's pass skipped something: $out"
+cmp -s "$IA/.allsetignore" "$IB/.allsetignore" || fail "s: B's .allsetignore is not A's after the conflict"
+actual=$(server_tree Ign)
+grep -qx 'f -early\.bak\|f late\.bak' <<<"$actual" && fail "s: a file A's new rules ignore reached the server: $actual"
+# Synced before the rule: ignored from now on, deleted nowhere.
+grep -qx 'f sub/log\.txt\.bak' <<<"$actual" || fail "s: sub/log.txt.bak, ignored after it was synced, left the server: $actual"
+[ -f "$IA/sub/log.txt.bak" ] && [ -f "$IB/sub/log.txt.bak" ] || fail "s: sub/log.txt.bak, ignored after it was synced, was deleted"
+grep -q '^f \.allsetignore (conflit ' <<<"$actual" || fail "s: B's rules did not reach the server as a conflict copy: $actual"
+[ "$(cat "$IB/-early.bak" 2>/dev/null)$(cat "$IB/late.bak" 2>/dev/null)" = "earlylate" ] ||
+    fail "s: B's .bak files were not left as they were"
+cli B 0 status "$IB" --json
+expect_out '"errors" : 0'
+grep -qF '.bak' <<<"$out" && fail "s: B's status mentions a file the rules ignore: $out"
 
 finish "All sync tests passed."

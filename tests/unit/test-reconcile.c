@@ -159,6 +159,68 @@ test_case_clash_issues (void)
   g_assert_cmpint (((AllsetIssue *) plan->issues->pdata[0])->kind, ==, ALLSET_ISSUE_CASE_CLASH);
 }
 
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Each clashing path is reported once: two local names that clash are the
+ * scanner's (it flags both skipped); the reconciler adds only names that
+ * clash with one of the other side. */
+static void
+test_case_clash_reported_once (void)
+{
+  static const struct
+  {
+    const char *base, *local, *remote;
+    const char *reported;   /* the paths of the plan's issues, sorted */
+  } cases[] = {
+    /* Purely local, as the scanner leaves them, or not flagged. */
+    { "", "d/ d/Readme~ d/README~", "", "" },
+    { "", "d/ d/Readme=X d/README=Y", "", "" },
+    { "", "d/ d/Readme=X d/README=Y", "d/", "" },
+    /* Local against remote: both. */
+    { "", "d/ d/CASE=X", "d/ d/Case=Y", "d/CASE d/Case" },
+    { "d/", "d/ d/CASE=X", "d/ d/Case=Y", "d/CASE d/Case" },
+    /* A local clash and a third name on the server: that one only. */
+    { "", "Readme~ README~", "readme=Z", "readme" },
+    /* The same path on both sides is not a clash; a new local twin of
+     * it is the scanner's. */
+    { "Readme=X", "Readme~ README~", "Readme=X", "" },
+    /* Names only base knows do not count. */
+    { "Readme=X", "README=Y", "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(World) w = world_new ();
+      g_autoptr(AllsetPlan) plan = NULL;
+      g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+      g_autofree char *got = NULL;
+
+      world_base (w, cases[i].base);
+      world_local (w, cases[i].local);
+      world_remote (w, cases[i].remote);
+      plan = world_reconcile (w);
+      for (guint k = 0; k < plan->issues->len; k++)
+        {
+          const AllsetIssue *issue = plan->issues->pdata[k];
+
+          g_assert_cmpint (issue->kind, ==, ALLSET_ISSUE_CASE_CLASH);
+          g_assert_nonnull (strstr (issue->message, "on the other side"));
+          g_ptr_array_add (paths, issue->path);
+        }
+      g_ptr_array_sort (paths, compare_strings);
+      g_ptr_array_add (paths, NULL);
+      got = g_strjoinv (" ", (char **) paths->pdata);
+      if (g_strcmp0 (got, cases[i].reported) != 0)
+        g_error ("case %u: base “%s” local “%s” remote “%s”: expected issues for “%s”, got “%s”",
+                 i, cases[i].base, cases[i].local, cases[i].remote, cases[i].reported, got);
+    }
+}
+
 static void
 test_ignored (void)
 {
@@ -455,6 +517,7 @@ main (int   argc,
 
   g_test_add_func ("/reconcile/matrix", test_matrix);
   g_test_add_func ("/reconcile/case-clash-issues", test_case_clash_issues);
+  g_test_add_func ("/reconcile/case-clash-reported-once", test_case_clash_reported_once);
   g_test_add_func ("/reconcile/ignored", test_ignored);
   g_test_add_func ("/reconcile/ignored-kind", test_ignored_kind);
   g_test_add_func ("/reconcile/conflict-details", test_conflict_details);
