@@ -19,7 +19,13 @@
 set -uo pipefail
 
 server_bin=${ALLSET_SERVER:-${1:?usage: $0 ALLSET_SERVER ALLSET_CLI}}
-cli_bin=${ALLSET_CLI:-${2:?usage: $0 ALLSET_SERVER ALLSET_CLI}}
+# A script that drives the server alone (test-admin.sh) sets
+# lib_cli_server_only=1 before sourcing this: no allset-cli to name then.
+if [ -n "${lib_cli_server_only:-}" ]; then
+    cli_bin=
+else
+    cli_bin=${ALLSET_CLI:-${2:?usage: $0 ALLSET_SERVER ALLSET_CLI}}
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/allset-cli-test.XXXXXX")
 data="$work/data"

@@ -2,31 +2,16 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Drives `allset-server admin` against a fresh data directory, and a running
-# `allset-server serve --dev-cert` for the device commands.
+# `allset-server serve --dev-cert` for the device commands. The work
+# directory, the server (started, and stopped with a verdict on how it
+# exited, sanitizer reports included) and fail/finish come from lib-cli.sh.
 #
 # Usage: test-admin.sh PATH/TO/allset-server
 
 set -uo pipefail
 
-server_bin=${1:?usage: test-admin.sh PATH/TO/allset-server}
-work=$(mktemp -d "${TMPDIR:-/tmp}/allset-admin-test.XXXXXX")
-data="$work/data"
-server_pid=
-
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+lib_cli_server_only=1
+. "$(dirname "$0")/lib-cli.sh" "${1:?usage: test-admin.sh PATH/TO/allset-server}"
 
 # run EXPECTED_STATUS [STDIN] -- ARGS…: runs `allset-server admin --data-dir
 # DATA ARGS…` and keeps its output in $out and $err.
@@ -128,18 +113,7 @@ run 1 "" -- devices nobody
 if ! command -v curl >/dev/null 2>&1; then
     echo "# curl is not installed: device tests against the server skipped"
 else
-    "$server_bin" serve --data-dir "$data" --dev-cert --listen 127.0.0.1:0 \
-        >"$work/server.log" 2>&1 &
-    server_pid=$!
-    port=
-    for _ in $(seq 1 100); do
-        port=$(sed -n 's|.*listening on https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/server.log")
-        [ -n "$port" ] && break
-        kill -0 "$server_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    [ -n "$port" ] || { fail "server did not start: $(cat "$work/server.log")"; exit 1; }
-
+    start_server
     base="https://127.0.0.1:$port/api/v1"
     # The development certificate must verify for 127.0.0.1 as it is.
     api() { curl -sS --cacert "$data/tls/cert.pem" "$@"; }
@@ -201,10 +175,8 @@ else
     done
     [ "$code" = 503 ] || fail "server did not enter maintenance (last answer $code)"
     run 0 "" -- maintenance off
+    # Before the verdict: a server that exits badly fails the test.
+    stop_server
 fi
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed" >&2
-    exit 1
-fi
-echo "admin CLI: all checks passed"
+finish "admin CLI: all checks passed"

@@ -10,6 +10,11 @@
 #
 # Usage: test-cli-login.sh [PATH/TO/allset-server PATH/TO/allset-cli]
 # ($ALLSET_SERVER and $ALLSET_CLI win over the arguments.)
+#
+# The work directory, the server (started, and stopped with a verdict on
+# how it exited, sanitizer reports included) and the check helpers come
+# from lib-cli.sh; this script runs allset-cli its own way (run, below),
+# with one configuration and the keyring rather than lib-cli.sh's clients.
 
 set -uo pipefail
 
@@ -28,31 +33,13 @@ if [ -z "${ALLSET_TEST_PRIVATE_BUS:-}" ]; then
     exec dbus-run-session -- env ALLSET_TEST_PRIVATE_BUS=1 bash "$0" "$server_bin" "$cli_bin"
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/allset-cli-test.XXXXXX")
-data="$work/data"
-server_pid=
+. "$(dirname "$0")/lib-cli.sh" "$server_bin" "$cli_bin"
 
-export HOME="$work/home"
+# lib-cli.sh made $HOME ($work/home); the keyring lives under it.
 export XDG_CONFIG_HOME="$HOME/.config" XDG_STATE_HOME="$HOME/.local/state"
 export XDG_DATA_HOME="$HOME/.local/share" XDG_CACHE_HOME="$HOME/.cache"
 export XDG_RUNTIME_DIR="$work/run"
-unset DISPLAY WAYLAND_DISPLAY
-mkdir -p "$HOME" && mkdir -m 700 "$XDG_RUNTIME_DIR"
-
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+mkdir -m 700 "$XDG_RUNTIME_DIR"
 
 # A real keyring, unlocked with a non-empty password (an empty one fails).
 printf '%s' "keyring password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
@@ -64,21 +51,7 @@ for _ in $(seq 1 50); do
 done
 
 # --- the server ------------------------------------------------------------
-"$server_bin" serve --data-dir "$data" --dev-cert --listen 127.0.0.1:0 >"$work/server.log" 2>&1 &
-server_pid=$!
-port=
-for _ in $(seq 1 100); do
-    port=$(sed -n 's|.*listening on https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/server.log")
-    [ -n "$port" ] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "FAIL: server did not start: $(cat "$work/server.log")" >&2; exit 1; }
-fingerprint=$(sed -n 's/^TLS certificate SHA-256 fingerprint: //p' "$work/server.log")
-url="https://127.0.0.1:$port/"
-password="correct horse battery"
-
-admin() { "$server_bin" admin --data-dir "$data" "$@" >"$work/admin.out" 2>&1 || fail "admin $*: $(cat "$work/admin.out")"; }
+start_server
 printf '%s\n' "$password" | admin account-add alice --name "Alice Martin" --email alice@example.com --quota 1G
 
 # GET /api/v1/account with a token: the HTTP status.
@@ -99,8 +72,6 @@ run() {
         fail "allset-cli $* exited with $status, expected $expected; stdout: $out; stderr: $err"
     fi
 }
-expect_out() { grep -q -- "$1" <<<"$out" || fail "stdout lacks '$1': $out"; }
-expect_err() { grep -q -- "$1" <<<"$err" || fail "stderr lacks '$1': $err"; }
 
 keyring_token() { secret-tool lookup server "$url" username alice 2>/dev/null; }
 cfg="$work/config"
@@ -296,8 +267,6 @@ grep -q "Signed in" "$work/tty.out" || fail "terminal login failed: $(cat "$work
 grep -qF -- "$password" "$work/tty.out" && fail "the password was echoed on the terminal"
 [ -s "$work/tty-token" ] || fail "terminal login stored no token"
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed" >&2
-    exit 1
-fi
-echo "allset-cli login: all checks passed"
+# Before the verdict: a server that exits badly fails the test.
+stop_server
+finish "allset-cli login: all checks passed"

@@ -131,50 +131,64 @@ die_with_parent (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
-static TestCliServer *
-server_spawn (const char *tls_arg1,
-              const char *tls_arg2,
-              const char *extra_arg)
+/* Starts the server on server->dir's data directory, listening on listen,
+ * and reads its URL and fingerprint (which a restart must find the same). */
+static void
+server_launch (TestCliServer *server,
+               const char    *listen)
 {
-  TestCliServer *server = g_new0 (TestCliServer, 1);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GDataInputStream) input = NULL;
-  g_autofree char *data = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *url = NULL;
+  g_autofree char *fingerprint = NULL;
   const char *bin = g_getenv ("ALLSET_SERVER");
   Drain *drain;
   char *line;
 
   g_assert_nonnull (bin);
-  server->dir = g_dir_make_tmp ("allset-client-test-XXXXXX", &error);
-  g_assert_no_error (error);
-  data = g_build_filename (server->dir, "data", NULL);
+  g_ptr_array_add (argv, g_strdup (bin));
+  g_ptr_array_add (argv, g_strdup ("serve"));
+  g_ptr_array_add (argv, g_strdup ("--data-dir"));
+  g_ptr_array_add (argv, g_build_filename (server->dir, "data", NULL));
+  g_ptr_array_add (argv, g_strdup ("--listen"));
+  g_ptr_array_add (argv, g_strdup (listen));
+  for (guint i = 0; server->options[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (server->options[i]));
+  g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   setup_sanitizers (server, launcher);
-  server->process = g_subprocess_launcher_spawn (launcher, &error, bin, "serve", "--data-dir", data,
-                                                 "--listen", "127.0.0.1:0", tls_arg1,
-                                                 tls_arg2 != NULL ? tls_arg2 : extra_arg,
-                                                 tls_arg2 != NULL ? extra_arg : NULL, NULL);
+  server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
-  server->spawned = g_object_ref (server->process);
 
   input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  while ((server->url == NULL || server->fingerprint == NULL) &&
+  while ((url == NULL || fingerprint == NULL) &&
          (line = g_data_input_stream_read_line (input, NULL, NULL, &error)) != NULL)
     {
       const char *found;
 
       if ((found = strstr (line, "listening on ")) != NULL)
-        server->url = g_strdup (found + strlen ("listening on "));
+        url = g_strdup (found + strlen ("listening on "));
       else if ((found = strstr (line, "fingerprint: ")) != NULL)
-        server->fingerprint = g_strdup (found + strlen ("fingerprint: "));
+        fingerprint = g_strdup (found + strlen ("fingerprint: "));
       g_free (line);
     }
   g_assert_no_error (error);
-  g_assert_nonnull (server->url);
-  g_assert_nonnull (server->fingerprint);
+  g_assert_nonnull (url);
+  g_assert_nonnull (fingerprint);
+  if (server->url == NULL)
+    {
+      server->url = g_steal_pointer (&url);
+      server->fingerprint = g_steal_pointer (&fingerprint);
+    }
+  else
+    {
+      g_assert_cmpstr (url, ==, server->url);
+      g_assert_cmpstr (fingerprint, ==, server->fingerprint);
+    }
 
   /* Keep reading, or a chatty server would block on a full pipe. */
   server->report = g_string_new (NULL);
@@ -182,6 +196,26 @@ server_spawn (const char *tls_arg1,
   drain->input = g_steal_pointer (&input);
   drain->report = server->report;
   server->drain = g_thread_new ("drain", drain_output, drain);
+}
+
+static TestCliServer *
+server_spawn (const char *tls_arg1,
+              const char *tls_arg2,
+              const char *extra_arg)
+{
+  TestCliServer *server = g_new0 (TestCliServer, 1);
+  g_autoptr(GStrvBuilder) options = g_strv_builder_new ();
+  g_autoptr(GError) error = NULL;
+
+  server->dir = g_dir_make_tmp ("allset-client-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_strv_builder_add (options, tls_arg1);
+  if (tls_arg2 != NULL)
+    g_strv_builder_add (options, tls_arg2);
+  if (extra_arg != NULL)
+    g_strv_builder_add (options, extra_arg);
+  server->options = g_strv_builder_end (options);
+  server_launch (server, "127.0.0.1:0");
   return server;
 }
 
@@ -269,11 +303,13 @@ wait_exit (GSubprocess *process,
   return g_subprocess_wait (process, NULL, NULL);
 }
 
-void
-test_cli_server_stop (TestCliServer *server)
+/* SIGTERM, and why the server's exit fails the test (NULL: it does not);
+ * its sanitizer report in *report. */
+static char *
+server_reap (TestCliServer  *server,
+             GString       **report)
 {
-  g_autofree char *what = NULL;
-  g_autoptr(GString) report = NULL;
+  char *what = NULL;
 
   g_subprocess_send_signal (server->process, SIGTERM);
   if (!wait_exit (server->process, STOP_TIMEOUT_SECONDS))
@@ -282,14 +318,6 @@ test_cli_server_stop (TestCliServer *server)
       wait_exit (server->process, STOP_TIMEOUT_SECONDS);
       what = g_strdup_printf ("allset-server did not stop within %d s of SIGTERM",
                               STOP_TIMEOUT_SECONDS);
-    }
-  /* Without our suppressions and unwinder its leak stacks cannot be told
-   * from libsoup's (see the header). */
-  else if (server->process != server->spawned)
-    {
-      if (!g_subprocess_get_successful (server->process))
-        g_test_message ("allset-server (restarted by the test) exited with wait status %d",
-                        g_subprocess_get_status (server->process));
     }
   /* Killed by our SIGTERM is fine too: it may land before the server's
    * handler is installed. Under ASan a leak or an error report makes the
@@ -303,30 +331,71 @@ test_cli_server_stop (TestCliServer *server)
                             ? g_subprocess_get_exit_status (server->process)
                             : g_subprocess_get_term_sig (server->process));
   g_thread_join (server->drain);
+  server->drain = NULL;
   /* A report that did not change the exit status (UBSan without
    * halt_on_error, say) still fails. */
-  report = g_steal_pointer (&server->report);
-  if (what == NULL && report->len > 0)
+  *report = g_steal_pointer (&server->report);
+  if (what == NULL && (*report)->len > 0)
     what = g_strdup ("allset-server printed a sanitizer report");
+  g_clear_object (&server->process);
+  return what;
+}
 
-  g_object_unref (server->process);
-  g_object_unref (server->spawned);
+static void
+fail_verdict (const char *what,
+              GString    *report)
+{
+  /* The report on stderr, where meson shows it whole; the assertion
+   * message stays one line, which TAP wants. */
+  g_autofree char *message = g_strconcat (what, report->len > 0
+                                          ? "; its sanitizer report is on stderr" : "", NULL);
+
+  g_printerr ("%s", report->str);
+  g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
+}
+
+void
+test_cli_server_halt (TestCliServer *server)
+{
+  g_autofree char *what = NULL;
+  g_autoptr(GString) report = NULL;
+
+  g_assert_nonnull (server->process);
+  what = server_reap (server, &report);
+  if (what != NULL)
+    fail_verdict (what, report);
+}
+
+void
+test_cli_server_restart (TestCliServer *server)
+{
+  g_autoptr(GUri) uri = g_uri_parse (server->url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *listen = NULL;
+
+  g_assert_null (server->process);
+  g_assert_nonnull (uri);
+  listen = g_strdup_printf ("127.0.0.1:%d", g_uri_get_port (uri));
+  server_launch (server, listen);
+}
+
+void
+test_cli_server_stop (TestCliServer *server)
+{
+  g_autofree char *what = NULL;
+  g_autoptr(GString) report = NULL;
+
+  if (server->process != NULL)
+    what = server_reap (server, &report);
+
   remove_tree (server->dir);
   g_free (server->dir);
   g_free (server->url);
   g_free (server->fingerprint);
+  g_strfreev (server->options);
   g_free (server);
 
   if (what != NULL)
-    {
-      /* The report on stderr, where meson shows it whole; the assertion
-       * message stays one line, which TAP wants. */
-      g_autofree char *message = g_strconcat (what, report->len > 0
-                                              ? "; its sanitizer report is on stderr" : "", NULL);
-
-      g_printerr ("%s", report->str);
-      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
-    }
+    fail_verdict (what, report);
 }
 
 void

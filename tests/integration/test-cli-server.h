@@ -14,6 +14,8 @@
  * ($ALLSET_TEST_LSAN_SUPPRESSIONS) and the slow unwinder, and
  * test_cli_server_stop() fails the test program on a non-zero exit, a
  * signal other than its SIGTERM, or a sanitizer report in its output.
+ * A server halted and restarted on the same address (a server that goes
+ * away and comes back) runs and is judged the same way, each time.
  */
 
 #pragma once
@@ -28,12 +30,12 @@ G_BEGIN_DECLS
 typedef struct
 {
   char        *dir;
-  GSubprocess *process;
+  GSubprocess *process;      /* NULL while halted */
   GThread     *drain;
   char        *url;          /* https://127.0.0.1:PORT/ */
   char        *fingerprint;  /* AB:CD:… */
   GString     *report;       /* sanitizer report lines the server printed */
-  GSubprocess *spawned;      /* the process started here (see stop) */
+  GStrv        options;      /* the `serve` options, for a restart */
 } TestCliServer;
 
 /* g_test_init(), and FALSE (with one skipped test named prefix/skipped
@@ -54,11 +56,18 @@ TestCliServer *test_cli_server_start (const char    *extra_arg);
 TestCliServer *test_cli_server_start_tls (const char *cert,
                                           const char *key);
 /* SIGTERM, then a failed assertion (aborting the program, even after
- * g_test_run()) unless the server exited cleanly: see above. A process
- * that a test put in ->process itself (test-remote-monitor.c restarts the
- * server its own way, without the sanitizer settings) only gets its exit
- * status noted; the output of the one started here is still checked. */
+ * g_test_run()) unless the server exited cleanly: see above. Frees
+ * server, halted or not. */
 void           test_cli_server_stop  (TestCliServer *server);
+/* The same SIGTERM and verdict, but the data directory, URL and
+ * fingerprint stay, for test_cli_server_restart(): a server that goes
+ * away (test-remote-monitor.c). */
+void           test_cli_server_halt  (TestCliServer *server);
+/* After test_cli_server_halt(): the server again on the same data
+ * directory and port, with the same options and sanitizer settings;
+ * asserts that its URL and fingerprint are the same as before.
+ * test_cli_server_stop() checks its exit as it does the first one's. */
+void           test_cli_server_restart (TestCliServer *server);
 /* `allset-server admin --data-dir DIR ARGS… (NULL-terminated)` with input
  * on stdin; asserts success. */
 void           test_cli_admin        (TestCliServer *server,

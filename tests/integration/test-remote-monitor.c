@@ -6,12 +6,10 @@
  * reaches the other's monitor as ::changed within a second (the latency
  * is printed), stop() cuts a parked long poll at once, a server that goes
  * away and comes back on the same port turns "connected" off and on with
- * a ::changed, and a revoked or unknown token ends in ::failed.
+ * a ::changed, and a revoked or unknown token ends in ::failed. The
+ * restarted server is test-cli-server.c's (test_cli_server_restart()):
+ * the same sanitizer settings, and its exit checked like the first one's.
  */
-
-#include <signal.h>
-#include <string.h>
-#include <sys/prctl.h>
 
 #include "allset-remote-monitor.h"
 #include "test-cli-server.h"
@@ -415,84 +413,20 @@ test_maintenance (void)
 /* ---- a server that goes away and comes back ------------------------------ */
 
 static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static gpointer
-drain_output (gpointer data)
-{
-  g_autoptr(GDataInputStream) input = data;
-  char *line;
-
-  while ((line = g_data_input_stream_read_line (input, NULL, NULL, NULL)) != NULL)
-    {
-      g_test_message ("server: %s", line);
-      g_free (line);
-    }
-  return NULL;
-}
-
-static void
-server_kill (void)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (server->process, SIGTERM);
-  g_subprocess_wait (server->process, NULL, &error);
-  g_assert_no_error (error);
-  g_thread_join (server->drain);
-  g_clear_object (&server->process);
-}
-
-/* The same data directory (accounts, tokens, dev certificate) and port. */
-static void
-server_restart (int port)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GDataInputStream) input = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data = g_build_filename (server->dir, "data", NULL);
-  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%d", port);
-  gboolean listening = FALSE;
-  char *line;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server->process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("ALLSET_SERVER"),
-                                                 "serve", "--data-dir", data, "--dev-cert",
-                                                 "--listen", listen, NULL);
-  g_assert_no_error (error);
-  input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  while (!listening && (line = g_data_input_stream_read_line (input, NULL, NULL, &error)) != NULL)
-    {
-      g_test_message ("server: %s", line);
-      listening = strstr (line, "listening on ") != NULL;
-      g_free (line);
-    }
-  g_assert_no_error (error);
-  g_assert_true (listening);
-  server->drain = g_thread_new ("drain", drain_output, g_steal_pointer (&input));
-}
-
-static void
 test_server_restart (void)
 {
   g_autoptr(AllsetClient) device = test_cli_signed_in (server, "alice");
   g_autoptr(AllsetRemoteMonitor) monitor = NULL;
-  g_autoptr(GUri) uri = g_uri_parse (server->url, G_URI_FLAGS_NONE, NULL);
   Watch watch = { 0 };
   gint64 down, up;
 
-  g_assert_nonnull (uri);
   monitor = monitor_new (device, &watch);
   allset_remote_monitor_start (monitor, current_cursor (device));
   g_assert_true (wait_connected (monitor, TRUE, 3000));
   run_for (200);
 
   down = g_get_monotonic_time ();
-  server_kill ();
+  test_cli_server_halt (server);
   g_assert_true (wait_connected (monitor, FALSE, 3000));
   g_test_message ("server stopped: connected FALSE after %.0f ms",
                   (g_get_monotonic_time () - down) / 1000.0);
@@ -501,7 +435,8 @@ test_server_restart (void)
   /* Down for a while: the monitor retries (1 s, 2 s…) meanwhile. */
   run_for (1500);
   up = g_get_monotonic_time ();
-  server_restart (g_uri_get_port (uri));
+  /* The same data directory (accounts, tokens, certificate) and port. */
+  test_cli_server_restart (server);
   g_assert_true (wait_connected (monitor, TRUE, 10000));
   g_assert_true (wait_count (&watch.changed, 1, 1000));
   g_test_message ("server back: connected TRUE and ::changed after %.0f ms",
