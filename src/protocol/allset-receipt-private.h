@@ -23,6 +23,10 @@ gboolean  _allset_receipt_check_fields (const AllsetReceipt  *self,
 /* The Merkle leaf of a receipt: SHA-256(0x00 || signed text). */
 void      _allset_receipt_leaf         (const AllsetReceipt  *self,
                                         AllsetHash           *out);
+/* Replaces the receipt's batch_proof with these hashes, in hex. */
+void      _allset_receipt_set_proof    (AllsetReceipt        *self,
+                                        const AllsetHash     *proof,
+                                        guint                 len);
 /* The bytes a batch signature is over: "allset-receipt-batch-v1\n{root}\n{n}". */
 char     *_allset_receipt_batch_text   (const char           *root_hex,
                                         guint64               size);

@@ -181,6 +181,18 @@ batch_invalid (GError     **error,
   return FALSE;
 }
 
+void
+_allset_receipt_set_proof (AllsetReceipt    *self,
+                           const AllsetHash *proof,
+                           guint             len)
+{
+  g_strfreev (self->batch_proof);
+  self->batch_proof = g_new (char *, len + 1);
+  for (guint i = 0; i < len; i++)
+    self->batch_proof[i] = allset_hash_to_hex (&proof[i]);
+  self->batch_proof[len] = NULL;
+}
+
 gboolean
 allset_receipt_batch_complete (AllsetReceipt **receipts,
                                gsize           n,
@@ -226,11 +238,7 @@ allset_receipt_batch_complete (AllsetReceipt **receipts,
       AllsetHash proof[ALLSET_MERKLE_MAX_PROOF];
       guint proof_len = allset_merkle_tree_proof (tree, receipt->batch_index, proof);
 
-      g_strfreev (receipt->batch_proof);
-      receipt->batch_proof = g_new (char *, proof_len + 1);
-      for (guint j = 0; j < proof_len; j++)
-        receipt->batch_proof[j] = allset_hash_to_hex (&proof[j]);
-      receipt->batch_proof[proof_len] = NULL;
+      _allset_receipt_set_proof (receipt, proof, proof_len);
     }
   return TRUE;
 }

@@ -316,11 +316,7 @@ allset_signer_sign_batch (AllsetSigner   *self,
       receipt->batch_root = g_strdup (root);
       receipt->batch_size = n;
       receipt->batch_index = i;
-      g_strfreev (receipt->batch_proof);
-      receipt->batch_proof = g_new (char *, proof_len + 1);
-      for (guint j = 0; j < proof_len; j++)
-        receipt->batch_proof[j] = allset_hash_to_hex (&proof[j]);
-      receipt->batch_proof[proof_len] = NULL;
+      _allset_receipt_set_proof (receipt, proof, proof_len);
     }
 
   return TRUE;
