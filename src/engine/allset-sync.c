@@ -472,6 +472,7 @@ execute (AllsetSyncPass *pass,
 {
   g_autoptr(GPtrArray) downloads = g_ptr_array_new ();
   g_autoptr(GHashTable) deferred = NULL;
+  gboolean debug = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
 
   /* New rules coming down decide what this pass sends (allset-sync-rules.c). */
   allset_sync_rules_first (pass, plan);
@@ -505,8 +506,11 @@ execute (AllsetSyncPass *pass,
             break;
         }
 
-      g_debug ("%s %s%s%s (%s)", allset_action_kind_to_string (action->kind), action->path,
-               action->to != NULL ? " → " : "", action->to != NULL ? action->to : "", action->reason);
+      /* Once per action: g_debug() formats its message even when nothing
+       * prints it (12 000 instructions, a tenth of queuing an upload). */
+      if (debug)
+        g_debug ("%s %s%s%s (%s)", allset_action_kind_to_string (action->kind), action->path,
+                 action->to != NULL ? " → " : "", action->to != NULL ? action->to : "", action->reason);
 
       if (g_cancellable_is_cancelled (pass->cancellable))
         {
