@@ -109,11 +109,37 @@ GPtrArray          *allset_version_list_from_json  (JsonObject  *object,
 GPtrArray          *allset_trash_list_from_json    (JsonObject  *object,
                                                     GError     **error);
 
-/* allset-client-types.c: what every parser of an answer needs. Each
+/* allset-client-types.c: what every parser of an answer needs (the
+ * commit and feed parsers live in allset-client-commit.c). Each
  * sets an ALLSET_ERROR_INVALID_JSON error naming the member. */
 gboolean allset_client_shape_error     (GError     **error,
                                         const char  *member,
                                         const char  *problem);
+/* A required count, not negative. */
+gboolean allset_client_get_size        (JsonObject  *object,
+                                        const char  *member,
+                                        guint64     *out,
+                                        GError     **error);
+/* An optional or null object (NULL when absent). */
+gboolean allset_client_get_object_opt  (JsonObject  *object,
+                                        const char  *member,
+                                        JsonObject **out,
+                                        GError     **error);
+/* An optional "file_id": 64 lowercase hex digits when present. */
+gboolean allset_client_get_file_id_opt (JsonObject  *object,
+                                        char       **out,
+                                        GError     **error);
+/* An optional or null "receipt", parsed. */
+gboolean allset_client_get_receipt_opt (JsonObject     *object,
+                                        AllsetReceipt **out,
+                                        GError        **error);
+typedef gpointer (*AllsetClientElementParser) (JsonObject *object, GError **error);
+/* object[member], an array of objects, each parsed with parse. */
+GPtrArray *allset_client_parse_list    (JsonObject                *object,
+                                        const char                *member,
+                                        AllsetClientElementParser  parse,
+                                        GDestroyNotify             free_func,
+                                        GError                   **error);
 /* An optional count: absent is 0, negative is an error. */
 gboolean allset_client_get_size_opt    (JsonObject  *object,
                                         const char  *member,
