@@ -27,7 +27,6 @@ struct _AllsetTestServer
   char         *url;
   GTlsDatabase *tls_database;
   SoupSession  *session;
-  char         *lsan_suppressions;  /* ours + $LSAN_OPTIONS's, for the server */
 };
 
 G_END_DECLS

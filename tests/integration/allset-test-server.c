@@ -46,22 +46,6 @@ allset_test_init (int    *argc,
   gtest_log_handler = g_log_set_default_handler (quiet_log_handler, NULL);
 }
 
-gboolean
-allset_test_is_sanitized (void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-  return TRUE;
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
-  return TRUE;
-# else
-  return FALSE;
-# endif
-#else
-  return FALSE;
-#endif
-}
-
 static gboolean
 flag_on_timeout (gpointer data)
 {
@@ -185,61 +169,6 @@ fail_with_log (AllsetTestServer *self,
   g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message->str);
 }
 
-/* Under ASan: the server keeps the slow unwinder (the meson test
- * environment gives the test programs the fast one), which its leak
- * suppressions need to see past GLib's frames, and gets ours
- * (tests/integration/lsan-server.supp) on top of $LSAN_OPTIONS's. */
-static void
-setup_sanitizers (AllsetTestServer    *self,
-                  GSubprocessLauncher *launcher)
-{
-  const char *asan = g_getenv ("ASAN_OPTIONS");
-  const char *lsan = g_getenv ("LSAN_OPTIONS");
-  const char *ours = g_getenv ("ALLSET_TEST_LSAN_SUPPRESSIONS");
-  g_autoptr(GString) options = g_string_new (NULL);
-  g_auto(GStrv) items = NULL;
-
-  if (!allset_test_is_sanitized ())
-    return;
-
-  if (asan != NULL)
-    {
-      g_autofree char *slow = g_strconcat (asan, ":fast_unwind_on_malloc=0", NULL);
-
-      g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", slow, TRUE);
-    }
-
-  if (ours == NULL)
-    return;
-
-  items = g_strsplit (lsan != NULL ? lsan : "", ":", -1);
-  if (self->lsan_suppressions == NULL)
-    {
-      g_autoptr(GString) text = g_string_new (NULL);
-      g_autofree char *mine = NULL;
-
-      for (guint i = 0; items[i] != NULL; i++)
-        {
-          g_autofree char *theirs = NULL;
-
-          if (g_str_has_prefix (items[i], "suppressions=") &&
-              g_file_get_contents (items[i] + strlen ("suppressions="), &theirs, NULL, NULL))
-            g_string_append_printf (text, "%s\n", theirs);
-        }
-      g_assert_true (g_file_get_contents (ours, &mine, NULL, NULL));
-      g_string_append (text, mine);
-
-      self->lsan_suppressions = g_build_filename (self->tmp_dir, "lsan.supp", NULL);
-      g_assert_true (g_file_set_contents (self->lsan_suppressions, text->str, text->len, NULL));
-    }
-
-  for (guint i = 0; items[i] != NULL; i++)
-    if (items[i][0] != '\0' && !g_str_has_prefix (items[i], "suppressions="))
-      g_string_append_printf (options, "%s:", items[i]);
-  g_string_append_printf (options, "suppressions=%s", self->lsan_suppressions);
-  g_subprocess_launcher_setenv (launcher, "LSAN_OPTIONS", options->str, TRUE);
-}
-
 static gboolean
 process_exited (GSubprocess *process)
 {
@@ -328,7 +257,7 @@ allset_test_server_start (AllsetTestServer *self)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_stdout_file_path (launcher, self->log_path);
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  setup_sanitizers (self, launcher);
+  allset_test_sanitize_launcher (launcher, self->tmp_dir);
   self->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   self->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (self->process), NULL, 10);
@@ -479,7 +408,6 @@ allset_test_server_free (AllsetTestServer *self)
   g_strfreev (self->extra_args);
   g_free (self->log_path);
   g_free (self->url);
-  g_free (self->lsan_suppressions);
   g_free (self);
 }
 
@@ -560,7 +488,7 @@ allset_test_server_admin (AllsetTestServer  *self,
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  setup_sanitizers (self, launcher);
+  allset_test_sanitize_launcher (launcher, self->tmp_dir);
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL, &out, NULL, &error);

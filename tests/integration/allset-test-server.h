@@ -19,6 +19,7 @@
 #include <libsoup/soup.h>
 
 #include "allset-protocol.h"
+#include "test-sanitizers.h"   /* allset_test_is_sanitized(): timing bounds get more slack */
 
 G_BEGIN_DECLS
 
@@ -301,8 +302,6 @@ gint64              allset_test_cursor          (AllsetTestServer   *self,
 void                allset_test_init            (int                *argc,
                                                  char             ***argv);
 
-/* TRUE when built with AddressSanitizer: timing bounds get more slack. */
-gboolean            allset_test_is_sanitized    (void);
 /* Iterates the thread-default main context for ms milliseconds. */
 void                allset_test_iterate_for     (guint               ms);
 /* Whether unshare --user --map-root-user --mount can mount a tmpfs here;

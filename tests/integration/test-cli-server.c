@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "test-cli-server.h"
+#include "test-sanitizers.h"
 
 /* LeakSanitizer's report at exit is written with the slow unwinder and
  * symbolized: seconds under load, not a minute. */
@@ -57,73 +58,6 @@ drain_output (gpointer data)
   return NULL;
 }
 
-static gboolean
-is_sanitized (void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-  return TRUE;
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
-  return TRUE;
-# else
-  return FALSE;
-# endif
-#else
-  return FALSE;
-#endif
-}
-
-/* As allset-test-server.c does for the server tests: under ASan the server
- * gets the slow unwinder back (the test programs run with the fast one,
- * see meson.build), without which the suppressions cannot see past GLib's
- * frames, and LSAN_OPTIONS whose one suppressions file holds those of
- * $LSAN_OPTIONS and tests/integration/lsan-server.supp. */
-static void
-setup_sanitizers (TestCliServer       *server,
-                  GSubprocessLauncher *launcher)
-{
-  const char *asan = g_getenv ("ASAN_OPTIONS");
-  const char *lsan = g_getenv ("LSAN_OPTIONS");
-  const char *ours = g_getenv ("ALLSET_TEST_LSAN_SUPPRESSIONS");
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GString) options = g_string_new (NULL);
-  g_autofree char *mine = NULL;
-  g_autofree char *path = NULL;
-  g_auto(GStrv) items = NULL;
-
-  if (!is_sanitized ())
-    return;
-
-  if (asan != NULL)
-    {
-      g_autofree char *slow = g_strconcat (asan, ":fast_unwind_on_malloc=0", NULL);
-
-      g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", slow, TRUE);
-    }
-
-  if (ours == NULL)
-    return;
-
-  items = g_strsplit (lsan != NULL ? lsan : "", ":", -1);
-  for (guint i = 0; items[i] != NULL; i++)
-    {
-      g_autofree char *theirs = NULL;
-
-      if (g_str_has_prefix (items[i], "suppressions=") &&
-          g_file_get_contents (items[i] + strlen ("suppressions="), &theirs, NULL, NULL))
-        g_string_append_printf (text, "%s\n", theirs);
-      else if (items[i][0] != '\0' && !g_str_has_prefix (items[i], "suppressions="))
-        g_string_append_printf (options, "%s:", items[i]);
-    }
-  g_assert_true (g_file_get_contents (ours, &mine, NULL, NULL));
-  g_string_append (text, mine);
-
-  path = g_build_filename (server->dir, "lsan.supp", NULL);
-  g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
-  g_string_append_printf (options, "suppressions=%s", path);
-  g_subprocess_launcher_setenv (launcher, "LSAN_OPTIONS", options->str, TRUE);
-}
-
 /* A failed assertion aborts the test: the server must not outlive it. */
 static void
 die_with_parent (gpointer data)
@@ -160,7 +94,7 @@ server_launch (TestCliServer *server,
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  setup_sanitizers (server, launcher);
+  allset_test_sanitize_launcher (launcher, server->dir);
   server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 
