@@ -89,6 +89,13 @@ allset_random_token (gsize n_bytes)
   /* Tokens are bearer secrets: failure here must not produce a weak one. */
   if (gnutls_rnd (GNUTLS_RND_KEY, bytes, n_bytes) < 0)
     g_error ("gnutls_rnd failed: no random bytes for a token");
+  /* A token that starts with “-” reads as an option on a command line
+   * (`allset-cli share-update -Xy…` fails, one link in 64), so the first
+   * character is drawn again until it is not: the top six bits of the
+   * first byte give base64's index 62, “+”, which becomes “-”. */
+  while (bytes[0] >> 2 == 62)
+    if (gnutls_rnd (GNUTLS_RND_KEY, bytes, 1) < 0)
+      g_error ("gnutls_rnd failed: no random bytes for a token");
 
   text = g_base64_encode (bytes, n_bytes);
   gnutls_memset (bytes, 0, n_bytes);

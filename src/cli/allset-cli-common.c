@@ -39,9 +39,25 @@ allset_cli_parse_options (const char    *command,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      allset_cli_usage_error (command, "%s", error->message);
+      /* Link tokens minted before they stopped starting with “-” (and
+       * file names) can look like options: say how to pass them. */
+      if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION))
+        allset_cli_usage_error (command, "%s (%s)", error->message,
+                                _("an argument that starts with “-” goes after “--”"));
+      else
+        allset_cli_usage_error (command, "%s", error->message);
       return FALSE;
     }
+
+  /* GOption keeps “--” when an argument after it starts with “-”; no
+   * command takes “--” itself, so the separator goes. */
+  for (int i = 1; i < *argc; i++)
+    if (g_str_equal ((*argv)[i], "--"))
+      {
+        memmove (*argv + i, *argv + i + 1, (gsize) (*argc - i) * sizeof (char *));
+        (*argc)--;
+        break;
+      }
 
   return TRUE;
 }
