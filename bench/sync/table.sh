@@ -32,6 +32,7 @@ F.up|F $f × 64 B: first upload (once)|s|median||
 F.rescan|F: no-change pass|s|median||
 F.rss.up|F: client RSS, first upload|MB|max||
 F.rss|F: client RSS, no-change pass ($f tracked files)|MB|max|≤ 60 MB|60
+F.rss.idle|F: client RSS, idle watch after its first pass|MB|max|≤ 60 MB|60
 F.rss.server|F: server RSS|MB|max||
 EOF
 }

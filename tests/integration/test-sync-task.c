@@ -6,9 +6,13 @@
  * a tree, a second one (another journal) downloads it, every file ends
  * verified (pending → uploaded → verified, receipts checked; a file left
  * pending is checked again by the next pass), the main
- * loop keeps running meanwhile (invariant 7), and a cancelled pass stops
- * with G_IO_ERROR_CANCELLED.
+ * loop keeps running meanwhile (invariant 7), a cancelled pass stops
+ * with G_IO_ERROR_CANCELLED, and the memory of a pass over many files goes
+ * back to the system when it ends (an idle tray app stays small).
  */
+
+#include <stdio.h>
+#include <string.h>
 
 #include <glib/gstdio.h>
 
@@ -204,6 +208,78 @@ test_cancelled (void)
   remove_tree (root);
 }
 
+/* kB of "VmRSS" or "VmHWM" in /proc/self/status. */
+static guint64
+status_kb (const char *field)
+{
+  g_autofree char *status = NULL;
+  g_autofree char *key = g_strdup_printf ("\n%s:", field);
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, key);
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen (key), NULL, 10);
+}
+
+static void
+test_memory_returned (void)
+{
+  g_autoptr(AllsetClient) client = test_cli_signed_in (server, "alice");
+  g_autofree char *root = g_dir_make_tmp ("allset-sync-task-XXXXXX", NULL);
+  g_autoptr(AllsetFolderConfig) folder = make_folder (root, "many");
+  PassResult pass = { 0 };
+  guint64 before, peak, after;
+
+#if defined(__SANITIZE_ADDRESS__)
+  /* ASan's allocator keeps freed blocks in quarantine: RSS says nothing. */
+  g_test_skip ("RSS is meaningless under AddressSanitizer");
+  remove_tree (root);
+  return;
+#endif
+
+  for (guint d = 0; d < 100; d++)
+    {
+      g_autofree char *dir = g_strdup_printf ("%s/d%03u", folder->local, d);
+
+      g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+      for (guint f = 0; f < 100; f++)
+        {
+          g_autofree char *path = g_strdup_printf ("%s/file-%05u.txt", dir, d * 100 + f);
+          g_autofree char *text = g_strdup_printf ("file %u\n", d * 100 + f);
+
+          g_assert_true (g_file_set_contents (path, text, -1, NULL));
+        }
+    }
+
+  /* Linux: writing 5 to clear_refs resets VmHWM to the current RSS. */
+  {
+    FILE *clear_refs = fopen ("/proc/self/clear_refs", "w");
+
+    g_assert_nonnull (clear_refs);
+    g_assert_cmpint (fputs ("5", clear_refs), >=, 0);
+    g_assert_cmpint (fclose (clear_refs), ==, 0);
+  }
+  before = status_kb ("VmRSS");
+  run_pass (client, folder, NULL, &pass);
+  g_assert_true (pass.ok);
+  g_assert_cmpuint (pass.report->uploaded, ==, 10000);
+  peak = status_kb ("VmHWM");
+  after = status_kb ("VmRSS");
+  g_test_message ("RSS %" G_GUINT64_FORMAT " kB before the pass, peak %" G_GUINT64_FORMAT
+                  " kB, %" G_GUINT64_FORMAT " kB after", before, peak, after);
+  /* The pass used memory worth measuring (~27 MB here)… */
+  g_assert_cmpuint (peak, >, before + 4096);
+  /* …and a good part of it is back with the system. Measured here (10 000
+   * files): 13.9 MB before, 41.5 MB peak, 23.5 MB after; without the trim
+   * at the end of a pass, 39.1 MB after. The rest is the threads' stacks
+   * and TLS and SQLite buffers that outlive a pass. */
+  g_assert_cmpuint (after, <, before + (peak - before) * 2 / 3);
+  clear_pass (&pass);
+
+  remove_tree (root);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -218,6 +294,7 @@ main (int    argc,
 
   g_test_add_func ("/sync-task/up-and-down", test_up_and_down);
   g_test_add_func ("/sync-task/cancelled", test_cancelled);
+  g_test_add_func ("/sync-task/memory-returned", test_memory_returned);
 
   status = g_test_run ();
   test_cli_server_stop (server);

@@ -245,6 +245,27 @@ ours_E() {
 
 # ---- F: 100 000 tracked files (run once, its own server) ----------------
 
+# ours_F_idle: RSS of `watch` on F once its first pass is over: what a
+# desktop shows for the tray app most of the day.
+ours_F_idle() {
+    local pid i
+    ours_watch_ready || { note F.rss.idle ours "not measured: watch not ready"; return; }
+    ours_cmd c1
+    LC_ALL=C "${OURS_CMD[@]}" watch "$OD/c1/F" </dev/null >"$OD/watch-F.log" 2>&1 &
+    pid=$!
+    for i in $(seq 1 240); do
+        grep -qE "synced:|Up to date" "$OD/watch-F.log" && break
+        sleep 0.5
+    done
+    if grep -qE "synced:|Up to date" "$OD/watch-F.log"; then
+        sleep 2
+        rec F.rss.idle ours "$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")"
+    else
+        warn "ours: watch on F did not finish a pass in 120 s"
+    fi
+    stop_pid "$pid"
+}
+
 ours_F() {
     ours_server "$work/ours-F"
     ours_cli c1 add-folder "$OD/c1/F" --remote F >>"$work/commands.log" 2>&1
@@ -254,6 +275,7 @@ ours_F() {
     rec F.up ours "$M_WALL"
     ours_sync c1 F F.rss
     rec F.rescan ours "$M_WALL"
+    ours_F_idle
     rec F.rss.server ours "$(vm_hwm "$OURS_SERVER_PID")"
     stop_pid "$OURS_SERVER_PID"
     OURS_SERVER_PID=
