@@ -103,6 +103,41 @@ cli B any sync
 cli A any sync
 [ -f "$A/Gone/unknown.txt" ] || fail "e: the unknown file did not travel to A"
 
+# --- (t) found by the soak: a touched file in a directory deleted remotely ----
+# The reconciler compares content, so it plans the directory's deletion; the
+# executor's last check compared stat data with the journal's base instead,
+# refused, and the client stayed out of sync for ever (seed 606).
+section "t: a directory deleted on the server, holding a file only touched here, goes"
+mkdir -p "$A/Touched" && echo "same bytes" >"$A/Touched/t.txt"
+cli A 0 sync
+cli B 0 sync
+[ -f "$B/Touched/t.txt" ] || fail "t: B did not get Touched/t.txt"
+touch -d '2 days ago' "$B/Touched/t.txt"
+rm -r "$A/Touched"
+cli A 0 sync
+cli B 0 sync
+[ -e "$B/Touched" ] && fail "t: B kept Touched: $out $err"
+[ "$(cat "$work/B/share/Trash/files/Touched/t.txt" 2>/dev/null)" = "same bytes" ] ||
+    fail "t: Touched/t.txt is not in B's trash: $(ls -R "$work/B/share/Trash" 2>&1)"
+cli B 0 sync
+# Rewritten after the scan (stat data changed again): still never deleted.
+mkdir -p "$A/Touched2" && echo "same bytes" >"$A/Touched2/t.txt"
+cli A 0 sync
+cli B 0 sync
+touch -d '2 days ago' "$B/Touched2/t.txt"
+rm -r "$A/Touched2"
+cli A 0 sync
+(ALLSET_TEST_PAUSE_AFTER_SCAN="$work/go-t" bg_cli B "$work/t" sync "$B") &
+pid=$!
+wait_for 30 grep -q "paused after scan" "$work/t.err" || fail "t: the pass did not pause"
+echo "B's edit after the scan" >"$B/Touched2/t.txt"
+touch "$work/go-t"
+wait "$pid"
+[ "$(cat "$B/Touched2/t.txt" 2>/dev/null)" = "B's edit after the scan" ] || fail "t: an edit made after the scan was deleted"
+cli B any sync "$B"
+cli A any sync "$A"
+[ "$(cat "$A/Touched2/t.txt" 2>/dev/null)" = "B's edit after the scan" ] || fail "t: B's edit did not travel to A"
+
 # --- (f) mass deletion waits for confirmation --------------------------------
 section "f: mass deletion"
 for who in A B; do cli "$who" 0 add-folder "$work/$who/Mass" --remote Mass; done
