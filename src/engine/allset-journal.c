@@ -391,11 +391,16 @@ configure (AllsetJournal  *self,
    *    rehash.
    *
    * In exchange no commit waits for an fsync, which keeps a scan or a
-   * 10 000-entry feed batch from costing a disk flush each. */
+   * 10 000-entry feed batch from costing a disk flush each.
+   *
+   * The page cache stays at SQLite's default 2 MiB: a pass reads each
+   * table once, front to back, so 8 MiB only added 6 MB to the peak RSS
+   * of a pass over 100 000 files (105 → 99 MB) and saved no time
+   * (first upload 28.0 / 26.5 s, no-change pass 2.1–2.4 / 1.9–2.6 s). */
   return exec (self,
                "PRAGMA synchronous=NORMAL;"
                "PRAGMA temp_store=MEMORY;"
-               "PRAGMA cache_size=-8192;",
+               "PRAGMA cache_size=-2048;",
                error);
 }
 
