@@ -118,104 +118,6 @@ parse_path_member (JsonObject  *object,
   return (*out = allset_path_normalize (text, allow_root, error)) != NULL;
 }
 
-static gboolean
-parse_chunks (JsonObject  *object,
-              AllsetOp    *op,
-              GError     **error)
-{
-  JsonArray *array;
-  guint n;
-
-  if (!allset_json_get_array (object, "chunks", &array, error))
-    return FALSE;
-
-  n = json_array_get_length (array);
-  op->chunks = g_array_sized_new (FALSE, FALSE, sizeof (AllsetHash), n);
-  g_array_set_size (op->chunks, n);
-
-  for (guint i = 0; i < n; i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-      const char *hex = JSON_NODE_HOLDS_VALUE (node) &&
-                        json_node_get_value_type (node) == G_TYPE_STRING
-                        ? json_node_get_string (node) : NULL;
-
-      if (hex == NULL || !allset_hash_from_hex (hex, &g_array_index (op->chunks, AllsetHash, i)))
-        {
-          g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
-                       "chunks[%u] is not a chunk id (64 lowercase hexadecimal digits)", i);
-          return FALSE;
-        }
-    }
-
-  return TRUE;
-}
-
-static AllsetOp *
-parse_op (JsonNode  *node,
-          GError   **error)
-{
-  g_autoptr(AllsetOp) op = g_new0 (AllsetOp, 1);
-  JsonObject *object;
-  const char *kind;
-  gint64 size = 0;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
-                           "Each operation is a JSON object");
-      return NULL;
-    }
-  object = json_node_get_object (node);
-
-  if (!allset_json_get_string (object, "op", &kind, error) ||
-      !parse_path_member (object, "path", FALSE, &op->path, error) ||
-      !allset_json_get_int (object, "base_revision", &op->base_revision, error))
-    return NULL;
-
-  if (op->base_revision < 0)
-    {
-      g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
-                           "base_revision may not be negative");
-      return NULL;
-    }
-
-  if (g_str_equal (kind, "put"))
-    {
-      op->kind = ALLSET_OP_PUT;
-      if (!parse_chunks (object, op, error) ||
-          !allset_json_get_int (object, "size", &size, error) ||
-          !allset_json_get_int_opt (object, "mtime", &op->mtime, error) ||
-          !allset_json_get_bool_opt (object, "executable", &op->executable, error))
-        return NULL;
-      if (size < 0)
-        {
-          g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
-                               "size may not be negative");
-          return NULL;
-        }
-      op->size = size;
-    }
-  else if (g_str_equal (kind, "mkdir"))
-    op->kind = ALLSET_OP_MKDIR;
-  else if (g_str_equal (kind, "delete"))
-    op->kind = ALLSET_OP_DELETE;
-  else if (g_str_equal (kind, "move"))
-    {
-      op->kind = ALLSET_OP_MOVE;
-      if (!parse_path_member (object, "to", FALSE, &op->to, error))
-        return NULL;
-    }
-  else
-    {
-      g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
-                   "Unknown operation “%s” (put, mkdir, move or delete)", kind);
-      return NULL;
-    }
-
-  return g_steal_pointer (&op);
-}
-
 static AllsetHttpResponse *
 batch_error (const GError *error,
              guint         index)
@@ -235,38 +137,21 @@ allset_route_commit (AllsetServer      *server,
                      AllsetHttpRequest *request)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) body = NULL;
   g_autoptr(GPtrArray) ops = NULL;
   g_autoptr(GPtrArray) results = NULL;
   AllsetJsonWriter *w;
   AllsetHttpResponse *response;
   g_autoptr(GPtrArray) changes = NULL;
   const AllsetReceipt *batch = NULL;
-  const char *form = NULL;
-  JsonArray *array;
+  g_autofree char *form = NULL;
   gint64 previous_cursor = 0;
   gint64 cursor = 0;
-  guint n;
+  guint bad_index;
 
-  body = allset_http_request_json (request, &error);
-  if (body == NULL || !allset_json_get_array (body, "operations", &array, &error) ||
-      !allset_json_get_string_opt (body, "receipts", &form, &error))
-    return allset_http_response_new_gerror (error);
-
-  n = json_array_get_length (array);
-  if (n == 0 || n > ALLSET_MAX_BATCH_OPS)
-    return allset_http_response_new_error (ALLSET_ERROR_BAD_REQUEST,
-                                           "A batch holds 1 to 10000 operations");
-
-  ops = g_ptr_array_new_full (n, (GDestroyNotify) allset_op_free);
-  for (guint i = 0; i < n; i++)
-    {
-      AllsetOp *op = parse_op (json_array_get_element (array, i), &error);
-
-      if (op == NULL)
-        return batch_error (error, i);
-      g_ptr_array_add (ops, op);
-    }
+  ops = allset_commit_request_read (request->body, &form, &bad_index, &error);
+  if (ops == NULL)
+    return bad_index != G_MAXUINT ? batch_error (error, bad_index)
+                                  : allset_http_response_new_gerror (error);
 
   results = allset_store_commit (allset_server_get_store (server), request->account, ops,
                                  allset_server_get_signer (server), &previous_cursor, &cursor,

@@ -50,6 +50,13 @@ AllsetHttpResponse *allset_route_versions           (AllsetServer *, AllsetHttpR
 AllsetHttpResponse *allset_route_version_restore    (AllsetServer *, AllsetHttpRequest *);
 AllsetHttpResponse *allset_route_trash              (AllsetServer *, AllsetHttpRequest *);
 AllsetHttpResponse *allset_route_trash_restore      (AllsetServer *, AllsetHttpRequest *);
+/* allset-commit-request.c: the operations of a commit body (AllsetOp),
+ * and its "receipts" form; on a bad operation, *bad_index is its index
+ * (G_MAXUINT for an error in the body as a whole). */
+GPtrArray          *allset_commit_request_read      (GBytes   *body,
+                                                     char    **receipts,
+                                                     guint    *bad_index,
+                                                     GError  **error);
 /* The object GET /api/v1/file answers, shared with POST /api/v1/files. */
 void                allset_route_add_file           (JsonBuilder      *b,
                                                      const AllsetNode *node);

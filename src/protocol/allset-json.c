@@ -272,6 +272,31 @@ validate_json (const char  *data,
     }
 }
 
+gboolean
+allset_json_check (const char  *data,
+                   gsize        len,
+                   GError     **error)
+{
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (len > ALLSET_JSON_MAX_BYTES)
+    {
+      g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
+                   "The JSON body is larger than %d bytes", ALLSET_JSON_MAX_BYTES);
+      return FALSE;
+    }
+
+  if (!g_utf8_validate (data, len, NULL))
+    {
+      g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
+                           "The JSON body is not valid UTF-8");
+      return FALSE;
+    }
+
+  return validate_json (data, len, error);
+}
+
 JsonObject *
 allset_json_parse_object (const char  *data,
                           gsize        len,
@@ -284,21 +309,7 @@ allset_json_parse_object (const char  *data,
   g_return_val_if_fail (data != NULL || len == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (len > ALLSET_JSON_MAX_BYTES)
-    {
-      g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
-                   "The JSON body is larger than %d bytes", ALLSET_JSON_MAX_BYTES);
-      return NULL;
-    }
-
-  if (!g_utf8_validate (data, len, NULL))
-    {
-      g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
-                           "The JSON body is not valid UTF-8");
-      return NULL;
-    }
-
-  if (!validate_json (data, len, error))
+  if (!allset_json_check (data, len, error))
     return NULL;
 
   parser = json_parser_new ();
@@ -320,10 +331,10 @@ allset_json_parse_object (const char  *data,
   return json_object_ref (json_node_get_object (root));
 }
 
-static gboolean
-member_error (GError     **error,
-              const char  *member,
-              const char  *problem)
+gboolean
+allset_json_member_error (GError     **error,
+                          const char  *member,
+                          const char  *problem)
 {
   g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
                "Member “%s” %s", member, problem);
@@ -350,7 +361,7 @@ lookup_member (JsonObject  *object,
     found = NULL;
 
   if (found == NULL && !optional)
-    return member_error (error, member, "is missing");
+    return allset_json_member_error (error, member, "is missing");
 
   *node = found;
 
@@ -382,7 +393,7 @@ get_string (JsonObject  *object,
     return TRUE;
 
   if (!holds_value_of_type (node, G_TYPE_STRING))
-    return member_error (error, member, "must be a string");
+    return allset_json_member_error (error, member, "must be a string");
 
   *out = json_node_get_string (node);
 
@@ -427,7 +438,7 @@ get_int (JsonObject  *object,
     return TRUE;
 
   if (!holds_value_of_type (node, G_TYPE_INT64))
-    return member_error (error, member, "must be an integer");
+    return allset_json_member_error (error, member, "must be an integer");
 
   *out = json_node_get_int (node);
 
@@ -469,7 +480,7 @@ allset_json_get_bool_opt (JsonObject  *object,
     return TRUE;
 
   if (!holds_value_of_type (node, G_TYPE_BOOLEAN))
-    return member_error (error, member, "must be true or false");
+    return allset_json_member_error (error, member, "must be true or false");
 
   *out = json_node_get_boolean (node);
 
@@ -490,7 +501,7 @@ allset_json_get_array (JsonObject  *object,
     return FALSE;
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return member_error (error, member, "must be an array");
+    return allset_json_member_error (error, member, "must be an array");
 
   *out = json_node_get_array (node);
 

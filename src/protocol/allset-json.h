@@ -9,8 +9,18 @@
 
 G_BEGIN_DECLS
 
-/* Parses a JSON object; anything else (or invalid UTF-8, or more than
- * ALLSET_JSON_MAX_BYTES) is an ALLSET_ERROR_INVALID_JSON error. */
+/* RFC 8259 without json-glib's leniencies, at most ALLSET_JSON_MAX_BYTES,
+ * valid UTF-8: anything else is an ALLSET_ERROR_INVALID_JSON error. */
+gboolean    allset_json_check        (const char  *data,
+                                      gsize        len,
+                                      GError     **error);
+/* "Member “member” problem", as an ALLSET_ERROR_INVALID_JSON error;
+ * answers FALSE. */
+gboolean    allset_json_member_error (GError     **error,
+                                      const char  *member,
+                                      const char  *problem);
+/* Parses a JSON object; anything else (or what allset_json_check()
+ * refuses) is an ALLSET_ERROR_INVALID_JSON error. */
 JsonObject *allset_json_parse_object (const char  *data,
                                       gsize        len,
                                       GError     **error);

@@ -10,6 +10,7 @@
 #include "allset-hash.h"
 #include "allset-io.h"
 #include "allset-json.h"
+#include "allset-json-reader.h"
 #include "allset-json-writer.h"
 #include "allset-path.h"
 #include "allset-receipt.h"
