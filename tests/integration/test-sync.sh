@@ -22,6 +22,23 @@ for who in A B; do
 done
 same() { same_trees "$1" "$A" "$B"; }
 
+# pause_after_scan WHO TAG: starts `sync` for WHO in the background and
+# waits until its pass stops right after its scan (ALLSET_TEST_PAUSE_AFTER_SCAN);
+# resume_pass TAG lets it go on and leaves its exit status in $pass_status.
+# Output in $work/TAG.out and $work/TAG.err.
+pause_after_scan() {
+    local dir
+    [ "$1" = A ] && dir=$A || dir=$B
+    (ALLSET_TEST_PAUSE_AFTER_SCAN="$work/go-$2" bg_cli "$1" "$work/$2" sync "$dir") &
+    paused_pid=$!
+    wait_for 30 grep -q "paused after scan" "$work/$2.err" || fail "$2: the pass did not pause"
+}
+resume_pass() {
+    touch "$work/go-$1"
+    wait "$paused_pid"
+    pass_status=$?
+}
+
 # --- (a) a new tree travels whole -------------------------------------------
 section "a: files, dirs, empty dir, exec bit, 6 MiB, 200 small files, accents"
 mkdir -p "$A/Docs/Empty" "$A/Photos été" "$A/small"
@@ -127,12 +144,9 @@ cli B 0 sync
 touch -d '2 days ago' "$B/Touched2/t.txt"
 rm -r "$A/Touched2"
 cli A 0 sync
-(ALLSET_TEST_PAUSE_AFTER_SCAN="$work/go-t" bg_cli B "$work/t" sync "$B") &
-pid=$!
-wait_for 30 grep -q "paused after scan" "$work/t.err" || fail "t: the pass did not pause"
+pause_after_scan B t
 echo "B's edit after the scan" >"$B/Touched2/t.txt"
-touch "$work/go-t"
-wait "$pid"
+resume_pass t
 [ "$(cat "$B/Touched2/t.txt" 2>/dev/null)" = "B's edit after the scan" ] || fail "t: an edit made after the scan was deleted"
 cli B any sync "$B"
 cli A any sync "$A"
@@ -290,13 +304,10 @@ cli A 0 sync "$A"
 cli B 0 sync "$B"
 echo "race v2 from A" >"$A/race.txt"
 cli A 0 sync "$A"
-(ALLSET_TEST_PAUSE_AFTER_SCAN="$work/go" bg_cli B "$work/j" sync "$B") &
-pid=$!
-wait_for 30 grep -q "paused after scan" "$work/j.err" || fail "j: the pass did not pause"
+pause_after_scan B j
 echo "edited on B while the pass ran" >"$B/race.txt"
-touch "$work/go"
-wait "$pid"
-j_status=$?
+resume_pass j
+j_status=$pass_status
 [ "$(cat "$B/race.txt")" = "edited on B while the pass ran" ] || fail "j: B's change was overwritten"
 [ "$j_status" -ne 0 ] || fail "j: a pass that skipped a change exited 0"
 cli B any sync "$B"
@@ -434,15 +445,12 @@ done
 section "p: an upload whose bytes changed behind unchanged stat data is refused"
 head -c 5000 /dev/urandom >"$A/stealth.bin"
 touch -r "$A/stealth.bin" "$work/stealth.ref"
-(ALLSET_TEST_PAUSE_AFTER_SCAN="$work/go-p" bg_cli A "$work/p" sync "$A") &
-pid=$!
-wait_for 30 grep -q "paused after scan" "$work/p.err" || fail "p: the pass did not pause"
+pause_after_scan A p
 head -c 5000 /dev/urandom >"$work/stealth.new"
 dd if="$work/stealth.new" of="$A/stealth.bin" conv=notrunc status=none
 touch -r "$work/stealth.ref" "$A/stealth.bin"
-touch "$work/go-p"
-wait "$pid"
-p_status=$?
+resume_pass p
+p_status=$pass_status
 [ "$p_status" -ne 0 ] || fail "p: a pass that could not send the scanned bytes exited 0"
 grep -q "stealth.bin" "$work/p.err" "$work/p.out" 2>/dev/null || fail "p: the refusal does not name the file: $(cat "$work/p.err")"
 cli B any sync "$B"
