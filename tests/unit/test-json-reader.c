@@ -206,6 +206,109 @@ test_unterminated_buffer (void)
   g_assert_cmpuint (allset_json_span_length (&values[3]), ==, 3);
 }
 
+/* ---- random documents --------------------------------------------------- */
+
+static void random_value (GRand *rand, GString *out, guint depth);
+
+static void
+random_string (GRand   *rand,
+               GString *out)
+{
+  static const char * const pieces[] = {
+    "a", "s", "i", "é", "日本", " ", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9",
+    "\\u0041", "\\ud83d\\ude00", "]", "}", ",", ":", "[", "{",
+  };
+  guint n = g_rand_int_range (rand, 0, 5);
+
+  g_string_append_c (out, '"');
+  for (guint i = 0; i < n; i++)
+    g_string_append (out, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
+  g_string_append_c (out, '"');
+}
+
+static void
+random_container (GRand    *rand,
+                  GString  *out,
+                  guint     depth,
+                  gboolean  object)
+{
+  guint n = g_rand_int_range (rand, 0, 5);
+
+  g_string_append_c (out, object ? '{' : '[');
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append (out, g_rand_boolean (rand) ? "," : " ,\n ");
+      if (object)
+        {
+          /* Mostly the names compare_member() reads, escaped now and then. */
+          if (g_rand_int_range (rand, 0, 8) == 0)
+            g_string_append (out, "\"\\u0073\"");
+          else if (g_rand_int_range (rand, 0, 3) == 0)
+            random_string (rand, out);
+          else
+            g_string_append_printf (out, "\"%s\"", members[g_rand_int_range (rand, 0, 4)]);
+          g_string_append (out, g_rand_boolean (rand) ? ":" : " : ");
+        }
+      random_value (rand, out, depth + 1);
+    }
+  g_string_append_c (out, object ? '}' : ']');
+}
+
+static void
+random_value (GRand   *rand,
+              GString *out,
+              guint    depth)
+{
+  static const char * const numbers[] = {
+    "0", "-1", "42", "9223372036854775807", "-9223372036854775808", "1.5", "-0.25e3", "1E2", "7e-1",
+  };
+
+  switch (g_rand_int_range (rand, 0, depth < 3 ? 8 : 6))
+    {
+    case 0: random_string (rand, out); break;
+    case 1: g_string_append (out, numbers[g_rand_int_range (rand, 0, G_N_ELEMENTS (numbers))]); break;
+    case 2: g_string_append (out, g_rand_boolean (rand) ? "true" : "false"); break;
+    case 3: g_string_append (out, "null"); break;
+    case 4: random_string (rand, out); break;
+    case 5: g_string_append_printf (out, "%d", g_rand_int_range (rand, -1000, 1000)); break;
+    case 6: random_container (rand, out, depth, TRUE); break;
+    default: random_container (rand, out, depth, FALSE); break;
+    }
+}
+
+/* A thousand seeded random documents, read both ways. */
+static void
+test_random_documents (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261127);
+
+  for (guint d = 0; d < 1000; d++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) object = NULL;
+      AllsetJsonSpan root, values[G_N_ELEMENTS (members)];
+
+      random_container (rand, text, 0, TRUE);
+      object = allset_json_parse_object (text->str, text->len, &error);
+      g_assert_no_error (error);
+      /* Not NUL-terminated: the reader must stop at the document's end. */
+      {
+        g_autofree char *copy = g_memdup2 (text->str, text->len);
+
+        g_assert_true (allset_json_read_document (copy, text->len, &root, &error));
+        g_assert_no_error (error);
+        allset_json_span_members (&root, members, values);
+        for (guint m = 0; members[m] != NULL; m++)
+          {
+            compare_member (object, &values[m], members[m], FALSE);
+            compare_member (object, &values[m], members[m], TRUE);
+          }
+      }
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -216,6 +319,7 @@ main (int    argc,
   g_test_add_func ("/json-reader/refused-as-json-glib", test_refused_as_json_glib);
   g_test_add_func ("/json-reader/lone-surrogate", test_lone_surrogate);
   g_test_add_func ("/json-reader/unterminated-buffer", test_unterminated_buffer);
+  g_test_add_func ("/json-reader/random-documents", test_random_documents);
 
   return g_test_run ();
 }
