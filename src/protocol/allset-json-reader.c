@@ -162,12 +162,35 @@ name_is (const char *p,
   return decoded != NULL && g_str_equal (decoded, name);
 }
 
+/* The next member of an object span: its name's span (quotes included)
+ * and its value's; *cursor starts at NULL. */
+static gboolean
+next_member (const AllsetJsonSpan  *object,
+             const char           **cursor,
+             AllsetJsonSpan        *name,
+             AllsetJsonSpan        *value)
+{
+  const char *p = skip_space (*cursor != NULL ? *cursor : object->start + 1, object->end);
+
+  if (*p == ',')
+    p = skip_space (p + 1, object->end);
+  if (*p != '"')
+    return FALSE;
+
+  name->start = p;
+  name->end = skip_string (p);
+  *value = value_at (skip_space (name->end, object->end) + 1, object->end);
+  *cursor = value->end;
+  return TRUE;
+}
+
 void
 allset_json_span_members (const AllsetJsonSpan *object,
                           const char * const   *names,
                           AllsetJsonSpan       *values)
 {
-  const char *p;
+  const char *cursor = NULL;
+  AllsetJsonSpan name, value;
 
   g_return_if_fail (object != NULL && names != NULL && values != NULL);
 
@@ -176,25 +199,91 @@ allset_json_span_members (const AllsetJsonSpan *object,
   if (allset_json_span_kind (object) != ALLSET_JSON_OBJECT)
     return;
 
-  p = skip_space (object->start + 1, object->end);
-  while (*p == '"')
+  while (next_member (object, &cursor, &name, &value))
     {
-      const char *name_end = skip_string (p);
-      AllsetJsonSpan value;
-
-      value = value_at (skip_space (name_end, object->end) + 1, object->end);
       for (guint i = 0; names[i] != NULL; i++)
         {
-          if (name_is (p, name_end, names[i]))
+          if (name_is (name.start, name.end, names[i]))
             {
               values[i] = value;
               break;
             }
         }
-      p = skip_space (value.end, object->end);
-      if (*p == ',')
-        p = skip_space (p + 1, object->end);
     }
+}
+
+JsonNode *
+allset_json_span_to_node (const AllsetJsonSpan *span)
+{
+  g_autoptr(JsonNode) node = json_node_alloc ();
+  const char *cursor = NULL;
+  AllsetJsonSpan name, value;
+
+  switch (allset_json_span_kind (span))
+    {
+    case ALLSET_JSON_OBJECT:
+      {
+        g_autoptr(JsonObject) object = json_object_new ();
+
+        while (next_member (span, &cursor, &name, &value))
+          {
+            g_autofree char *key = allset_json_span_dup_string (&name);
+            JsonNode *member = allset_json_span_to_node (&value);
+
+            if (key == NULL || member == NULL)
+              {
+                g_clear_pointer (&member, json_node_unref);
+                return NULL;
+              }
+            /* A repeated member replaces the earlier one, as json-glib's
+             * parser does. */
+            json_object_set_member (object, key, member);
+          }
+        json_node_init_object (node, object);
+        break;
+      }
+    case ALLSET_JSON_ARRAY:
+      {
+        g_autoptr(JsonArray) array = json_array_new ();
+
+        while (allset_json_span_next (span, &cursor, &value))
+          {
+            JsonNode *element = allset_json_span_to_node (&value);
+
+            if (element == NULL)
+              return NULL;
+            json_array_add_element (array, element);
+          }
+        json_node_init_array (node, array);
+        break;
+      }
+    case ALLSET_JSON_STRING:
+      {
+        g_autofree char *text = allset_json_span_dup_string (span);
+
+        if (text == NULL)
+          return NULL;
+        json_node_init_string (node, text);
+        break;
+      }
+    case ALLSET_JSON_INTEGER:
+      json_node_init_int (node, g_ascii_strtoll (span->start, NULL, 10));
+      break;
+    case ALLSET_JSON_DOUBLE:
+      json_node_init_double (node, g_ascii_strtod (span->start, NULL));
+      break;
+    case ALLSET_JSON_BOOLEAN:
+      json_node_init_boolean (node, *span->start == 't');
+      break;
+    case ALLSET_JSON_NULL:
+      json_node_init_null (node);
+      break;
+    case ALLSET_JSON_ABSENT:
+    default:
+      return NULL;
+    }
+
+  return g_steal_pointer (&node);
 }
 
 gboolean

@@ -14,7 +14,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -58,6 +58,10 @@ guint           allset_json_span_length   (const AllsetJsonSpan *array);
 /* The decoded text of a string span, NUL-terminated, or NULL for a lone
  * UTF-16 surrogate (\ud800 without its pair), which is not a character. */
 char           *allset_json_span_dup_string (const AllsetJsonSpan *string);
+
+/* The span as a json-glib tree, built without json-glib's scanner (which
+ * costs most of a parse); NULL for a string holding a lone surrogate. */
+JsonNode       *allset_json_span_to_node    (const AllsetJsonSpan *span);
 
 /* Typed member reads, as allset_json_get_*(): a null member counts as
  * absent; absent is an error naming the member unless optional, which

@@ -7,6 +7,7 @@
 
 #include "allset-error.h"
 #include "allset-json.h"
+#include "allset-json-reader.h"
 #include "allset-version.h"
 
 /* json-glib 1.6 is lenient where the protocol must not be: it takes a
@@ -16,7 +17,8 @@
  * Its parser is also recursive, so a few hundred thousand nested brackets
  * overflow the stack. Every body is therefore checked against RFC 8259
  * first, without recursion and with a depth limit far above what protocol
- * documents use, and json-glib only builds the tree. */
+ * documents use; the tree is then built from the checked text
+ * (allset-json-reader.c), and json-glib only holds it. */
 #define MAX_DEPTH 64
 
 typedef enum
@@ -302,29 +304,23 @@ allset_json_parse_object (const char  *data,
                           gsize        len,
                           GError     **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
+  AllsetJsonSpan span;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!allset_json_check (data, len, error))
+  /* The tree is built from the checked text (allset-json-reader.c), not
+   * by json-glib's parser, whose scanner cost ~100 instructions a byte:
+   * 0.9 G of the client's 5.8 G for uploading 10 000 small files. */
+  if (!allset_json_read_document (data != NULL ? data : "", len, &span, error))
     return NULL;
 
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, data, len, &local_error))
-    {
-      g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
-                   "The body is not valid JSON: %s", local_error->message);
-      return NULL;
-    }
-
-  root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+  root = allset_json_span_to_node (&span);
+  if (root == NULL)
     {
       g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INVALID_JSON,
-                           "The JSON body is not an object");
+                           "The body is not valid JSON: a string holds a lone UTF-16 surrogate");
       return NULL;
     }
 
