@@ -542,6 +542,58 @@ login_body (const char *username,
   return json_to_string (root, FALSE);
 }
 
+AllsetTestResponse *
+allset_test_login_raw (AllsetTestServer *self,
+                       const char       *username,
+                       const char       *password,
+                       const char       *device_name)
+{
+  g_autofree char *body = login_body (username, password, device_name);
+
+  return allset_test_post_json (self, "/api/v1/login", NULL, body);
+}
+
+char *
+allset_test_password_of (const char *username)
+{
+  return g_strdup_printf ("password of %s", username);
+}
+
+void
+allset_test_server_add_accounts (AllsetTestServer  *self,
+                                 const char *const *usernames)
+{
+  for (guint i = 0; usernames[i] != NULL; i++)
+    {
+      g_autofree char *password = allset_test_password_of (usernames[i]);
+
+      allset_test_server_add_account (self, usernames[i], password, NULL);
+    }
+}
+
+char *
+allset_test_server_login_as (AllsetTestServer  *self,
+                             const char        *username,
+                             const char        *device_name,
+                             char             **device_id)
+{
+  g_autofree char *password = allset_test_password_of (username);
+
+  return allset_test_server_login (self, username, password, device_name, device_id);
+}
+
+guint
+allset_test_count_files (const char *dir_path)
+{
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
 char *
 allset_test_server_login (AllsetTestServer  *self,
                           const char        *username,
@@ -549,8 +601,7 @@ allset_test_server_login (AllsetTestServer  *self,
                           const char        *device_name,
                           char             **device_id)
 {
-  g_autofree char *body = login_body (username, password, device_name);
-  g_autoptr(AllsetTestResponse) r = allset_test_post_json (self, "/api/v1/login", NULL, body);
+  g_autoptr(AllsetTestResponse) r = allset_test_login_raw (self, username, password, device_name);
 
   allset_test_assert_status (r, 200);
   if (device_id != NULL)

@@ -90,6 +90,22 @@ char               *allset_test_server_login    (AllsetTestServer   *self,
                                                  const char         *password,
                                                  const char         *device_name,
                                                  char              **device_id);
+/* POST /api/v1/login with these fields, whatever the answer. */
+AllsetTestResponse *allset_test_login_raw       (AllsetTestServer   *self,
+                                                 const char         *username,
+                                                 const char         *password,
+                                                 const char         *device_name);
+/* "password of USER": the password allset_test_server_add_accounts()
+ * gives each of its accounts, and allset_test_server_login_as() uses. */
+char               *allset_test_password_of     (const char         *username);
+void                allset_test_server_add_accounts (AllsetTestServer  *self,
+                                                 const char *const  *usernames);
+char               *allset_test_server_login_as (AllsetTestServer   *self,
+                                                 const char         *username,
+                                                 const char         *device_name,
+                                                 char              **device_id);
+/* How many entries dir_path holds (asserts it opens). */
+guint               allset_test_count_files     (const char         *dir_path);
 /* receipt_key.public_key from GET /api/v1/status. */
 char               *allset_test_server_receipt_key (AllsetTestServer *self);
 

@@ -11,17 +11,11 @@
 
 #include "share-test-common.h"
 
-static char *
-password_of (const char *username)
-{
-  return g_strdup_printf ("password of %s", username);
-}
-
 void
 share_test_add_account (AllsetTestServer *server,
                         const char       *username)
 {
-  g_autofree char *password = password_of (username);
+  g_autofree char *password = allset_test_password_of (username);
 
   allset_test_server_add_account (server, username, password, NULL);
 }
@@ -30,9 +24,7 @@ char *
 share_test_login (AllsetTestServer *server,
                   const char       *username)
 {
-  g_autofree char *password = password_of (username);
-
-  return allset_test_server_login (server, username, password, "laptop", NULL);
+  return allset_test_server_login_as (server, username, "laptop", NULL);
 }
 
 AllsetTestContent *

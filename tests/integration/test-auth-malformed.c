@@ -21,19 +21,11 @@ static AllsetTestServer *server;
 static const char *const accounts[] = { "alice", "json", NULL };
 
 static char *
-password_of (const char *username)
-{
-  return g_strdup_printf ("password of %s", username);
-}
-
-static char *
 login (const char *username,
        const char *device_name,
        char      **device_id)
 {
-  g_autofree char *password = password_of (username);
-
-  return allset_test_server_login (server, username, password, device_name, device_id);
+  return allset_test_server_login_as (server, username, device_name, device_id);
 }
 
 static char *
@@ -289,12 +281,7 @@ main (int    argc,
   allset_test_init (&argc, &argv);
 
   server = allset_test_server_new_full (NULL, 0);
-  for (guint i = 0; accounts[i] != NULL; i++)
-    {
-      g_autofree char *password = password_of (accounts[i]);
-
-      allset_test_server_add_account (server, accounts[i], password, NULL);
-    }
+  allset_test_server_add_accounts (server, accounts);
 
   g_test_add_func ("/auth/malformed-json", test_malformed_json);
   g_test_add_func ("/auth/batch-size", test_batch_size);

@@ -15,17 +15,6 @@
 
 #include "allset-test-server.h"
 
-static AllsetTestResponse *
-login_raw (AllsetTestServer *s,
-           const char       *username,
-           const char       *password,
-           const char       *device_name)
-{
-  return allset_test_post_jsonf (s, "/api/v1/login", NULL,
-                                 "{\"username\": \"%s\", \"password\": \"%s\", \"device_name\": \"%s\"}",
-                                 username, password, device_name);
-}
-
 static void
 test_login_throttled (void)
 {
@@ -39,13 +28,13 @@ test_login_throttled (void)
 
   for (guint i = 0; i < 5; i++)
     {
-      g_autoptr(AllsetTestResponse) r = login_raw (s, "tina", "wrong password", "laptop");
+      g_autoptr(AllsetTestResponse) r = allset_test_login_raw (s, "tina", "wrong password", "laptop");
 
       allset_test_assert_error (r, 401, "unauthorized");
     }
 
   /* The sixth attempt is refused even with the right password. */
-  blocked = login_raw (s, "tina", "password of tina", "laptop");
+  blocked = allset_test_login_raw (s, "tina", "password of tina", "laptop");
   allset_test_assert_error (blocked, 429, "too_many_attempts");
   g_assert_nonnull (allset_test_response_header (blocked, "Retry-After"));
   retry_after = g_ascii_strtoll (allset_test_response_header (blocked, "Retry-After"), NULL, 10);
@@ -53,7 +42,7 @@ test_login_throttled (void)
   g_assert_cmpint (retry_after, <=, 300);
 
   /* The client address is throttled too, whoever it signs in as. */
-  other = login_raw (s, "tom", "password of tom", "laptop");
+  other = allset_test_login_raw (s, "tom", "password of tom", "laptop");
   allset_test_assert_error (other, 429, "too_many_attempts");
 }
 

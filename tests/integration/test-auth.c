@@ -24,30 +24,11 @@ static const char *const accounts[] = {
 };
 
 static char *
-password_of (const char *username)
-{
-  return g_strdup_printf ("password of %s", username);
-}
-
-static char *
 login (const char *username,
        const char *device_name,
        char      **device_id)
 {
-  g_autofree char *password = password_of (username);
-
-  return allset_test_server_login (server, username, password, device_name, device_id);
-}
-
-static AllsetTestResponse *
-login_raw (AllsetTestServer *s,
-           const char       *username,
-           const char       *password,
-           const char       *device_name)
-{
-  return allset_test_post_jsonf (s, "/api/v1/login", NULL,
-                                 "{\"username\": \"%s\", \"password\": \"%s\", \"device_name\": \"%s\"}",
-                                 username, password, device_name);
+  return allset_test_server_login_as (server, username, device_name, device_id);
 }
 
 static gint64
@@ -133,7 +114,7 @@ test_tls_verified (void)
 static void
 test_login (void)
 {
-  g_autoptr(AllsetTestResponse) r = login_raw (server, "alice", "password of alice", "laptop");
+  g_autoptr(AllsetTestResponse) r = allset_test_login_raw (server, "alice", "password of alice", "laptop");
   g_autoptr(AllsetTestResponse) account = NULL;
   const char *token;
   gint64 expires;
@@ -161,9 +142,9 @@ test_login (void)
 static void
 test_login_wrong (void)
 {
-  g_autoptr(AllsetTestResponse) wrong = login_raw (server, "bob", "not the password", "laptop");
-  g_autoptr(AllsetTestResponse) unknown = login_raw (server, "nobody", "not the password", "laptop");
-  g_autoptr(AllsetTestResponse) no_device = login_raw (server, "bob", "password of bob", "");
+  g_autoptr(AllsetTestResponse) wrong = allset_test_login_raw (server, "bob", "not the password", "laptop");
+  g_autoptr(AllsetTestResponse) unknown = allset_test_login_raw (server, "nobody", "not the password", "laptop");
+  g_autoptr(AllsetTestResponse) no_device = allset_test_login_raw (server, "bob", "password of bob", "");
 
   allset_test_assert_error (wrong, 401, "unauthorized");
   allset_test_assert_error (unknown, 401, "unauthorized");
@@ -358,7 +339,7 @@ test_token_expired (void)
   gint64 expires;
 
   allset_test_server_add_account (s, "ivan", "password of ivan", NULL);
-  r = login_raw (s, "ivan", "password of ivan", "laptop");
+  r = allset_test_login_raw (s, "ivan", "password of ivan", "laptop");
   allset_test_assert_status (r, 200);
   token = g_strdup (allset_test_response_get_string (r, "token"));
   expires = parse_time (allset_test_response_get_string (r, "expires_at"));
@@ -375,7 +356,7 @@ test_token_expired (void)
   allset_test_assert_error (expired, 401, "token_expired");
 
   g_clear_pointer (&r, allset_test_response_free);
-  r = login_raw (s, "ivan", "password of ivan", "laptop");
+  r = allset_test_login_raw (s, "ivan", "password of ivan", "laptop");
   allset_test_assert_status (r, 200);
   again = allset_test_get (s, "/api/v1/account", allset_test_response_get_string (r, "token"));
   allset_test_assert_status (again, 200);
@@ -391,7 +372,7 @@ test_suspended (void)
 
   g_assert_cmpint (allset_test_server_admin (server, NULL, &output, "suspend", "frank", NULL), ==, 0);
 
-  refused_login = login_raw (server, "frank", "password of frank", "phone");
+  refused_login = allset_test_login_raw (server, "frank", "password of frank", "phone");
   allset_test_assert_error (refused_login, 403, "account_suspended");
   refused = allset_test_get (server, "/api/v1/account", token);
   allset_test_assert_error (refused, 403, "account_suspended");
@@ -400,7 +381,7 @@ test_suspended (void)
 
   back = allset_test_get (server, "/api/v1/account", token);
   allset_test_assert_status (back, 200);
-  relogin = login_raw (server, "frank", "password of frank", "phone");
+  relogin = allset_test_login_raw (server, "frank", "password of frank", "phone");
   allset_test_assert_status (relogin, 200);
 }
 
@@ -418,9 +399,9 @@ test_passwd_revokes (void)
 
   after = allset_test_get (server, "/api/v1/account", token);
   allset_test_assert_error (after, 401, "unauthorized");
-  old = login_raw (server, "dave", "password of dave", "laptop");
+  old = allset_test_login_raw (server, "dave", "password of dave", "laptop");
   allset_test_assert_error (old, 401, "unauthorized");
-  fresh = login_raw (server, "dave", "a brand new password", "laptop");
+  fresh = allset_test_login_raw (server, "dave", "a brand new password", "laptop");
   allset_test_assert_status (fresh, 200);
 }
 
@@ -566,12 +547,7 @@ main (int    argc,
   allset_test_init (&argc, &argv);
 
   server = allset_test_server_new_full (NULL, 0);
-  for (guint i = 0; accounts[i] != NULL; i++)
-    {
-      g_autofree char *password = password_of (accounts[i]);
-
-      allset_test_server_add_account (server, accounts[i], password, NULL);
-    }
+  allset_test_server_add_accounts (server, accounts);
 
   g_test_add_func ("/auth/status", test_status);
   g_test_add_func ("/auth/tls-verified", test_tls_verified);

@@ -182,18 +182,6 @@ used_of (const char *token)
   return allset_test_response_get_int (r, "used");
 }
 
-static guint
-count_files (const char *dir_path)
-{
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 /* The server is up, and the chunk store's temporary directory is empty and
  * stays so: a writer that was still busy would show within the wait. */
 static void
@@ -206,11 +194,11 @@ assert_healthy_and_clean (void)
   allset_test_assert_status (status, 200);
   g_assert_true (allset_test_server_is_running (server));
 
-  while (count_files (tmp_dir) > 0 && g_get_monotonic_time () < deadline)
+  while (allset_test_count_files (tmp_dir) > 0 && g_get_monotonic_time () < deadline)
     allset_test_iterate_for (50);
-  g_assert_cmpuint (count_files (tmp_dir), ==, 0);
+  g_assert_cmpuint (allset_test_count_files (tmp_dir), ==, 0);
   allset_test_iterate_for (300);
-  g_assert_cmpuint (count_files (tmp_dir), ==, 0);
+  g_assert_cmpuint (allset_test_count_files (tmp_dir), ==, 0);
 }
 
 static void

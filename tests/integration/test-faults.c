@@ -33,18 +33,6 @@ login (AllsetTestServer *server,
   return allset_test_server_login (server, username, password, "laptop", NULL);
 }
 
-static guint
-count_files (const char *dir_path)
-{
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 /* GETs the chunk and checks that its bytes hash to its id. */
 static void
 assert_chunk_intact (AllsetTestServer *server,
@@ -275,7 +263,7 @@ test_kill9 (void)
   g_assert_true (burst.killed);
 
   tmp_dir = allset_test_server_data_path (server, "chunks/tmp");
-  tmp_left = count_files (tmp_dir);
+  tmp_left = allset_test_count_files (tmp_dir);
   g_test_message ("kill -9 after %u responses, %u requests in flight; %u commits answered 200, "
                   "%u chunk uploads acknowledged of %u; %u temporary files left behind",
                   burst.responses, burst.in_flight_at_kill, burst.commits_ok,
@@ -284,7 +272,7 @@ test_kill9 (void)
 
   /* The same data directory: it must start, and keep its promises. */
   allset_test_server_start (server);
-  g_assert_cmpuint (count_files (tmp_dir), ==, 0);
+  g_assert_cmpuint (allset_test_count_files (tmp_dir), ==, 0);
   key_after = allset_test_server_receipt_key (server);
   g_assert_cmpstr (key_after, ==, key_before);
 
@@ -411,7 +399,7 @@ test_disk_full (void)
 
   /* No half-written temporary file stays behind. */
   tmp_dir = allset_test_server_data_path (server, "chunks/tmp");
-  g_assert_cmpuint (count_files (tmp_dir), ==, 0);
+  g_assert_cmpuint (allset_test_count_files (tmp_dir), ==, 0);
 
   /* Smaller writes may still fit, or fail the same clean way. */
   for (guint i = 0; i < 5; i++)
@@ -654,7 +642,7 @@ count_fds (AllsetTestServer *server)
 {
   g_autofree char *dir = g_strdup_printf ("/proc/%d/fd", (int) allset_test_server_get_pid (server));
 
-  return count_files (dir);
+  return allset_test_count_files (dir);
 }
 
 /* A sync client keeps its connection open between requests and closes it
