@@ -28,13 +28,35 @@
 static gboolean is_metered (Fixture *f) { return state (f) == ALLSET_SESSION_PAUSED_METERED; }
 static gboolean needs_confirmation (Fixture *f) { return state (f) == ALLSET_SESSION_NEEDS_CONFIRMATION; }
 
+#define BIG_SIZE (4 * 1024 * 1024)
+
+/* BIG_SIZE bytes from a fixed seed, and how many chunks they cut into.
+ * Upload progress moves a chunk at a time, so the ETA needs chunks that
+ * finish one after the other: random bytes of a random seed cut a 3 MiB
+ * file into one or two chunks now and then, and the ETA check failed. */
+static GBytes *
+big_content (guint *n_chunks)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261127);
+  guint32 *words = g_new (guint32, BIG_SIZE / 4);
+  const guint8 *data = (const guint8 *) words;
+
+  for (gsize i = 0; i < BIG_SIZE / 4; i++)
+    words[i] = g_rand_int (rand);
+  *n_chunks = 0;
+  for (gsize offset = 0; offset < BIG_SIZE; (*n_chunks)++)
+    offset += allset_chunker_cut (data + offset, BIG_SIZE - offset);
+  return g_bytes_new_take (words, BIG_SIZE);
+}
+
 static void
 test_progress_and_activity (void)
 {
   Fixture f = { 0 };
-  g_autoptr(GBytes) big = test_cli_random_bytes (3 * 1024 * 1024);
+  guint n_chunks;
+  g_autoptr(GBytes) big = big_content (&n_chunks);
   AllsetActivity *item;
-  guint64 expected = 3 * 1024 * 1024 + 5 + 6;
+  guint64 expected = BIG_SIZE + 5 + 6;
 
   fixture_init (&f, "progress");
   write_file (&f, "big.bin", g_bytes_get_data (big, NULL), g_bytes_get_size (big));
@@ -43,7 +65,8 @@ test_progress_and_activity (void)
   /* Slowed down so that the upload lasts a few seconds and the ETA has
    * something to estimate (the bucket lets one second's worth go at
    * once: about 4 s in all). */
-  f.up_limit = 512 * 1024;
+  g_assert_cmpuint (n_chunks, >=, 4);
+  f.up_limit = 768 * 1024;
   allset_client_set_bandwidth_limits (f.client, f.up_limit, 0);
 
   g_assert_cmpint (state (&f), ==, ALLSET_SESSION_STOPPED);
@@ -68,7 +91,7 @@ test_progress_and_activity (void)
   g_assert_nonnull (item);
   g_assert_cmpint (allset_activity_get_status (item), ==, ALLSET_ACTIVITY_VERIFIED);
   g_assert_cmpint (allset_activity_get_action (item), ==, ALLSET_ACTION_UPLOAD);
-  g_assert_cmpuint (allset_activity_get_bytes (item), ==, 3 * 1024 * 1024);
+  g_assert_cmpuint (allset_activity_get_bytes (item), ==, BIG_SIZE);
   g_assert_cmpint (allset_activity_get_revision (item), >, 0);
   g_assert_cmpuint (strlen (allset_activity_get_file_id (item)), ==, 64);
   g_assert_cmpuint (strlen (allset_activity_get_key_id (item)), ==, 16);
