@@ -62,6 +62,11 @@ struct _AllsetFolderSession
   GSource             *rescan_source; /* hourly */
   guint                rescan_seconds; /* 0: ALLSET_FOLDER_SESSION_RESCAN_SECONDS */
   GSource             *degraded_source;
+  /* Between start() and the local monitor's ::ready (or the timer): the
+   * first pass waits for the watches (allset-folder-session-triggers.c). */
+  gboolean             awaiting_watches;
+  GSource             *watches_source;
+  gint64               watch_started;  /* monotonic µs */
 
   /* Progress of the current pass. */
   guint                files_done;

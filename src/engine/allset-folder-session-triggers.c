@@ -9,6 +9,16 @@
  * owed after the running one, or leaves it owed while paused, on a
  * network the policy forbids, or during a backoff. The state and its
  * sentence are set here too.
+ *
+ * The first pass waits for the local monitor's watches (::ready): a scan
+ * that ran while the walk put them in place could miss a change made in
+ * a directory it had read before the watch came, so ::ready owes one
+ * more pass, and every start made two full passes (two scans of 100 000
+ * files). Waiting makes that one pass: what changes before a watch is in
+ * place is on disk when the scan, which starts after the last one, reads
+ * it. A walk longer than ALLSET_FOLDER_SESSION_WATCHES_WAIT_MS (a huge
+ * tree on a slow disk) does not hold the first pass back further; ::ready
+ * then asks for another, as before.
  */
 
 #include <glib/gi18n.h>
@@ -177,6 +187,13 @@ allset_folder_session_run_if_wanted (AllsetFolderSession *self)
       return;
     }
 
+  /* Syncing already for the user: the pass is on its way. */
+  if (self->awaiting_watches)
+    {
+      allset_folder_session_set_state (self, ALLSET_SESSION_SYNCING, _("Preparing to sync"));
+      return;
+    }
+
   allset_folder_session_cancel_retry (self);
   allset_folder_session_start_pass (self, scope);
 }
@@ -230,11 +247,39 @@ on_local_changed (AllsetLocalMonitor  *monitor,
 }
 
 static void
+watches_awaited (AllsetFolderSession *self)
+{
+  self->awaiting_watches = FALSE;
+  clear_source (&self->watches_source);
+  allset_folder_session_run_if_wanted (self);
+}
+
+static gboolean
+on_watches_timeout (gpointer user_data)
+{
+  AllsetFolderSession *self = user_data;
+
+  g_debug ("Watches of %s not all in place after %d ms: the first pass starts",
+           self->folder.local, ALLSET_FOLDER_SESSION_WATCHES_WAIT_MS);
+  /* Destroyed by returning G_SOURCE_REMOVE, not by watches_awaited(). */
+  g_clear_pointer (&self->watches_source, g_source_unref);
+  watches_awaited (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 on_local_ready (AllsetLocalMonitor  *monitor,
                 AllsetFolderSession *self)
 {
-  /* What changed before the watches were in place is seen by one more
-   * scan. */
+  g_debug ("Watches of %s in place after %" G_GINT64_FORMAT " ms", self->folder.local,
+           (g_get_monotonic_time () - self->watch_started) / 1000);
+  if (self->awaiting_watches)
+    {
+      watches_awaited (self);
+      return;
+    }
+  /* The first pass did not wait for the watches: what changed before
+   * they were in place is seen by one more scan. */
   allset_folder_session_request (self, FALSE);
 }
 
@@ -387,6 +432,11 @@ allset_folder_session_watch (AllsetFolderSession *self)
   g_signal_connect_object (self->local, "changed", G_CALLBACK (on_local_changed), self, 0);
   g_signal_connect_object (self->local, "ready", G_CALLBACK (on_local_ready), self, 0);
   g_signal_connect_object (self->local, "notify::degraded", G_CALLBACK (on_local_degraded), self, 0);
+  self->awaiting_watches = TRUE;
+  self->watch_started = g_get_monotonic_time ();
+  self->watches_source = g_timeout_source_new (ALLSET_FOLDER_SESSION_WATCHES_WAIT_MS);
+  g_source_set_callback (self->watches_source, on_watches_timeout, self, NULL);
+  g_source_attach (self->watches_source, self->context);
   allset_local_monitor_start (self->local);
 
   self->rescan_source = add_seconds (self, self->rescan_seconds > 0 ? self->rescan_seconds
@@ -421,4 +471,6 @@ allset_folder_session_unwatch (AllsetFolderSession *self)
   allset_folder_session_cancel_retry (self);
   clear_source (&self->rescan_source);
   clear_source (&self->degraded_source);
+  clear_source (&self->watches_source);
+  self->awaiting_watches = FALSE;
 }

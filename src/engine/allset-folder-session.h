@@ -77,6 +77,8 @@ GType allset_metered_policy_get_type (void);
 #define ALLSET_FOLDER_SESSION_RESCAN_SECONDS    3600
 /* Rescans while some directory has no inotify watch. */
 #define ALLSET_FOLDER_SESSION_DEGRADED_SECONDS  60
+/* The first pass waits this long at most for the folder's watches. */
+#define ALLSET_FOLDER_SESSION_WATCHES_WAIT_MS   5000
 
 #define ALLSET_TYPE_FOLDER_SESSION (allset_folder_session_get_type ())
 G_DECLARE_FINAL_TYPE (AllsetFolderSession, allset_folder_session, ALLSET, FOLDER_SESSION, GObject)

@@ -85,8 +85,9 @@ test_progress_and_activity (void)
   allset_client_set_bandwidth_limits (f.client, 0, 0);
 
   /* The first pass's figures stay until the next one starts; a second
-   * pass (the local monitor's "ready") may have run: check the uploads'
-   * pass through the activity list instead when it did. */
+   * pass (the first one waited for the watches longer than
+   * ALLSET_FOLDER_SESSION_WATCHES_WAIT_MS) may have run: check the
+   * uploads' pass through the activity list instead when it did. */
   item = find_item (&f, "big.bin");
   g_assert_nonnull (item);
   g_assert_cmpint (allset_activity_get_status (item), ==, ALLSET_ACTIVITY_VERIFIED);
@@ -175,7 +176,7 @@ test_rescan (void)
   g_assert_cmpint (link (outside, linked), ==, 0);
   allset_folder_session_start (f.session);
   g_assert_true (wait_until (&f, is_idle, WAIT_SECONDS));
-  spin (500);   /* the local monitor's "ready" pass */
+  spin (500);   /* a pass owed would start */
   g_assert_cmpint (state (&f), ==, ALLSET_SESSION_IDLE);
   g_assert_cmpint (remote_size (&f, "linked.txt"), ==, 3);
 
@@ -319,6 +320,40 @@ test_confirm_deletions (void)
   fixture_clear (&f);
 }
 
+/* A start makes one pass, not two: the first pass waits for the local
+ * monitor's watches (its ::ready) instead of racing the walk that puts
+ * them in place, after which ::ready owed a second full pass. */
+static void
+test_one_pass_at_start (void)
+{
+  Fixture f = { 0 };
+
+  fixture_init (&f, "starter");
+  /* Enough directories for the walk to outlast a pass's start. */
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("d%03u/sub/f.txt", i);
+
+      write_file (&f, name, name, -1);
+    }
+  allset_folder_session_start (f.session);
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_SYNCING);
+  g_assert_cmpstr (allset_folder_session_get_message (f.session), ==, "Preparing to sync");
+  g_assert_true (wait_until (&f, is_idle, WAIT_SECONDS));
+  /* Past the monitor's debounce: a pass owed would have started. */
+  spin (1500);
+  g_assert_cmpint (state (&f), ==, ALLSET_SESSION_IDLE);
+  g_assert_cmpuint (f.passes, ==, 1);
+  g_assert_cmpuint (remote_count (&f), ==, 300);
+
+  /* The watches are in place: an edit still syncs on its own. */
+  write_file (&f, "d007/sub/f.txt", "edited", -1);
+  g_assert_true (wait_pass (&f, 1, ALLSET_SESSION_IDLE));
+  g_assert_cmpuint (remote_count (&f), ==, 300);
+
+  fixture_clear (&f);
+}
+
 static void
 test_stop_during_pass (void)
 {
@@ -363,6 +398,7 @@ main (int    argc,
   g_test_add_func ("/folder-session/pause", test_pause);
   g_test_add_func ("/folder-session/metered", test_metered);
   g_test_add_func ("/folder-session/confirm-deletions", test_confirm_deletions);
+  g_test_add_func ("/folder-session/one-pass-at-start", test_one_pass_at_start);
   g_test_add_func ("/folder-session/stop-during-pass", test_stop_during_pass);
 
   status = g_test_run ();
