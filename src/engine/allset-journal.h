@@ -41,7 +41,7 @@
 
 G_BEGIN_DECLS
 
-#define ALLSET_JOURNAL_SCHEMA_VERSION 2
+#define ALLSET_JOURNAL_SCHEMA_VERSION 3
 
 /* Keys of allset_journal_get_meta(). */
 #define ALLSET_JOURNAL_META_CURSOR        "cursor"

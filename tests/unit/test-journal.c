@@ -472,6 +472,42 @@ test_receipts (Fixture       *fixture,
   g_assert_cmpint (count_receipts (fixture->path), ==, 1);
 }
 
+/* Receipts (~1 030 bytes each) stay in their table's leaves (schema 3):
+ * in a WITHOUT ROWID table each one took an overflow page of its own,
+ * 4 KiB per file. */
+static void
+test_receipt_pages (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *receipt = g_strnfill (1100, 'r');
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 bytes;
+
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("d/f%03u.bin", i);
+      g_autoptr(AllsetBaseEntry) e = base_file (path, ID_A, i + 1);
+
+      e->state = ALLSET_FILE_VERIFIED;
+      e->receipt = g_strdup (receipt);
+      g_assert_true (allset_journal_base_put (fixture->journal, e, &error));
+      g_assert_no_error (error);
+    }
+  g_clear_object (&fixture->journal);
+
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT sum (pgsize) FROM dbstat WHERE name = 'receipts'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  bytes = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_test_message ("300 receipts of 1 100 bytes: %" G_GINT64_FORMAT " bytes of pages", bytes);
+  g_assert_cmpint (bytes, <, 300 * 1100 * 3 / 2);
+}
+
 static void
 test_base (Fixture       *fixture,
            gconstpointer  data)
@@ -784,6 +820,7 @@ main (int   argc,
   ADD ("batch", test_batch);
   ADD ("base", test_base);
   ADD ("receipts", test_receipts);
+  ADD ("receipt-pages", test_receipt_pages);
   ADD ("local", test_local);
   ADD ("issues", test_issues);
   ADD ("transactions", test_transactions);
