@@ -218,12 +218,14 @@ allset_client_chunks_missing (AllsetClient        *self,
 }
 
 gboolean
-allset_client_chunk_put (AllsetClient  *self,
-                         const char    *id,
-                         GBytes        *data,
-                         gboolean      *created,
-                         GCancellable  *cancellable,
-                         GError       **error)
+allset_client_chunk_put (AllsetClient          *self,
+                         const char            *id,
+                         GBytes                *data,
+                         gboolean              *created,
+                         AllsetClientProgress   progress,
+                         gpointer               progress_data,
+                         GCancellable          *cancellable,
+                         GError               **error)
 {
   g_autoptr(GBytes) answer = NULL;
   g_autofree char *path = NULL;
@@ -234,6 +236,8 @@ allset_client_chunk_put (AllsetClient  *self,
     .content_type = "application/octet-stream",
     .max_response = ALLSET_JSON_MAX_BYTES,
     .pace_up = TRUE,
+    .progress = progress,
+    .progress_data = progress_data,
   };
   guint status = 0;
 
@@ -256,6 +260,8 @@ guint
 allset_client_chunk_pack (AllsetClient           *self,
                           const AllsetPackEntry  *entries,
                           gsize                   n_entries,
+                          AllsetClientProgress    progress,
+                          gpointer                progress_data,
                           GCancellable           *cancellable,
                           GError                **error)
 {
@@ -269,6 +275,8 @@ allset_client_chunk_pack (AllsetClient           *self,
     .content_type = "application/x-allset-pack",
     .max_response = ALLSET_JSON_MAX_BYTES,
     .pace_up = TRUE,
+    .progress = progress,
+    .progress_data = progress_data,
   };
   const char *data;
   gsize len;

@@ -47,6 +47,8 @@ typedef struct
   gsize       max_response;  /* longer answers are refused */
   gboolean    pace_up;       /* draw body from the upload bucket */
   gboolean    pace_down;     /* draw the answer from the download bucket */
+  AllsetClientProgress progress;  /* the body going out, or NULL */
+  gpointer    progress_data;
 } AllsetClientRequest;
 
 /* Sends and reads the whole answer. A 2xx answer returns its body (maybe

@@ -258,6 +258,10 @@ typedef struct
   GBytes     *data;  /* 1 byte to small_chunk_max bytes */
 } AllsetPackEntry;
 
+/* A pack record's bytes before its chunk: the binary id, then the
+ * chunk's length (32 bits, big-endian). */
+#define ALLSET_PACK_RECORD_HEADER (ALLSET_HASH_LEN + 4)
+
 /* Builders for the operations of allset_client_commit(); each returns a
  * new object to add to the operations array (json_array_add_object_element
  * takes it). base_revision 0 means "I believe it does not exist". */

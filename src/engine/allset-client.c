@@ -235,7 +235,7 @@ allset_client_pack_encode (const AllsetPackEntry  *entries,
           return NULL;
         }
 
-      total += ALLSET_HASH_LEN + 4 + size;
+      total += ALLSET_PACK_RECORD_HEADER + size;
     }
 
   out = g_byte_array_sized_new (total);
@@ -602,6 +602,32 @@ read_body (AllsetClient  *self,
   return g_byte_array_free_to_bytes (g_steal_pointer (&buffer));
 }
 
+typedef struct
+{
+  AllsetClient              *self;
+  const AllsetClientRequest *request;
+  GCancellable              *cancellable;
+  guint64                    written;
+} BodyWriting;
+
+/* In the sending thread, after each piece of the body went out. Pacing
+ * here, piece by piece, rather than the whole body before sending it,
+ * lets the bytes (and the progress the user sees) flow at the limit
+ * instead of waiting, then jumping: a file of one chunk showed no
+ * progress at all until it was done. A cancelled pace returns at once,
+ * and libsoup's next write sees the cancellable. */
+static void
+wrote_body_data_cb (SoupMessage *msg,
+                    guint        n,
+                    BodyWriting *writing)
+{
+  writing->written += n;
+  if (writing->request->pace_up)
+    pace (&writing->self->up, n, writing->cancellable, NULL);
+  if (writing->request->progress != NULL)
+    writing->request->progress (n, writing->request->progress_data);
+}
+
 GBytes *
 allset_client_send (AllsetClient               *self,
                     const AllsetClientRequest  *request,
@@ -616,6 +642,7 @@ allset_client_send (AllsetClient               *self,
   g_autofree char *url = NULL;
   SoupMessageHeaders *headers;
   TlsCheck check = { self->pin, NULL };
+  BodyWriting writing = { self, request, cancellable, 0 };
   guint code;
 
   g_return_val_if_fail (ALLSET_IS_CLIENT (self), NULL);
@@ -658,18 +685,23 @@ allset_client_send (AllsetClient               *self,
     soup_message_set_request_body_from_bytes (msg, request->content_type, request->body);
 
   g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb), &check);
-
-  if (request->pace_up && request->body != NULL &&
-      !pace (&self->up, g_bytes_get_size (request->body), cancellable, error))
-    return NULL;
+  if (request->body != NULL && (request->pace_up || request->progress != NULL))
+    g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), &writing);
 
   stream = soup_session_send (self->session, msg, cancellable, &local_error);
+  /* A body libsoup wrote without saying so (no such path today) is paced
+   * all the same. */
+  if (request->pace_up && request->body != NULL && stream != NULL &&
+      writing.written < g_bytes_get_size (request->body) &&
+      !pace (&self->up, g_bytes_get_size (request->body) - writing.written, cancellable, &local_error))
+    g_clear_object (&stream);
   if (stream != NULL)
     body = read_body (self, stream, request->max_response,
                       request->pace_down && SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)),
                       cancellable, &local_error);
 
   g_signal_handlers_disconnect_by_data (msg, &check);
+  g_signal_handlers_disconnect_by_data (msg, &writing);
 
   if (body == NULL)
     {

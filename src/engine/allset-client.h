@@ -139,18 +139,30 @@ GPtrArray          *allset_client_chunks_missing (AllsetClient       *self,
                                                   gsize               n_ids,
                                                   GCancellable       *cancellable,
                                                   GError            **error);
-/* created: TRUE for 201 (newly stored), FALSE for 200 (already held). */
-gboolean            allset_client_chunk_put   (AllsetClient  *self,
-                                               const char    *id,
-                                               GBytes        *data,
-                                               gboolean      *created,
-                                               GCancellable  *cancellable,
-                                               GError       **error);
+/* Called in the sending thread as a request's body goes out (and is
+ * paced by the upload limit): how many more bytes of it were written. */
+typedef void (*AllsetClientProgress) (guint64  bytes,
+                                      gpointer user_data);
+
+/* created: TRUE for 201 (newly stored), FALSE for 200 (already held).
+ * progress (or NULL) follows data's bytes out. */
+gboolean            allset_client_chunk_put   (AllsetClient          *self,
+                                               const char            *id,
+                                               GBytes                *data,
+                                               gboolean              *created,
+                                               AllsetClientProgress   progress,
+                                               gpointer               progress_data,
+                                               GCancellable          *cancellable,
+                                               GError               **error);
 /* Stores small chunks in one request, all or nothing; returns the number
- * stored (0 with error set on failure). */
+ * stored (0 with error set on failure). progress (or NULL) follows the
+ * body out: each record is ALLSET_PACK_RECORD_HEADER bytes (id, length)
+ * then the chunk, in entries' order. */
 guint               allset_client_chunk_pack  (AllsetClient          *self,
                                                const AllsetPackEntry *entries,
                                                gsize                  n_entries,
+                                               AllsetClientProgress   progress,
+                                               gpointer               progress_data,
                                                GCancellable          *cancellable,
                                                GError               **error);
 /* length -1: the whole chunk from offset, which is then checked against

@@ -274,7 +274,7 @@ test_quota (void)
 
   test_cli_add_account (server, "dave", "100K");
   client = test_cli_signed_in (server, "dave");
-  g_assert_false (allset_client_chunk_put (client, id, bytes, NULL, NULL, &error));
+  g_assert_false (allset_client_chunk_put (client, id, bytes, NULL, NULL, NULL, NULL, &error));
   g_assert_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_QUOTA_EXCEEDED);
 }
 

@@ -38,13 +38,13 @@ test_chunks (void)
   g_assert_cmpstr (g_ptr_array_index (missing, 0), ==, big_id);
   g_clear_pointer (&missing, g_ptr_array_unref);
 
-  g_assert_true (allset_client_chunk_put (client, big_id, big, &created, NULL, &error));
+  g_assert_true (allset_client_chunk_put (client, big_id, big, &created, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (created);
-  g_assert_true (allset_client_chunk_put (client, big_id, big, &created, NULL, &error));
+  g_assert_true (allset_client_chunk_put (client, big_id, big, &created, NULL, NULL, NULL, &error));
   g_assert_false (created);
 
-  g_assert_cmpuint (allset_client_chunk_pack (client, pack, 2, NULL, &error), ==, 2);
+  g_assert_cmpuint (allset_client_chunk_pack (client, pack, 2, NULL, NULL, NULL, &error), ==, 2);
   g_assert_no_error (error);
 
   missing = allset_client_chunks_missing (client, ids, 3, NULL, &error);
@@ -72,14 +72,14 @@ test_chunks (void)
   g_assert_null (allset_client_chunk_get (client, TEST_CLI_UNKNOWN_ID, 0, -1, NULL, &error));
   g_assert_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_NOT_FOUND);
   g_clear_error (&error);
-  g_assert_false (allset_client_chunk_put (client, id1, big, NULL, NULL, &error));
+  g_assert_false (allset_client_chunk_put (client, id1, big, NULL, NULL, NULL, NULL, &error));
   g_assert_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_HASH_MISMATCH);
   g_clear_error (&error);
   pack[1].id = id1;
-  g_assert_cmpuint (allset_client_chunk_pack (client, pack, 2, NULL, &error), ==, 0);
+  g_assert_cmpuint (allset_client_chunk_pack (client, pack, 2, NULL, NULL, NULL, &error), ==, 0);
   g_assert_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_HASH_MISMATCH);
   g_clear_error (&error);
-  g_assert_false (allset_client_chunk_put (client, "../status", big, NULL, NULL, &error));
+  g_assert_false (allset_client_chunk_put (client, "../status", big, NULL, NULL, NULL, NULL, &error));
   g_assert_error (error, ALLSET_CLIENT_ERROR, ALLSET_CLIENT_ERROR_INVALID_ARGUMENT);
 }
 
@@ -104,7 +104,7 @@ upload_worker (gpointer data)
       g_autoptr(GBytes) back = NULL;
       g_autoptr(GError) error = NULL;
 
-      g_assert_true (allset_client_chunk_put (worker->client, id, bytes, NULL, NULL, &error));
+      g_assert_true (allset_client_chunk_put (worker->client, id, bytes, NULL, NULL, NULL, NULL, &error));
       g_assert_no_error (error);
       if (worker->download)
         {
@@ -183,7 +183,7 @@ upload (AllsetClient *client,
   g_autoptr(GError) error = NULL;
   char *id = test_cli_chunk_id (bytes);
 
-  g_assert_true (allset_client_chunk_put (client, id, bytes, NULL, NULL, &error));
+  g_assert_true (allset_client_chunk_put (client, id, bytes, NULL, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   return id;
 }

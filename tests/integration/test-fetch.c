@@ -58,7 +58,7 @@ put_chunk (AllsetClient *client,
   g_autoptr(GError) error = NULL;
   char *id = test_cli_chunk_id (bytes);
 
-  g_assert_true (allset_client_chunk_put (client, id, bytes, NULL, NULL, &error));
+  g_assert_true (allset_client_chunk_put (client, id, bytes, NULL, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   return id;
 }
@@ -402,7 +402,7 @@ test_chunks (void)
   g_autofree char *bad_hex = NULL;
   g_autofree char *too_many = json_list ("ids", "\"" TEST_CLI_UNKNOWN_ID "\"", 10001);
 
-  g_assert_cmpuint (allset_client_chunk_pack (alice, pack, G_N_ELEMENTS (pack), NULL, &error), ==, 3);
+  g_assert_cmpuint (allset_client_chunk_pack (alice, pack, G_N_ELEMENTS (pack), NULL, NULL, NULL, &error), ==, 3);
   g_assert_no_error (error);
 
   chunks = allset_client_chunks_fetch (alice, ids, G_N_ELEMENTS (ids), NULL, &error);
@@ -684,7 +684,7 @@ test_measure (void)
       json_array_add_object_element (ops, allset_commit_op_put (path, 0, (const char *[]) { id, NULL },
                                                                 4096, 1764160000, FALSE));
     }
-  g_assert_cmpuint (allset_client_chunk_pack (client, (AllsetPackEntry *) pack->data, n, NULL, &error), ==, n);
+  g_assert_cmpuint (allset_client_chunk_pack (client, (AllsetPackEntry *) pack->data, n, NULL, NULL, NULL, &error), ==, n);
   g_assert_no_error (error);
   reply = allset_client_commit (client, ops, NULL, &error);
   g_assert_no_error (error);

@@ -30,10 +30,9 @@ static gboolean needs_confirmation (Fixture *f) { return state (f) == ALLSET_SES
 
 #define BIG_SIZE (4 * 1024 * 1024)
 
-/* BIG_SIZE bytes from a fixed seed, and how many chunks they cut into.
- * Upload progress moves a chunk at a time, so the ETA needs chunks that
- * finish one after the other: random bytes of a random seed cut a 3 MiB
- * file into one or two chunks now and then, and the ETA check failed. */
+/* BIG_SIZE bytes from a fixed seed, and how many chunks they cut into
+ * (several: chunks are sent in parallel, and the ETA is checked against
+ * the whole upload's rate). */
 static GBytes *
 big_content (guint *n_chunks)
 {
@@ -141,6 +140,64 @@ remote_size (Fixture    *f,
         return (gint64) entry->size;
     }
   return -1;
+}
+
+typedef struct
+{
+  guint64  total;
+  guint    between;   /* notifications of bytes-done strictly between 0 and total */
+  guint64  last;
+} BytesSeen;
+
+static void
+on_bytes_done (AllsetFolderSession *session,
+               GParamSpec          *pspec,
+               BytesSeen           *seen)
+{
+  guint64 done = allset_folder_session_get_bytes_done (session);
+
+  if (allset_folder_session_get_state (session) != ALLSET_SESSION_SYNCING)
+    return;
+  g_assert_cmpuint (done, >=, seen->last);   /* never backwards */
+  seen->last = done;
+  if (done > 0 && done < seen->total)
+    seen->between++;
+}
+
+/* Upload progress moves with the bytes going out, inside a chunk: a file
+ * of one chunk showed nothing (0, then all of it) until it was stored,
+ * because the upload limit was applied before sending. Its ETA is known
+ * meanwhile. */
+static void
+test_progress_within_a_chunk (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GBytes) content = test_cli_random_bytes (256 * 1024);
+  BytesSeen seen = { g_bytes_get_size (content) };
+  gulong handler;
+
+  /* One chunk: ALLSET_CHUNK_MIN bytes are never cut. */
+  g_assert_cmpuint (allset_chunker_cut (g_bytes_get_data (content, NULL), g_bytes_get_size (content)), ==,
+                    g_bytes_get_size (content));
+  fixture_init (&f, "onechunk");
+  write_file (&f, "one.bin", g_bytes_get_data (content, NULL), g_bytes_get_size (content));
+  /* 64 KiB/s: the bucket's free first second, then three more. */
+  f.up_limit = 64 * 1024;
+  allset_client_set_bandwidth_limits (f.client, f.up_limit, 0);
+  handler = g_signal_connect (f.session, "notify::bytes-done", G_CALLBACK (on_bytes_done), &seen);
+
+  allset_folder_session_start (f.session);
+  g_assert_true (wait_until (&f, is_idle, WAIT_SECONDS));
+  g_signal_handler_disconnect (f.session, handler);
+
+  g_test_message ("%u progress notifications inside the chunk", seen.between);
+  g_assert_cmpuint (seen.between, >=, 5);
+  g_assert_cmpuint (seen.last, ==, seen.total);
+  g_assert_cmpuint (f.eta_positive, >, 0);
+  g_assert_cmpuint (f.eta_implausible, ==, 0);
+  g_assert_cmpint (remote_size (&f, "one.bin"), ==, (gint64) seen.total);
+
+  fixture_clear (&f);
 }
 
 /* Rewrites path in place (same inode: the hard links stay). */
@@ -394,6 +451,7 @@ main (int    argc,
   server = test_cli_server_start (NULL);
 
   g_test_add_func ("/folder-session/progress-and-activity", test_progress_and_activity);
+  g_test_add_func ("/folder-session/progress-within-a-chunk", test_progress_within_a_chunk);
   g_test_add_func ("/folder-session/rescan", test_rescan);
   g_test_add_func ("/folder-session/pause", test_pause);
   g_test_add_func ("/folder-session/metered", test_metered);
