@@ -311,12 +311,14 @@ allset_client_chunk_pack (AllsetClient           *self,
 }
 
 GBytes *
-allset_client_chunk_get (AllsetClient  *self,
-                         const char    *id,
-                         guint64        offset,
-                         gint64         length,
-                         GCancellable  *cancellable,
-                         GError       **error)
+allset_client_chunk_get (AllsetClient          *self,
+                         const char            *id,
+                         guint64                offset,
+                         gint64                 length,
+                         AllsetClientProgress   progress,
+                         gpointer               progress_data,
+                         GCancellable          *cancellable,
+                         GError               **error)
 {
   g_autoptr(GBytes) answer = NULL;
   g_autofree char *path = NULL;
@@ -326,6 +328,8 @@ allset_client_chunk_get (AllsetClient  *self,
     .auth = TRUE,
     .max_response = ALLSET_PACK_MAX_BYTES,
     .pace_down = TRUE,
+    .read_progress = progress,
+    .read_progress_data = progress_data,
   };
   guint status = 0;
 

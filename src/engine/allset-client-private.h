@@ -49,6 +49,8 @@ typedef struct
   gboolean    pace_down;     /* draw the answer from the download bucket */
   AllsetClientProgress progress;  /* the body going out, or NULL */
   gpointer    progress_data;
+  AllsetClientProgress read_progress;  /* the answer coming in (2xx only), or NULL */
+  gpointer    read_progress_data;
 } AllsetClientRequest;
 
 /* Sends and reads the whole answer. A 2xx answer returns its body (maybe

@@ -560,13 +560,15 @@ note_retry_after (AllsetClient *self,
 }
 
 static GBytes *
-read_body (AllsetClient  *self,
-           GInputStream  *stream,
-           gsize          max,
-           gboolean       paced,
-           GCancellable  *cancellable,
-           GError       **error)
+read_body (AllsetClient               *self,
+           GInputStream               *stream,
+           const AllsetClientRequest  *request,
+           gboolean                    success,
+           GCancellable               *cancellable,
+           GError                    **error)
 {
+  gsize max = request->max_response;
+  gboolean paced = request->pace_down && success;
   g_autoptr(GByteArray) buffer = g_byte_array_new ();
 
   for (;;)
@@ -594,6 +596,8 @@ read_body (AllsetClient  *self,
 
       if (paced && !pace (&self->down, n, cancellable, error))
         return NULL;
+      if (success && request->read_progress != NULL)
+        request->read_progress (n, request->read_progress_data);
     }
 
   if (!g_input_stream_close (stream, cancellable, error))
@@ -696,8 +700,7 @@ allset_client_send (AllsetClient               *self,
       !pace (&self->up, g_bytes_get_size (request->body) - writing.written, cancellable, &local_error))
     g_clear_object (&stream);
   if (stream != NULL)
-    body = read_body (self, stream, request->max_response,
-                      request->pace_down && SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)),
+    body = read_body (self, stream, request, SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)),
                       cancellable, &local_error);
 
   g_signal_handlers_disconnect_by_data (msg, &check);

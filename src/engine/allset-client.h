@@ -166,13 +166,17 @@ guint               allset_client_chunk_pack  (AllsetClient          *self,
                                                GCancellable          *cancellable,
                                                GError               **error);
 /* length -1: the whole chunk from offset, which is then checked against
- * id (a mismatch is ALLSET_ERROR_HASH_MISMATCH) when offset is 0. */
-GBytes             *allset_client_chunk_get   (AllsetClient  *self,
-                                               const char    *id,
-                                               guint64        offset,
-                                               gint64         length,
-                                               GCancellable  *cancellable,
-                                               GError       **error);
+ * id (a mismatch is ALLSET_ERROR_HASH_MISMATCH) when offset is 0.
+ * progress (or NULL) follows the bytes in, as the download limit lets
+ * them through. */
+GBytes             *allset_client_chunk_get   (AllsetClient          *self,
+                                               const char            *id,
+                                               guint64                offset,
+                                               gint64                 length,
+                                               AllsetClientProgress   progress,
+                                               gpointer               progress_data,
+                                               GCancellable          *cancellable,
+                                               GError               **error);
 /* Batched downloads (allset-client-fetch.c): one request for many small
  * files instead of two per file.
  * POST /api/v1/files: n (1–1000) paths; an array of n AllsetFileInfo *

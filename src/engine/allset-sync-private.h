@@ -21,6 +21,9 @@ G_BEGIN_DECLS
  * smaller packs keep every worker (read, hash, send, server store) busy
  * at once, where 16 MiB packs left 10 000 small files in three requests. */
 #define ALLSET_SYNC_PACK_TARGET  (4 * 1024 * 1024)
+/* BYTES events inside one chunk's transfer: at most this often (µs).
+ * libsoup reports every few KiB; an event each made ~30 000 for 1 GiB. */
+#define ALLSET_SYNC_PROGRESS_US  (100 * 1000)
 /* Operations per commit request. */
 #define ALLSET_SYNC_COMMIT_BATCH 1000
 /* Chunk ids per chunks/missing request. */

@@ -63,10 +63,44 @@ fail_wanted (AllsetSyncPass *pass,
     allset_download_fail (pass, g_array_index (wanted->targets, Target, i).download, g_error_copy (error));
 }
 
+/* A large chunk coming in, told as BYTES of the first download that
+ * wants it, at most every ALLSET_SYNC_PROGRESS_US: under a download
+ * limit, a file of one chunk showed no progress until it was whole.
+ * deliver() tells the rest. */
+typedef struct
+{
+  AllsetSyncPass *pass;
+  const Wanted   *wanted;
+  guint64         read;
+  guint64         told;
+  gint64          told_at;   /* monotonic µs */
+} FetchProgress;
+
+static void
+fetch_progress (guint64  bytes,
+                gpointer data)
+{
+  FetchProgress *progress = data;
+  gint64 now = g_get_monotonic_time ();
+  guint64 done;
+
+  progress->read += bytes;
+  done = MIN (progress->read, (guint64) progress->wanted->size);
+  if (now - progress->told_at < ALLSET_SYNC_PROGRESS_US || done <= progress->told)
+    return;
+  allset_sync_emit_path (progress->pass, ALLSET_SYNC_EVENT_BYTES, ALLSET_ACTION_DOWNLOAD,
+                         g_array_index (progress->wanted->targets, Target, 0).download->action->path,
+                         done - progress->told, NULL);
+  progress->told = done;
+  progress->told_at = now;
+}
+
+/* told: bytes of it already told for its first download. */
 static void
 deliver (AllsetSyncPass *pass,
          const Wanted   *wanted,
-         GBytes         *data)
+         GBytes         *data,
+         guint64         told)
 {
   gsize size;
   const guint8 *bytes = g_bytes_get_data (data, &size);
@@ -94,8 +128,9 @@ deliver (AllsetSyncPass *pass,
                                              g_strerror (saved)));
           continue;
         }
-      allset_sync_emit_path (pass, ALLSET_SYNC_EVENT_BYTES, ALLSET_ACTION_DOWNLOAD,
-                             target->download->action->path, size, NULL);
+      if (i > 0 || size > told)
+        allset_sync_emit_path (pass, ALLSET_SYNC_EVENT_BYTES, ALLSET_ACTION_DOWNLOAD,
+                               target->download->action->path, i > 0 ? size : size - told, NULL);
     }
   ALLSET_SYNC_COUNT (pass, chunks_downloaded, 1);
   ALLSET_SYNC_COUNT (pass, bytes_downloaded, size);
@@ -142,7 +177,7 @@ fetch_group (AllsetSyncPass *pass,
               fail_wanted (pass, wanted, gone);
             }
           else
-            deliver (pass, wanted, data);
+            deliver (pass, wanted, data, 0);
         }
     }
 }
@@ -152,9 +187,12 @@ fetch_large (AllsetSyncPass *pass,
              const Wanted   *wanted)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) data = allset_client_chunk_get (pass->client, wanted->hex, 0, -1, pass->cancellable, &error);
+  g_autoptr(GBytes) data = NULL;
+  FetchProgress progress = { pass, wanted };
   AllsetHash id, hash;
 
+  data = allset_client_chunk_get (pass->client, wanted->hex, 0, -1, fetch_progress, &progress,
+                                  pass->cancellable, &error);
   if (data != NULL)
     {
       allset_hash_from_hex (wanted->hex, &id);
@@ -169,7 +207,7 @@ fetch_large (AllsetSyncPass *pass,
       fail_wanted (pass, wanted, error);
       return;
     }
-  deliver (pass, wanted, data);
+  deliver (pass, wanted, data, progress.told);
 }
 
 static void

@@ -245,9 +245,7 @@ read_chunk (AllsetSyncPass    *pass,
  * carries: a record's chunk bytes count for its file as they are written
  * (a pack's records follow one another, ALLSET_PACK_RECORD_HEADER bytes
  * each before the chunk). Told when a record is whole, or at most every
- * SEND_PROGRESS_US within one: libsoup reports every few KiB, and an
- * event per report made 30 000 of them for 1 GiB. */
-#define SEND_PROGRESS_US (100 * 1000)
+ * ALLSET_SYNC_PROGRESS_US within one. */
 
 typedef struct
 {
@@ -280,7 +278,7 @@ send_progress (guint64  bytes,
         {
           if (now == 0)
             now = g_get_monotonic_time ();
-          if (now - progress->told_at < SEND_PROGRESS_US)
+          if (now - progress->told_at < ALLSET_SYNC_PROGRESS_US)
             break;
         }
       if (done > progress->told)

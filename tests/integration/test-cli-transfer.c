@@ -51,25 +51,25 @@ test_chunks (void)
   g_assert_no_error (error);
   g_assert_cmpuint (missing->len, ==, 0);
 
-  got = allset_client_chunk_get (client, big_id, 0, -1, NULL, &error);
+  got = allset_client_chunk_get (client, big_id, 0, -1, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_bytes_equal (got, big));
   g_clear_pointer (&got, g_bytes_unref);
-  got = allset_client_chunk_get (client, id1, 0, -1, NULL, &error);
+  got = allset_client_chunk_get (client, id1, 0, -1, NULL, NULL, NULL, &error);
   g_assert_true (g_bytes_equal (got, small1));
 
   /* Resuming in the middle of a chunk. */
-  part = allset_client_chunk_get (client, big_id, 1000, 24, NULL, &error);
+  part = allset_client_chunk_get (client, big_id, 1000, 24, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (g_bytes_get_data (part, NULL), 24,
                    (const guint8 *) g_bytes_get_data (big, NULL) + 1000, 24);
   g_clear_pointer (&part, g_bytes_unref);
-  part = allset_client_chunk_get (client, big_id, 700 * 1024 - 10, -1, NULL, &error);
+  part = allset_client_chunk_get (client, big_id, 700 * 1024 - 10, -1, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (part), ==, 10);
 
   /* Not held, not matching, not an id. */
-  g_assert_null (allset_client_chunk_get (client, TEST_CLI_UNKNOWN_ID, 0, -1, NULL, &error));
+  g_assert_null (allset_client_chunk_get (client, TEST_CLI_UNKNOWN_ID, 0, -1, NULL, NULL, NULL, &error));
   g_assert_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_NOT_FOUND);
   g_clear_error (&error);
   g_assert_false (allset_client_chunk_put (client, id1, big, NULL, NULL, NULL, NULL, &error));
@@ -108,7 +108,7 @@ upload_worker (gpointer data)
       g_assert_no_error (error);
       if (worker->download)
         {
-          back = allset_client_chunk_get (worker->client, id, 0, -1, NULL, &error);
+          back = allset_client_chunk_get (worker->client, id, 0, -1, NULL, NULL, NULL, &error);
           g_assert_no_error (error);
           g_assert_true (g_bytes_equal (back, bytes));
         }

@@ -164,10 +164,25 @@ on_bytes_done (AllsetFolderSession *session,
     seen->between++;
 }
 
-/* Upload progress moves with the bytes going out, inside a chunk: a file
- * of one chunk showed nothing (0, then all of it) until it was stored,
- * because the upload limit was applied before sending. Its ETA is known
- * meanwhile. */
+/* From the pass's threads: BYTES of downloads, added up in seen. */
+static void
+on_download_bytes (const AllsetSyncEvent *event,
+                   gpointer               data)
+{
+  BytesSeen *seen = data;
+
+  if (event->kind != ALLSET_SYNC_EVENT_BYTES || event->action != ALLSET_ACTION_DOWNLOAD)
+    return;
+  /* One chunk: one fetch thread, the events come in order. */
+  seen->last += event->bytes;
+  if (seen->last < seen->total)
+    seen->between++;
+}
+
+/* Transfer progress moves with the bytes, inside a chunk: a file of one
+ * chunk showed nothing (0, then all of it) until it was stored, because
+ * the upload limit was applied before sending it, and downloads told
+ * their bytes once a chunk was in. The upload's ETA is known meanwhile. */
 static void
 test_progress_within_a_chunk (void)
 {
@@ -196,6 +211,27 @@ test_progress_within_a_chunk (void)
   g_assert_cmpuint (f.eta_positive, >, 0);
   g_assert_cmpuint (f.eta_implausible, ==, 0);
   g_assert_cmpint (remote_size (&f, "one.bin"), ==, (gint64) seen.total);
+
+  /* And coming down, in a second folder of the account, 64 KiB/s. */
+  {
+    g_autofree char *other = g_build_filename (f.root, "Other", NULL);
+    g_autofree char *journal = g_build_filename (f.root, "other.db", NULL);
+    AllsetFolderConfig folder = { .local = other, .remote = (char *) "Sync", .journal = journal };
+    AllsetSyncOptions options = { .on_event = on_download_bytes, .on_event_data = &seen };
+    g_autoptr(AllsetSyncReport) report = allset_sync_report_new ();
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpint (g_mkdir (other, 0700), ==, 0);
+    allset_client_set_bandwidth_limits (f.client, 0, 64 * 1024);
+    seen.between = 0;
+    seen.last = 0;
+    g_assert_true (allset_sync_folder (f.client, &folder, &options, report, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (report->downloaded, ==, 1);
+    g_test_message ("%u download progress events inside the chunk", seen.between);
+    g_assert_cmpuint (seen.between, >=, 5);
+    g_assert_cmpuint (seen.last, ==, seen.total);
+  }
 
   fixture_clear (&f);
 }
