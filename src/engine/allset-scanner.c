@@ -42,6 +42,7 @@ allset_scan_result_free (AllsetScanResult *self)
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_pointer (&self->issues, g_ptr_array_unref);
   g_clear_pointer (&self->unstable, g_ptr_array_unref);
+  g_clear_pointer (&self->part_dirs, g_ptr_array_unref);
   g_free (self);
 }
 
@@ -259,6 +260,7 @@ read_children (Walk    *walk,
 {
   g_autoptr(GHashTable) folds = NULL;
   struct dirent *dirent;
+  gboolean has_parts = FALSE;
   DIR *dir;
   int copy;
 
@@ -286,6 +288,13 @@ read_children (Walk    *walk,
       name = dirent->d_name;
       if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
         continue;
+      /* The sweep of stale parts lists only these directories again,
+       * not all of them after every pass. */
+      if (!has_parts && g_str_has_prefix (name, ALLSET_PARTIAL_PREFIX))
+        {
+          has_parts = TRUE;
+          g_ptr_array_add (walk->result->part_dirs, g_strdup (walk->disk->str));
+        }
       /* Gone since readdir(): nothing to report. */
       if (fstatat (fd, name, &child.st, AT_SYMLINK_NOFOLLOW) != 0)
         continue;
@@ -608,6 +617,7 @@ allset_scanner_scan (AllsetScanner  *self,
                                            (GDestroyNotify) allset_local_entry_free);
   result->issues = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_issue_free);
   result->unstable = g_ptr_array_new_with_free_func (g_free);
+  result->part_dirs = g_ptr_array_new_with_free_func (g_free);
 
   walk.self = self;
   walk.cancellable = cancellable;

@@ -55,6 +55,10 @@ typedef struct
   GPtrArray  *issues;
   /* NFC paths of UNSTABLE files: scan them again in a few seconds. */
   GPtrArray  *unstable;
+  /* Directories (relative, as bytes on disk; "" for the root) that held
+   * a name starting with ALLSET_PARTIAL_PREFIX when they were listed:
+   * where stale part files can be (allset_transfer_sweep_parts()). */
+  GPtrArray  *part_dirs;
 
   guint       n_files;
   guint       n_dirs;

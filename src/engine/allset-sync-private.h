@@ -249,12 +249,13 @@ void      allset_transfer_fetch        (AllsetSyncPass     *pass,
  * their receipts. */
 void      allset_transfer_land         (AllsetSyncPass     *pass);
 /* allset-transfer-download.c: at the end of a pass, removes the part
- * files (.allset-part-*) in local's directories that no download of plan
- * will resume, or that no one wrote to for a week; never one written to
- * in the last hour (another process's running download). */
+ * files (.allset-part-*) in part_dirs (the scan's result->part_dirs)
+ * that no download of plan will resume, or that no one wrote to for a
+ * week; never one written to in the last hour (another process's running
+ * download). */
 void      allset_transfer_sweep_parts  (AllsetSyncPass     *pass,
                                         const AllsetPlan   *plan,
-                                        GHashTable         *local);
+                                        GPtrArray          *part_dirs);
 /* Checks base entry path against the server's file id and receipt;
  * VERIFIED and TRUE on success (VERIFY_FAILED event otherwise). */
 gboolean  allset_transfer_verify       (AllsetSyncPass     *pass,

@@ -691,7 +691,7 @@ allset_sync_folder (AllsetClient             *client,
   /* Killed runs' parts whose download is off the plan; not when the user
    * stopped the pass (it must stop quickly). */
   if (!g_cancellable_is_cancelled (cancellable))
-    allset_transfer_sweep_parts (&pass, plan, scan->entries);
+    allset_transfer_sweep_parts (&pass, plan, scan->part_dirs);
 
   /* The feed's moves were planned with: carried out, or turned into a
    * deletion plus a creation. */

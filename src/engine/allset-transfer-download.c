@@ -748,12 +748,10 @@ sweep_dir (const char *dir,
 void
 allset_transfer_sweep_parts (AllsetSyncPass   *pass,
                              const AllsetPlan *plan,
-                             GHashTable       *local)
+                             GPtrArray        *part_dirs)
 {
   g_autoptr(GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  GHashTableIter iter;
-  gpointer value;
 
   /* Every planned download, deferred or failed ones included: the next
    * pass resumes from their parts. */
@@ -774,19 +772,16 @@ allset_transfer_sweep_parts (AllsetSyncPass   *pass,
       g_hash_table_add (wanted, g_build_filename (dir, stem, NULL));
     }
 
-  /* Parts live next to their targets: in the folder's directories, which
-   * the scan listed (ignored and skipped ones are never download
-   * targets). */
-  sweep_dir (pass->folder->local, wanted, now);
-  g_hash_table_iter_init (&iter, local);
-  while (g_hash_table_iter_next (&iter, NULL, &value) && !g_cancellable_is_cancelled (pass->cancellable))
+  /* Parts live next to their targets, in the folder's directories: the
+   * scan listed them and noted those that held one (ignored and skipped
+   * directories are never download targets, nor listed). A part made
+   * since the scan is this pass's, too young to go anyway. */
+  for (guint i = 0; i < part_dirs->len && !g_cancellable_is_cancelled (pass->cancellable); i++)
     {
-      const AllsetLocalEntry *entry = value;
-      g_autofree char *dir = NULL;
+      const char *relative = g_ptr_array_index (part_dirs, i);
+      g_autofree char *dir = *relative != '\0' ? allset_sync_local_path (pass, relative)
+                                               : g_strdup (pass->folder->local);
 
-      if (entry->type != ALLSET_ENTRY_DIR || (entry->flags & ALLSET_LOCAL_SKIPPED) != 0)
-        continue;
-      dir = allset_sync_local_path (pass, entry->disk_path != NULL ? entry->disk_path : entry->path);
       sweep_dir (dir, wanted, now);
     }
 }

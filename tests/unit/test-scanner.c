@@ -193,6 +193,8 @@ test_tree (Fixture       *fixture,
   write_file (fixture, "~$lock.docx", "x", 1);
   write_file (fixture, "Docs/.DS_Store", "x", 1);
   write_file (fixture, ".allset-part-abc", "x", 1);
+  write_file (fixture, "Docs/.allset-part-def", "x", 1);
+  write_file (fixture, "Docs/.allset-part-ghi", "x", 1);
   age (fixture, "Docs/a.txt");
 
   result = scan (fixture, "");
@@ -234,6 +236,11 @@ test_tree (Fixture       *fixture,
   g_assert_null (entry (result, "~$lock.docx"));
   g_assert_null (entry (result, "Docs/.DS_Store"));
   g_assert_null (entry (result, ".allset-part-abc"));
+  /* Where they are, once per directory: the sweep of stale parts looks
+   * there only. */
+  g_assert_cmpuint (result->part_dirs->len, ==, 2);
+  g_assert_true (g_ptr_array_find_with_equal_func (result->part_dirs, "", g_str_equal, NULL));
+  g_assert_true (g_ptr_array_find_with_equal_func (result->part_dirs, "Docs", g_str_equal, NULL));
 
   g_assert_cmpuint (result->n_files, ==, 4);
   g_assert_cmpuint (result->n_dirs, ==, 5);
