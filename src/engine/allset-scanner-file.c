@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "allset-chunk-parallel.h"
+#include "allset-io.h"
 #include "allset-scanner-private.h"
 
 void
@@ -223,36 +224,21 @@ same_file_state (const struct stat *a,
 
 /* Reads the whole of a file of at most ALLSET_CHUNK_MIN bytes into
  * walk->small; one byte more is asked for, so a file that grew reads
- * longer than size (and fails the comparison after). Reading stops once
- * size bytes are in, without the read() that would return 0: a system
- * call costs more than hashing 4 KiB on this VM, and a file that grew
- * meanwhile fails the fstat() comparison after anyway. */
+ * longer than size (and fails the fstat() comparison after). */
 static gssize
 read_small (Walk  *walk,
             int    fd,
             gsize  size,
             int   *errno_out)
 {
-  gsize total = 0;
+  gssize n;
 
   if (walk->small == NULL)
     walk->small = g_malloc (ALLSET_CHUNK_MIN + 1);
-  while (total < size || total == 0)
-    {
-      gssize n = read (fd, walk->small + total, size + 1 - total);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          *errno_out = errno;
-          return -1;
-        }
-      if (n == 0)
-        break;
-      total += n;
-    }
-  return total;
+  n = allset_read_enough (fd, walk->small, size + 1, size);
+  if (n < 0)
+    *errno_out = errno;
+  return n;
 }
 
 /* Cuts and hashes the file through a descriptor that cannot follow a

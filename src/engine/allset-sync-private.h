@@ -99,6 +99,9 @@ char     *allset_sync_local_path    (AllsetSyncPass     *pass,
 AllsetLocalEntry *allset_sync_lstat (AllsetSyncPass     *pass,
                                      const char         *path,
                                      const char         *disk_path);
+/* Is a BYTES event inside a transfer due (ALLSET_SYNC_PROGRESS_US since
+ * *told_at, which it then moves to now)? */
+gboolean  allset_sync_progress_due  (gint64             *told_at);
 /* Logs (debug) how long the phase that just ended took; the next one
  * starts now. G_MESSAGES_DEBUG=Allset-Engine shows where a pass spends
  * its time. */

@@ -385,6 +385,17 @@ verify_unverified (AllsetSyncPass *pass,
     }
 }
 
+gboolean
+allset_sync_progress_due (gint64 *told_at)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (now - *told_at < ALLSET_SYNC_PROGRESS_US)
+    return FALSE;
+  *told_at = now;
+  return TRUE;
+}
+
 void
 allset_sync_phase (AllsetSyncPass *pass,
                    const char     *done)

@@ -81,18 +81,16 @@ fetch_progress (guint64  bytes,
                 gpointer data)
 {
   FetchProgress *progress = data;
-  gint64 now = g_get_monotonic_time ();
   guint64 done;
 
   progress->read += bytes;
   done = MIN (progress->read, (guint64) progress->wanted->size);
-  if (now - progress->told_at < ALLSET_SYNC_PROGRESS_US || done <= progress->told)
+  if (done <= progress->told || !allset_sync_progress_due (&progress->told_at))
     return;
   allset_sync_emit_path (progress->pass, ALLSET_SYNC_EVENT_BYTES, ALLSET_ACTION_DOWNLOAD,
                          g_array_index (progress->wanted->targets, Target, 0).download->action->path,
                          done - progress->told, NULL);
   progress->told = done;
-  progress->told_at = now;
 }
 
 /* told: bytes of it already told for its first download. */

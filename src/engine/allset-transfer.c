@@ -264,7 +264,6 @@ send_progress (guint64  bytes,
                gpointer data)
 {
   SendProgress *progress = data;
-  gint64 now = 0;
 
   progress->written += bytes;
   while (progress->index < progress->sources->len)
@@ -274,16 +273,9 @@ send_progress (guint64  bytes,
       guint64 end = first + source->chunk.size;
       guint64 done = progress->written > first ? MIN (progress->written, end) - first : 0;
 
-      if (done < (guint64) source->chunk.size && done > progress->told)
+      if (done > progress->told &&
+          (done == (guint64) source->chunk.size || allset_sync_progress_due (&progress->told_at)))
         {
-          if (now == 0)
-            now = g_get_monotonic_time ();
-          if (now - progress->told_at < ALLSET_SYNC_PROGRESS_US)
-            break;
-        }
-      if (done > progress->told)
-        {
-          progress->told_at = now != 0 ? now : g_get_monotonic_time ();
           allset_sync_emit_path (progress->pass, ALLSET_SYNC_EVENT_BYTES, ALLSET_ACTION_UPLOAD,
                                  source->source->path, done - progress->told, NULL);
           progress->told = done;

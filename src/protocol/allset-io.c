@@ -8,15 +8,16 @@
 
 #include "allset-io.h"
 
-gssize
-allset_read_full (int      fd,
-                  guint8  *buffer,
-                  gsize    size,
-                  gint64   offset)
+static gssize
+read_loop (int      fd,
+           guint8  *buffer,
+           gsize    size,
+           gsize    enough,
+           gint64   offset)
 {
   gsize total = 0;
 
-  while (total < size)
+  while (total < enough)
     {
       gssize n = offset < 0 ? read (fd, buffer + total, size - total)
                             : pread (fd, buffer + total, size - total, offset + total);
@@ -30,4 +31,23 @@ allset_read_full (int      fd,
       total += n;
     }
   return total;
+}
+
+gssize
+allset_read_full (int      fd,
+                  guint8  *buffer,
+                  gsize    size,
+                  gint64   offset)
+{
+  return read_loop (fd, buffer, size, size, offset);
+}
+
+gssize
+allset_read_enough (int      fd,
+                    guint8  *buffer,
+                    gsize    size,
+                    gsize    enough)
+{
+  g_return_val_if_fail (enough <= size, -1);
+  return read_loop (fd, buffer, size, MAX (enough, 1), -1);
 }
