@@ -212,51 +212,14 @@ allset_json_span_members (const AllsetJsonSpan *object,
     }
 }
 
-JsonNode *
-allset_json_span_to_node (const AllsetJsonSpan *span)
+/* A string, number or literal as a node; NULL for a bad string. */
+static JsonNode *
+scalar_node (const AllsetJsonSpan *span)
 {
   g_autoptr(JsonNode) node = json_node_alloc ();
-  const char *cursor = NULL;
-  AllsetJsonSpan name, value;
 
   switch (allset_json_span_kind (span))
     {
-    case ALLSET_JSON_OBJECT:
-      {
-        g_autoptr(JsonObject) object = json_object_new ();
-
-        while (next_member (span, &cursor, &name, &value))
-          {
-            g_autofree char *key = allset_json_span_dup_string (&name);
-            JsonNode *member = allset_json_span_to_node (&value);
-
-            if (key == NULL || member == NULL)
-              {
-                g_clear_pointer (&member, json_node_unref);
-                return NULL;
-              }
-            /* A repeated member replaces the earlier one, as json-glib's
-             * parser does. */
-            json_object_set_member (object, key, member);
-          }
-        json_node_init_object (node, object);
-        break;
-      }
-    case ALLSET_JSON_ARRAY:
-      {
-        g_autoptr(JsonArray) array = json_array_new ();
-
-        while (allset_json_span_next (span, &cursor, &value))
-          {
-            JsonNode *element = allset_json_span_to_node (&value);
-
-            if (element == NULL)
-              return NULL;
-            json_array_add_element (array, element);
-          }
-        json_node_init_array (node, array);
-        break;
-      }
     case ALLSET_JSON_STRING:
       {
         g_autofree char *text = allset_json_span_dup_string (span);
@@ -278,12 +241,101 @@ allset_json_span_to_node (const AllsetJsonSpan *span)
     case ALLSET_JSON_NULL:
       json_node_init_null (node);
       break;
+    case ALLSET_JSON_OBJECT:
+    case ALLSET_JSON_ARRAY:
     case ALLSET_JSON_ABSENT:
     default:
       return NULL;
     }
-
   return g_steal_pointer (&node);
+}
+
+/* Builds the value whose first byte is at *p and moves *p one past it,
+ * in one pass over the text: spans would find each nested value's end
+ * once per level above it (value_at()), 7 % of the client's time while
+ * it read the answers of a download of 10 000 files. */
+static JsonNode *
+node_at (const char **p,
+         const char  *end)
+{
+  const char *q = *p;
+  JsonNode *node;
+
+  if (*q == '{')
+    {
+      g_autoptr(JsonObject) object = json_object_new ();
+
+      for (q = skip_space (q + 1, end); *q == '"'; )
+        {
+          AllsetJsonSpan name = { q, skip_string (q) };
+          g_autofree char *key = allset_json_span_dup_string (&name);
+          JsonNode *member;
+
+          q = skip_space (skip_space (name.end, end) + 1, end);   /* past the colon */
+          member = node_at (&q, end);
+          if (key == NULL || member == NULL)
+            {
+              g_clear_pointer (&member, json_node_unref);
+              return NULL;
+            }
+          /* A repeated member replaces the earlier one, as json-glib's
+           * parser does. */
+          json_object_set_member (object, key, member);
+          q = skip_space (q, end);
+          if (*q == ',')
+            q = skip_space (q + 1, end);
+        }
+      *p = q + 1;   /* past the brace */
+      node = json_node_alloc ();
+      return json_node_init_object (node, object);
+    }
+
+  if (*q == '[')
+    {
+      g_autoptr(JsonArray) array = json_array_new ();
+
+      for (q = skip_space (q + 1, end); *q != ']'; )
+        {
+          JsonNode *element = node_at (&q, end);
+
+          if (element == NULL)
+            return NULL;
+          json_array_add_element (array, element);
+          q = skip_space (q, end);
+          if (*q == ',')
+            q = skip_space (q + 1, end);
+        }
+      *p = q + 1;
+      node = json_node_alloc ();
+      return json_node_init_array (node, array);
+    }
+
+  {
+    /* Inside a container: a comma, a bracket or white space ends it. */
+    AllsetJsonSpan span = { q, skip_value (q) };
+
+    *p = span.end;
+    return scalar_node (&span);
+  }
+}
+
+JsonNode *
+allset_json_span_to_node (const AllsetJsonSpan *span)
+{
+  const char *p;
+
+  switch (allset_json_span_kind (span))
+    {
+    case ALLSET_JSON_OBJECT:
+    case ALLSET_JSON_ARRAY:
+      p = span->start;
+      return node_at (&p, span->end);
+    case ALLSET_JSON_ABSENT:
+      return NULL;
+    default:
+      /* Its end is known: a number may end the text. */
+      return scalar_node (span);
+    }
 }
 
 gboolean
