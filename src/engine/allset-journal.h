@@ -3,13 +3,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One journal per folder, one SQLite file kept outside the folder (see
- * allset_journal_path_for_folder()). Tables (schema v2, PRAGMA
+ * allset_journal_path_for_folder()). Tables (schema v3, PRAGMA
  * user_version):
  *
  *   base          path → the last state both sides agreed on, its revision
  *                 and verification state
  *   receipts      path → its signed receipt (JSON), apart so that the many
- *                 reads of base that need none stay small (v2)
+ *                 reads of base that need none stay small (v2); a rowid
+ *                 table, which keeps rows of ~1 KB in its leaves (v3)
  *   remote        the server's whole account tree as told by the changes
  *                 feed (account paths: a folder with a remote prefix reads
  *                 its part with allset_journal_snapshot_remote())
