@@ -66,6 +66,7 @@ struct _AllsetFolderSession
    * first pass waits for the watches (allset-folder-session-triggers.c). */
   gboolean             awaiting_watches;
   GSource             *watches_source;
+  guint                watches_wait_ms; /* 0: ALLSET_FOLDER_SESSION_WATCHES_WAIT_MS */
   gint64               watch_started;  /* monotonic µs */
 
   /* Progress of the current pass. */

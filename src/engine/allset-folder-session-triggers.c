@@ -259,8 +259,8 @@ on_watches_timeout (gpointer user_data)
 {
   AllsetFolderSession *self = user_data;
 
-  g_debug ("Watches of %s not all in place after %d ms: the first pass starts",
-           self->folder.local, ALLSET_FOLDER_SESSION_WATCHES_WAIT_MS);
+  g_debug ("Watches of %s not all in place after %" G_GINT64_FORMAT " ms: the first pass starts",
+           self->folder.local, (g_get_monotonic_time () - self->watch_started) / 1000);
   /* Destroyed by returning G_SOURCE_REMOVE, not by watches_awaited(). */
   g_clear_pointer (&self->watches_source, g_source_unref);
   watches_awaited (self);
@@ -434,7 +434,8 @@ allset_folder_session_watch (AllsetFolderSession *self)
   g_signal_connect_object (self->local, "notify::degraded", G_CALLBACK (on_local_degraded), self, 0);
   self->awaiting_watches = TRUE;
   self->watch_started = g_get_monotonic_time ();
-  self->watches_source = g_timeout_source_new (ALLSET_FOLDER_SESSION_WATCHES_WAIT_MS);
+  self->watches_source = g_timeout_source_new (self->watches_wait_ms > 0 ? self->watches_wait_ms
+                                              : ALLSET_FOLDER_SESSION_WATCHES_WAIT_MS);
   g_source_set_callback (self->watches_source, on_watches_timeout, self, NULL);
   g_source_attach (self->watches_source, self->context);
   allset_local_monitor_start (self->local);
@@ -455,6 +456,15 @@ allset_folder_session_set_rescan_interval (AllsetFolderSession *self,
   clear_source (&self->rescan_source);
   self->rescan_source = add_seconds (self, seconds > 0 ? seconds : ALLSET_FOLDER_SESSION_RESCAN_SECONDS,
                                      on_rescan_timer);
+}
+
+void
+allset_folder_session_set_watches_wait (AllsetFolderSession *self,
+                                        guint                ms)
+{
+  g_return_if_fail (ALLSET_IS_FOLDER_SESSION (self));
+
+  self->watches_wait_ms = ms;
 }
 
 void

@@ -158,6 +158,11 @@ void                 allset_folder_session_confirm_deletions (AllsetFolderSessio
  * shown to work in a second; re-armed at once while started. */
 void                 allset_folder_session_set_rescan_interval (AllsetFolderSession *self,
                                                                 guint                seconds);
+/* Tests: how long the first pass waits for the local monitor's watches
+ * (0 restores ALLSET_FOLDER_SESSION_WATCHES_WAIT_MS), so that a walk
+ * slower than the wait can be shown; takes effect at the next start(). */
+void                 allset_folder_session_set_watches_wait (AllsetFolderSession *self,
+                                                             guint                ms);
 
 /* Signals:
  *   ::pass-finished (gpointer report, GError *error)

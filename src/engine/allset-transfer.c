@@ -246,7 +246,6 @@ read_chunk (AllsetSyncPass    *pass,
  * (a pack's records follow one another, ALLSET_PACK_RECORD_HEADER bytes
  * each before the chunk). Told when a record is whole, or at most every
  * ALLSET_SYNC_PROGRESS_US within one. */
-
 typedef struct
 {
   AllsetSyncPass *pass;
