@@ -413,6 +413,19 @@ test_confirm_deletions (void)
   fixture_clear (&f);
 }
 
+/* 300 files, each in a directory of its own under another: enough
+ * directories (600) for the monitor's walk to outlast a pass's start. */
+static void
+write_dirs (Fixture *f)
+{
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("d%03u/sub/f.txt", i);
+
+      write_file (f, name, name, -1);
+    }
+}
+
 /* A start makes one pass, not two: the first pass waits for the local
  * monitor's watches (its ::ready) instead of racing the walk that puts
  * them in place, after which ::ready owed a second full pass. */
@@ -422,13 +435,7 @@ test_one_pass_at_start (void)
   Fixture f = { 0 };
 
   fixture_init (&f, "starter");
-  /* Enough directories for the walk to outlast a pass's start. */
-  for (guint i = 0; i < 300; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("d%03u/sub/f.txt", i);
-
-      write_file (&f, name, name, -1);
-    }
+  write_dirs (&f);
   allset_folder_session_start (f.session);
   g_assert_cmpint (state (&f), ==, ALLSET_SESSION_SYNCING);
   g_assert_cmpstr (allset_folder_session_get_message (f.session), ==, "Preparing to sync");
@@ -456,12 +463,7 @@ test_watches_wait_over (void)
   Fixture f = { 0 };
 
   fixture_init (&f, "impatient");
-  for (guint i = 0; i < 300; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("d%03u/sub/f.txt", i);
-
-      write_file (&f, name, name, -1);
-    }
+  write_dirs (&f);
   /* 1 ms: over before the walk of 600 directories is. */
   allset_folder_session_set_watches_wait (f.session, 1);
   allset_folder_session_start (f.session);
