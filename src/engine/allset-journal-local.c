@@ -46,28 +46,21 @@ delete_chunks (AllsetJournal  *self,
   return allset_journal_step_done (self, stmt, "local_chunks", error);
 }
 
-gboolean
-allset_journal_local_put (AllsetJournal           *self,
-                          const AllsetLocalEntry  *entry,
-                          GArray                  *chunks,
-                          GError                 **error)
+/* Entry's row and chunks, inside the caller's transaction. */
+static gboolean
+write_local (AllsetJournal           *self,
+             const AllsetLocalEntry  *entry,
+             GArray                  *chunks,
+             GError                 **error)
 {
-  g_autoptr(JournalLocker) locker = NULL;
   JournalStmt *stmt;
-
-  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
-  g_return_val_if_fail (entry != NULL && entry->path != NULL && entry->path[0] != '\0', FALSE);
-
-  locker = journal_locker_new (self);
-  if (!allset_journal_begin (self, error))
-    return FALSE;
 
   stmt = allset_journal_stmt (self,
                               "INSERT OR REPLACE INTO local (" LOCAL_COLUMNS ") "
                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                               error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   journal_bind_text (stmt, 1, entry->path);
   journal_bind_text (stmt, 2, entry->disk_path);
   journal_bind_text (stmt, 3, allset_entry_type_to_string (entry->type));
@@ -79,11 +72,11 @@ allset_journal_local_put (AllsetJournal           *self,
   journal_bind_text (stmt, 9, entry->file_id);
   sqlite3_bind_int (stmt, 10, entry->flags);
   if (!allset_journal_step_done (self, stmt, "local", error))
-    goto fail;
+    return FALSE;
   if (chunks == NULL)
-    return allset_journal_commit (self, error);
+    return TRUE;
   if (!delete_chunks (self, entry->path, FALSE, error))
-    goto fail;
+    return FALSE;
 
   for (guint i = 0; i < chunks->len; i++)
     {
@@ -95,7 +88,7 @@ allset_journal_local_put (AllsetJournal           *self,
                                   "VALUES (?, ?, ?, ?, ?, ?)",
                                   error);
       if (stmt == NULL)
-        goto fail;
+        return FALSE;
       journal_bind_text (stmt, 1, entry->path);
       sqlite3_bind_int64 (stmt, 2, chunk->offset);
       sqlite3_bind_blob (stmt, 3, chunk->id.bytes, ALLSET_HASH_LEN, SQLITE_STATIC);
@@ -103,13 +96,51 @@ allset_journal_local_put (AllsetJournal           *self,
       sqlite3_bind_int64 (stmt, 5, entry->size);
       sqlite3_bind_int64 (stmt, 6, entry->mtime_ns);
       if (!allset_journal_step_done (self, stmt, "local_chunks", error))
-        goto fail;
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+allset_journal_local_put (AllsetJournal           *self,
+                          const AllsetLocalEntry  *entry,
+                          GArray                  *chunks,
+                          GError                 **error)
+{
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (entry != NULL && entry->path != NULL && entry->path[0] != '\0', FALSE);
+
+  return allset_journal_local_put_many (self, &entry, &chunks, 1, error);
+}
+
+gboolean
+allset_journal_local_put_many (AllsetJournal                 *self,
+                               const AllsetLocalEntry * const *entries,
+                               GArray * const                *chunks,
+                               guint                          n,
+                               GError                       **error)
+{
+  g_autoptr(JournalLocker) locker = NULL;
+
+  g_return_val_if_fail (ALLSET_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (entries != NULL && chunks != NULL, FALSE);
+  for (guint i = 0; i < n; i++)
+    g_return_val_if_fail (entries[i] != NULL && entries[i]->path != NULL && entries[i]->path[0] != '\0', FALSE);
+
+  locker = journal_locker_new (self);
+  if (!allset_journal_begin (self, error))
+    return FALSE;
+  /* One savepoint (or transaction) for them all: one each cost two more
+   * statements per file of a first scan. */
+  for (guint i = 0; i < n; i++)
+    {
+      if (!write_local (self, entries[i], chunks[i], error))
+        {
+          allset_journal_rollback (self);
+          return FALSE;
+        }
     }
   return allset_journal_commit (self, error);
-
-fail:
-  allset_journal_rollback (self);
-  return FALSE;
 }
 
 gboolean

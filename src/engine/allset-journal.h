@@ -212,6 +212,13 @@ gboolean       allset_journal_local_put       (AllsetJournal          *self,
                                                const AllsetLocalEntry *entry,
                                                GArray                 *chunks,
                                                GError                **error);
+/* allset_journal_local_put() of n entries (and their chunks, each as
+ * there), all or none, in one transaction. */
+gboolean       allset_journal_local_put_many  (AllsetJournal                 *self,
+                                               const AllsetLocalEntry * const *entries,
+                                               GArray * const                *chunks,
+                                               guint                          n,
+                                               GError                       **error);
 /* NULL when absent (error unset) or on error (error set). */
 AllsetLocalEntry *allset_journal_local_get    (AllsetJournal          *self,
                                                const char             *path,

@@ -60,19 +60,19 @@ scanner_flush (Walk *walk)
   if (walk->pending->len == 0 || walk->error != NULL)
     return;
 
-  if (allset_journal_begin (journal, &walk->error))
-    {
-      for (guint i = 0; i < walk->pending->len && walk->error == NULL; i++)
-        {
-          PendingWrite *write = &g_array_index (walk->pending, PendingWrite, i);
+  {
+    g_autofree const AllsetLocalEntry **entries = g_new (const AllsetLocalEntry *, walk->pending->len);
+    g_autofree GArray **chunks = g_new (GArray *, walk->pending->len);
 
-          allset_journal_local_put (journal, write->entry, write->chunks, &walk->error);
-        }
-      if (walk->error == NULL)
-        allset_journal_commit (journal, &walk->error);
-      else
-        allset_journal_rollback (journal);
-    }
+    for (guint i = 0; i < walk->pending->len; i++)
+      {
+        PendingWrite *write = &g_array_index (walk->pending, PendingWrite, i);
+
+        entries[i] = write->entry;
+        chunks[i] = write->chunks;
+      }
+    allset_journal_local_put_many (journal, entries, chunks, walk->pending->len, &walk->error);
+  }
   g_array_set_size (walk->pending, 0);
 }
 

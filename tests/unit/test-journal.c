@@ -685,6 +685,62 @@ test_local (Fixture       *fixture,
   g_assert_cmpuint (g_hash_table_size (snapshot), ==, 0);
 }
 
+/* The scanner's batches: all of them or none, their chunks included. */
+static void
+test_local_many (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  AllsetJournal *j = fixture->journal;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) one = g_array_new (FALSE, TRUE, sizeof (AllsetLocalChunk));
+  g_autoptr(GHashTable) snapshot = NULL;
+  g_autoptr(GArray) got = NULL;
+  AllsetLocalEntry *entries[3];
+  GArray *chunks[3] = { one, NULL, one };
+  AllsetLocalChunk chunk = { { { 7 } }, 0, 10 };
+  sqlite3 *db = NULL;
+
+  g_array_append_val (one, chunk);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("f%u", i);
+
+      entries[i] = allset_local_entry_new (path, ALLSET_ENTRY_FILE);
+      entries[i]->file_id = g_strdup (ID_A);
+      entries[i]->size = 10;
+    }
+
+  g_assert_true (allset_journal_local_put_many (j, (const AllsetLocalEntry * const *) entries, chunks, 3, &error));
+  g_assert_no_error (error);
+  snapshot = allset_journal_snapshot_local (j, "", &error);
+  g_assert_cmpuint (g_hash_table_size (snapshot), ==, 3);
+  g_clear_pointer (&snapshot, g_hash_table_unref);
+  got = allset_journal_local_chunks (j, "f2", &error);
+  g_assert_cmpuint (got->len, ==, 1);
+  g_clear_pointer (&got, g_array_unref);
+
+  /* The second of a batch refused: the first is not kept either. */
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TRIGGER refuse BEFORE INSERT ON local WHEN NEW.path = 'g1' "
+                                     "BEGIN SELECT RAISE (ABORT, 'refused'); END;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_free (entries[i]->path);
+      entries[i]->path = g_strdup_printf ("g%u", i);
+    }
+  g_assert_false (allset_journal_local_put_many (j, (const AllsetLocalEntry * const *) entries, chunks, 3, &error));
+  g_assert_nonnull (error);
+  snapshot = allset_journal_snapshot_local (j, "", NULL);
+  g_assert_cmpuint (g_hash_table_size (snapshot), ==, 3);
+  g_assert_false (g_hash_table_contains (snapshot, "g0"));
+  got = allset_journal_local_chunks (j, "g0", NULL);
+  g_assert_cmpuint (got->len, ==, 0);
+
+  for (guint i = 0; i < 3; i++)
+    allset_local_entry_free (entries[i]);
+}
+
 static void
 test_issues (Fixture       *fixture,
              gconstpointer  data)
@@ -822,6 +878,7 @@ main (int   argc,
   ADD ("receipts", test_receipts);
   ADD ("receipt-pages", test_receipt_pages);
   ADD ("local", test_local);
+  ADD ("local-many", test_local_many);
   ADD ("issues", test_issues);
   ADD ("transactions", test_transactions);
   ADD ("threads", test_threads);
