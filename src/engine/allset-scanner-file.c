@@ -55,24 +55,23 @@ local_equal (const AllsetLocalEntry *a,
 void
 scanner_flush (Walk *walk)
 {
-  AllsetJournal *journal = walk->self->journal;
+  g_autofree const AllsetLocalEntry **entries = NULL;
+  g_autofree GArray **chunks = NULL;
+  guint n = walk->pending->len;
 
-  if (walk->pending->len == 0 || walk->error != NULL)
+  if (n == 0 || walk->error != NULL)
     return;
 
-  {
-    g_autofree const AllsetLocalEntry **entries = g_new (const AllsetLocalEntry *, walk->pending->len);
-    g_autofree GArray **chunks = g_new (GArray *, walk->pending->len);
+  entries = g_new (const AllsetLocalEntry *, n);
+  chunks = g_new (GArray *, n);
+  for (guint i = 0; i < n; i++)
+    {
+      PendingWrite *write = &g_array_index (walk->pending, PendingWrite, i);
 
-    for (guint i = 0; i < walk->pending->len; i++)
-      {
-        PendingWrite *write = &g_array_index (walk->pending, PendingWrite, i);
-
-        entries[i] = write->entry;
-        chunks[i] = write->chunks;
-      }
-    allset_journal_local_put_many (journal, entries, chunks, walk->pending->len, &walk->error);
-  }
+      entries[i] = write->entry;
+      chunks[i] = write->chunks;
+    }
+  allset_journal_local_put_many (walk->self->journal, entries, chunks, n, &walk->error);
   g_array_set_size (walk->pending, 0);
 }
 
