@@ -142,11 +142,13 @@ file_is_known (AllsetSyncPass         *pass,
          scanned->executable == base->executable;
 }
 
-/* Every entry below dir is ignored, or known to base and unchanged. */
+/* Every entry below dir is ignored, or known to base and unchanged;
+ * *n_files counts the known files found there. */
 static gboolean
 dir_is_all_known (AllsetSyncPass     *pass,
                   const AllsetIgnore *ignore,
-                  const char         *dir)
+                  const char         *dir,
+                  guint              *n_files)
 {
   g_autofree char *full = allset_sync_local_path (pass, dir);
   g_autoptr(GDir) handle = g_dir_open (full, 0, NULL);
@@ -170,11 +172,13 @@ dir_is_all_known (AllsetSyncPass     *pass,
         return FALSE;
       if (now->type == ALLSET_ENTRY_DIR)
         {
-          if (!dir_is_all_known (pass, ignore, child))
+          if (!dir_is_all_known (pass, ignore, child, n_files))
             return FALSE;
         }
       else if (!file_is_known (pass, child, now, base))
         return FALSE;
+      else
+        (*n_files)++;
     }
 
   return TRUE;
@@ -184,8 +188,11 @@ dir_is_all_known (AllsetSyncPass     *pass,
 gboolean
 allset_sync_trash_local (AllsetSyncPass         *pass,
                          const char             *path,
-                         const AllsetLocalEntry *scanned)
+                         const AllsetLocalEntry *scanned,
+                         guint                  *n_files)
 {
+  guint found = 0;
+
   const AllsetIgnore *ignore = pass->ignore;
   g_autofree char *full = allset_sync_local_path (pass, scanned != NULL && scanned->disk_path
                                                         ? scanned->disk_path : path);
@@ -197,7 +204,7 @@ allset_sync_trash_local (AllsetSyncPass         *pass,
       allset_sync_fail (pass, path, TRUE, _("changed since the scan; not deleted"));
       return FALSE;
     }
-  if (scanned->type == ALLSET_ENTRY_DIR && !dir_is_all_known (pass, ignore, path))
+  if (scanned->type == ALLSET_ENTRY_DIR && !dir_is_all_known (pass, ignore, path, &found))
     {
       allset_sync_fail (pass, path, TRUE, _("holds files the journal does not know; not deleted"));
       return FALSE;
@@ -210,6 +217,8 @@ allset_sync_trash_local (AllsetSyncPass         *pass,
       return FALSE;
     }
 
+  if (n_files != NULL)
+    *n_files = scanned->type == ALLSET_ENTRY_DIR ? found : 1;
   return TRUE;
 }
 
@@ -218,17 +227,22 @@ allset_sync_delete_local (AllsetSyncPass     *pass,
                           const AllsetIgnore *ignore,
                           const AllsetAction *action)
 {
+  guint n_files = 0;
+
   if (action->local == NULL)
     {
       allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
       return;
     }
-  if (!allset_sync_trash_local (pass, action->path, action->local))
+  if (!allset_sync_trash_local (pass, action->path, action->local, &n_files))
     return;
 
   allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
   allset_journal_local_delete (pass->journal, action->path, TRUE, NULL);
-  pass->report->deleted_local += MAX (action->n_files, 1);
+  /* What went to the trash, not what the plan counted: a file the user
+   * removed from the directory since the scan is not there (the soak,
+   * seed 2004, found the report one file over its trash). */
+  pass->report->deleted_local += MAX (n_files, 1);
   allset_sync_emit_action (pass, ALLSET_SYNC_EVENT_DONE, action, 0, NULL);
 }
 
@@ -243,7 +257,7 @@ allset_sync_mkdir_local (AllsetSyncPass     *pass,
 
   if (now != NULL && now->type != ALLSET_ENTRY_DIR)
     {
-      if (!action->replace || !allset_sync_trash_local (pass, action->path, action->local))
+      if (!action->replace || !allset_sync_trash_local (pass, action->path, action->local, NULL))
         {
           if (!action->replace)
             allset_sync_fail (pass, action->path, TRUE, _("a file appeared there; directory not made"));

@@ -173,10 +173,12 @@ void      allset_sync_emit_planned  (AllsetSyncPass     *pass,
                                      GHashTable         *deferred);
 
 /* allset-sync-local.c: sends path to the OS trash after checking it is what
- * the scan saw (a directory: only known, unchanged or ignored content). */
+ * the scan saw (a directory: only known, unchanged or ignored content);
+ * n_files (or NULL) gets how many known files went: 1 for a file. */
 gboolean  allset_sync_trash_local   (AllsetSyncPass         *pass,
                                      const char             *path,
-                                     const AllsetLocalEntry *scanned);
+                                     const AllsetLocalEntry *scanned,
+                                     guint                  *n_files);
 
 /* allset-sync-rules.c: ALLSET_IGNORE_FILE changing during the pass. */
 void      allset_sync_rules_free    (AllsetSyncRules    *rules);

@@ -402,7 +402,7 @@ download_rename (AllsetSyncPass *pass,
    * scan saw; otherwise keep the part for the next pass. */
   if (action->replace && action->local != NULL && action->local->type == ALLSET_ENTRY_DIR)
     {
-      if (!allset_sync_trash_local (pass, action->path, action->local))
+      if (!allset_sync_trash_local (pass, action->path, action->local, NULL))
         return;
       allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
       allset_journal_local_delete (pass->journal, action->path, TRUE, NULL);

@@ -152,6 +152,24 @@ cli B any sync "$B"
 cli A any sync "$A"
 [ "$(cat "$A/Touched2/t.txt" 2>/dev/null)" = "B's edit after the scan" ] || fail "t: B's edit did not travel to A"
 
+# --- (u) found by the soak: what a deletion reports is what went to the trash -
+# A directory deleted on the server, from which the user removes a file here
+# after the scan: the plan counted it, the trash never saw it (seed 2004).
+section "u: deleted here counts the files that went to the trash"
+mkdir -p "$A/Counted" && echo one >"$A/Counted/one.txt" && echo two >"$A/Counted/two.txt"
+cli A 0 sync
+cli B 0 sync
+rm -r "$A/Counted"
+cli A 0 sync
+pause_after_scan B u
+rm "$B/Counted/two.txt"
+resume_pass u
+[ -e "$B/Counted" ] && fail "u: B kept Counted: $(cat "$work/u.out" "$work/u.err")"
+[ "$(cat "$work/B/share/Trash/files/Counted/one.txt" 2>/dev/null)" = one ] ||
+    fail "u: Counted/one.txt is not in B's trash: $(ls -R "$work/B/share/Trash" 2>&1)"
+grep -q " 1 deleted here" "$work/u.out" || fail "u: the pass did not report 1 deleted here: $(cat "$work/u.out")"
+cli B 0 sync
+
 # --- (f) mass deletion waits for confirmation --------------------------------
 section "f: mass deletion"
 for who in A B; do cli "$who" 0 add-folder "$work/$who/Mass" --remote Mass; done
