@@ -20,14 +20,17 @@
   "SELECT path, type, file_id, size, mtime_ns, executable, revision, inode, dev, " \
   "state, NULL, verified_at FROM base"
 
+/* like: the local entry at the same path, whose strings the row shares
+ * when equal; may be NULL. */
 static AllsetBaseEntry *
-base_from_row (sqlite3_stmt *stmt)
+base_from_row_like (sqlite3_stmt           *stmt,
+                    const AllsetLocalEntry *like)
 {
   AllsetBaseEntry *entry = g_new0 (AllsetBaseEntry, 1);
 
-  entry->path = journal_column_strdup (stmt, 0);
+  entry->path = journal_column_entry_string (stmt, 0, like != NULL ? like->path : NULL);
   entry->type = allset_entry_type_from_string ((const char *) sqlite3_column_text (stmt, 1));
-  entry->file_id = journal_column_strdup (stmt, 2);
+  entry->file_id = journal_column_entry_string (stmt, 2, like != NULL ? like->file_id : NULL);
   entry->size = sqlite3_column_int64 (stmt, 3);
   entry->mtime_ns = sqlite3_column_int64 (stmt, 4);
   entry->executable = sqlite3_column_int (stmt, 5) != 0;
@@ -36,9 +39,15 @@ base_from_row (sqlite3_stmt *stmt)
   entry->inode = (guint64) sqlite3_column_int64 (stmt, 7);
   entry->dev = (guint64) sqlite3_column_int64 (stmt, 8);
   entry->state = allset_file_state_from_string ((const char *) sqlite3_column_text (stmt, 9));
-  entry->receipt = journal_column_strdup (stmt, 10);
+  entry->receipt = journal_column_entry_string (stmt, 10, NULL);
   entry->verified_at = sqlite3_column_int64 (stmt, 11);
   return entry;
+}
+
+static AllsetBaseEntry *
+base_from_row (sqlite3_stmt *stmt)
+{
+  return base_from_row_like (stmt, NULL);
 }
 
 AllsetBaseEntry *
@@ -237,6 +246,7 @@ fail:
 GHashTable *
 allset_journal_snapshot_base (AllsetJournal  *self,
                               gboolean        with_receipts,
+                              GHashTable     *like_local,
                               GError        **error)
 {
   g_autoptr(JournalLocker) locker = NULL;
@@ -256,12 +266,18 @@ allset_journal_snapshot_base (AllsetJournal  *self,
   /* The key is the entry's own path: one string per row, not two. */
   table = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                  (GDestroyNotify) allset_base_entry_free);
+  journal_snapshot_cache (self, TRUE);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      AllsetBaseEntry *entry = base_from_row (stmt);
+      const AllsetLocalEntry *like = NULL;
+      AllsetBaseEntry *entry;
 
+      if (like_local != NULL)
+        like = g_hash_table_lookup (like_local, sqlite3_column_text (stmt, 0));
+      entry = base_from_row_like (stmt, like);
       g_hash_table_replace (table, entry->path, entry);
     }
+  journal_snapshot_cache (self, FALSE);
   if (rc != SQLITE_DONE)
     {
       allset_journal_sqlite_error (self, rc, "base", error);

@@ -68,13 +68,66 @@ allset_issue_kind_from_string (const char *string)
   return lookup (issue_kinds, G_N_ELEMENTS (issue_kinds), string);
 }
 
+typedef struct
+{
+  gatomicrefcount refs;
+  char            text[];
+} EntryString;
+
+char *
+allset_entry_string_new_len (const char *string,
+                             gsize       len)
+{
+  EntryString *self = g_malloc (sizeof (EntryString) + len + 1);
+
+  g_atomic_ref_count_init (&self->refs);
+  memcpy (self->text, string, len);
+  self->text[len] = '\0';
+  return self->text;
+}
+
+char *
+allset_entry_string (const char *string)
+{
+  return string != NULL ? allset_entry_string_new_len (string, strlen (string)) : NULL;
+}
+
+char *
+allset_entry_string_for_hash (const AllsetHash *hash)
+{
+  char hex[ALLSET_HASH_HEX_LEN + 1];
+
+  allset_hash_to_hex_buf (hash, hex);
+  return allset_entry_string_new_len (hex, ALLSET_HASH_HEX_LEN);
+}
+
+char *
+allset_entry_string_acquire (char *string)
+{
+  if (string != NULL)
+    g_atomic_ref_count_inc (&((EntryString *) (string - G_STRUCT_OFFSET (EntryString, text)))->refs);
+  return string;
+}
+
+void
+allset_entry_string_release (char *string)
+{
+  EntryString *self;
+
+  if (string == NULL)
+    return;
+  self = (EntryString *) (string - G_STRUCT_OFFSET (EntryString, text));
+  if (g_atomic_ref_count_dec (&self->refs))
+    g_free (self);
+}
+
 AllsetBaseEntry *
 allset_base_entry_new (const char      *path,
                        AllsetEntryType  type)
 {
   AllsetBaseEntry *self = g_new0 (AllsetBaseEntry, 1);
 
-  self->path = g_strdup (path);
+  self->path = allset_entry_string (path);
   self->type = type;
   self->state = type == ALLSET_ENTRY_DIR ? ALLSET_FILE_VERIFIED : ALLSET_FILE_PENDING;
   return self;
@@ -88,9 +141,9 @@ allset_base_entry_copy (const AllsetBaseEntry *self)
   if (self == NULL)
     return NULL;
   copy = g_memdup2 (self, sizeof *self);
-  copy->path = g_strdup (self->path);
-  copy->file_id = g_strdup (self->file_id);
-  copy->receipt = g_strdup (self->receipt);
+  copy->path = allset_entry_string_acquire (self->path);
+  copy->file_id = allset_entry_string_acquire (self->file_id);
+  copy->receipt = allset_entry_string_acquire (self->receipt);
   return copy;
 }
 
@@ -99,9 +152,9 @@ allset_base_entry_free (AllsetBaseEntry *self)
 {
   if (self == NULL)
     return;
-  g_free (self->path);
-  g_free (self->file_id);
-  g_free (self->receipt);
+  allset_entry_string_release (self->path);
+  allset_entry_string_release (self->file_id);
+  allset_entry_string_release (self->receipt);
   g_free (self);
 }
 
@@ -111,7 +164,7 @@ allset_remote_entry_new (const char      *path,
 {
   AllsetRemoteEntry *self = g_new0 (AllsetRemoteEntry, 1);
 
-  self->path = g_strdup (path);
+  self->path = allset_entry_string (path);
   self->type = type;
   return self;
 }
@@ -124,8 +177,8 @@ allset_remote_entry_copy (const AllsetRemoteEntry *self)
   if (self == NULL)
     return NULL;
   copy = g_memdup2 (self, sizeof *self);
-  copy->path = g_strdup (self->path);
-  copy->file_id = g_strdup (self->file_id);
+  copy->path = allset_entry_string_acquire (self->path);
+  copy->file_id = allset_entry_string_acquire (self->file_id);
   return copy;
 }
 
@@ -134,8 +187,8 @@ allset_remote_entry_free (AllsetRemoteEntry *self)
 {
   if (self == NULL)
     return;
-  g_free (self->path);
-  g_free (self->file_id);
+  allset_entry_string_release (self->path);
+  allset_entry_string_release (self->file_id);
   g_free (self);
 }
 
@@ -145,7 +198,7 @@ allset_local_entry_new (const char      *path,
 {
   AllsetLocalEntry *self = g_new0 (AllsetLocalEntry, 1);
 
-  self->path = g_strdup (path);
+  self->path = allset_entry_string (path);
   self->type = type;
   return self;
 }
@@ -158,9 +211,9 @@ allset_local_entry_copy (const AllsetLocalEntry *self)
   if (self == NULL)
     return NULL;
   copy = g_memdup2 (self, sizeof *self);
-  copy->path = g_strdup (self->path);
-  copy->disk_path = g_strdup (self->disk_path);
-  copy->file_id = g_strdup (self->file_id);
+  copy->path = allset_entry_string_acquire (self->path);
+  copy->disk_path = allset_entry_string_acquire (self->disk_path);
+  copy->file_id = allset_entry_string_acquire (self->file_id);
   return copy;
 }
 
@@ -169,9 +222,9 @@ allset_local_entry_free (AllsetLocalEntry *self)
 {
   if (self == NULL)
     return;
-  g_free (self->path);
-  g_free (self->disk_path);
-  g_free (self->file_id);
+  allset_entry_string_release (self->path);
+  allset_entry_string_release (self->disk_path);
+  allset_entry_string_release (self->file_id);
   g_free (self);
 }
 

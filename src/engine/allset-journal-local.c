@@ -251,15 +251,15 @@ local_from_row (sqlite3_stmt *stmt)
 {
   AllsetLocalEntry *entry = g_new0 (AllsetLocalEntry, 1);
 
-  entry->path = journal_column_strdup (stmt, 0);
-  entry->disk_path = journal_column_strdup (stmt, 1);
+  entry->path = journal_column_entry_string (stmt, 0, NULL);
+  entry->disk_path = journal_column_entry_string (stmt, 1, NULL);
   entry->type = allset_entry_type_from_string ((const char *) sqlite3_column_text (stmt, 2));
   entry->size = sqlite3_column_int64 (stmt, 3);
   entry->mtime_ns = sqlite3_column_int64 (stmt, 4);
   entry->executable = sqlite3_column_int (stmt, 5) != 0;
   entry->inode = (guint64) sqlite3_column_int64 (stmt, 6);
   entry->dev = (guint64) sqlite3_column_int64 (stmt, 7);
-  entry->file_id = journal_column_strdup (stmt, 8);
+  entry->file_id = journal_column_entry_string (stmt, 8, NULL);
   entry->flags = sqlite3_column_int (stmt, 9);
   return entry;
 }
@@ -303,12 +303,14 @@ allset_journal_snapshot_local (AllsetJournal  *self,
 
   table = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                  (GDestroyNotify) allset_local_entry_free);
+  journal_snapshot_cache (self, TRUE);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       AllsetLocalEntry *entry = local_from_row (stmt);
 
       g_hash_table_replace (table, entry->path, entry);
     }
+  journal_snapshot_cache (self, FALSE);
   if (rc != SQLITE_DONE)
     {
       allset_journal_sqlite_error (self, rc, "local", error);

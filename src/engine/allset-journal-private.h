@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include <string.h>
+
 #include <sqlite3.h>
 
 #include "allset-journal.h"
@@ -102,6 +104,36 @@ journal_column_strdup (sqlite3_stmt *stmt,
                        int           column)
 {
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+/* SQLite's page cache, per connection. */
+#define JOURNAL_CACHE_KIB 2048
+#define JOURNAL_SNAPSHOT_CACHE_KIB 64
+
+/* A snapshot reads each page of a table once, so the cache gains nothing
+ * from keeping them: while one runs (reading TRUE), the cache is cut to
+ * a few pages. A pass over 100 000 files peaks as its last snapshot
+ * ends, when 2 MB of pages were 5 % of its memory. Lock held, outside
+ * a write transaction. */
+void         journal_snapshot_cache     (AllsetJournal  *self,
+                                         gboolean        reading);
+
+/* The column's text as an entry string (allset-journal-entry.h): another
+ * reference to shared when that holds the same text, which is how the
+ * views of one path come to share their strings; NULL for NULL. */
+static inline char *
+journal_column_entry_string (sqlite3_stmt *stmt,
+                             int           column,
+                             char         *shared)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+  gsize len = (gsize) sqlite3_column_bytes (stmt, column);
+
+  if (text == NULL)
+    return NULL;
+  if (shared != NULL && strncmp (shared, text, len) == 0 && shared[len] == '\0')
+    return allset_entry_string_acquire (shared);
+  return allset_entry_string_new_len (text, len);
 }
 
 /* Deletes then renames rows of table (path column "path") from → to.

@@ -201,17 +201,24 @@ fail:
   return FALSE;
 }
 
+/* strip: bytes of the prefix to drop from the path; like: the base
+ * entry at the resulting path, whose strings the row shares when equal
+ * (may be NULL). */
 static AllsetRemoteEntry *
-remote_from_row (sqlite3_stmt *stmt,
-                 gsize         strip)
+remote_from_row (sqlite3_stmt          *stmt,
+                 gsize                  strip,
+                 const AllsetBaseEntry *like)
 {
   AllsetRemoteEntry *entry = g_new0 (AllsetRemoteEntry, 1);
-  const char *path = (const char *) sqlite3_column_text (stmt, 0);
+  const char *path = (const char *) sqlite3_column_text (stmt, 0) + strip;
 
-  entry->path = g_strdup (path + strip);
+  if (like != NULL && strcmp (like->path, path) == 0)
+    entry->path = allset_entry_string_acquire (like->path);
+  else
+    entry->path = allset_entry_string (path);
   entry->type = allset_entry_type_from_string ((const char *) sqlite3_column_text (stmt, 1));
   entry->revision = sqlite3_column_int64 (stmt, 2);
-  entry->file_id = journal_column_strdup (stmt, 3);
+  entry->file_id = journal_column_entry_string (stmt, 3, like != NULL ? like->file_id : NULL);
   entry->size = sqlite3_column_int64 (stmt, 4);
   entry->mtime = sqlite3_column_int64 (stmt, 5);
   entry->executable = sqlite3_column_int (stmt, 6) != 0;
@@ -221,7 +228,7 @@ remote_from_row (sqlite3_stmt *stmt,
 static gpointer
 remote_from_whole_row (JournalStmt *stmt)
 {
-  return remote_from_row (stmt, 0);
+  return remote_from_row (stmt, 0, NULL);
 }
 
 AllsetRemoteEntry *
@@ -239,6 +246,7 @@ allset_journal_remote_get (AllsetJournal  *self,
 GHashTable *
 allset_journal_snapshot_remote (AllsetJournal  *self,
                                 const char     *prefix,
+                                GHashTable     *like_base,
                                 GError        **error)
 {
   g_autoptr(JournalLocker) locker = NULL;
@@ -266,12 +274,19 @@ allset_journal_snapshot_remote (AllsetJournal  *self,
   strip = prefix[0] != '\0' ? strlen (prefix) + 1 : 0;
   table = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                  (GDestroyNotify) allset_remote_entry_free);
+  journal_snapshot_cache (self, TRUE);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      AllsetRemoteEntry *entry = remote_from_row (stmt, strip);
+      const AllsetBaseEntry *like = NULL;
+      AllsetRemoteEntry *entry;
+
+      if (like_base != NULL)
+        like = g_hash_table_lookup (like_base, sqlite3_column_text (stmt, 0) + strip);
+      entry = remote_from_row (stmt, strip, like);
 
       g_hash_table_replace (table, entry->path, entry);
     }
+  journal_snapshot_cache (self, FALSE);
   if (rc != SQLITE_DONE)
     {
       allset_journal_sqlite_error (self, rc, "remote", error);

@@ -413,7 +413,7 @@ configure (AllsetJournal  *self,
   return exec (self,
                "PRAGMA synchronous=NORMAL;"
                "PRAGMA temp_store=MEMORY;"
-               "PRAGMA cache_size=-2048;",
+               "PRAGMA cache_size=-" G_STRINGIFY (JOURNAL_CACHE_KIB) ";",
                error);
 }
 
@@ -605,6 +605,15 @@ allset_journal_set_meta (AllsetJournal  *self,
   if (value != NULL)
     journal_bind_text (stmt, 2, value);
   return allset_journal_step_done (self, stmt, "meta", error);
+}
+
+void
+journal_snapshot_cache (AllsetJournal *self,
+                        gboolean       reading)
+{
+  sqlite3_exec (self->db, reading ? "PRAGMA cache_size=-" G_STRINGIFY (JOURNAL_SNAPSHOT_CACHE_KIB)
+                                  : "PRAGMA cache_size=-" G_STRINGIFY (JOURNAL_CACHE_KIB),
+                NULL, NULL, NULL);
 }
 
 gint64

@@ -130,9 +130,12 @@ AllsetRemoteEntry *allset_journal_remote_get  (AllsetJournal       *self,
                                                GError             **error);
 /* The remote tree below prefix ("" = the whole account; otherwise the
  * folder's remote directory, not included), paths made relative to it:
- * path (char *) → AllsetRemoteEntry, both owned by the table. */
+ * path (char *) → AllsetRemoteEntry, owned by the table. like_base (may
+ * be NULL): the base snapshot, whose strings an entry shares when equal
+ * (allset-journal-entry.h). */
 GHashTable    *allset_journal_snapshot_remote (AllsetJournal       *self,
                                                const char          *prefix,
+                                               GHashTable          *like_base,
                                                GError             **error);
 /* Recorded moves, oldest first, with both ends below prefix and made
  * relative to it (a move across the prefix is a delete plus a creation
@@ -184,9 +187,12 @@ gboolean       allset_journal_base_set_state  (AllsetJournal          *self,
                                                GError                **error);
 /* path (char *) → AllsetBaseEntry, owned by the table. Receipts (a few
  * hundred bytes of JSON each) only when asked: a sync pass has no use for
- * them, and they were most of its memory and time at 10 000 files. */
+ * them, and they were most of its memory and time at 10 000 files.
+ * like_local (may be NULL): path → AllsetLocalEntry (a scan result),
+ * whose strings an entry shares when equal (allset-journal-entry.h). */
 GHashTable    *allset_journal_snapshot_base   (AllsetJournal          *self,
                                                gboolean                with_receipts,
+                                               GHashTable             *like_local,
                                                GError                **error);
 /* Sum of the base files' sizes: what is already on the disk. */
 gboolean       allset_journal_base_total_size (AllsetJournal          *self,

@@ -11,18 +11,21 @@ G_BEGIN_DECLS
 
 /* The three views start as the input maps (minus ignored paths) and are
  * rewritten as moves and conflict renames are planned, so that each later
- * decision sees the tree as it will be when its action runs. Entries whose
- * path changed are copies owned by the context; in every view, entry->path
- * equals its key. */
+ * decision sees the tree as it will be when its action runs; in every
+ * view, entry->path equals its key. A renamed entry is replaced by a copy
+ * under its new path. The owned_* arrays hold what the views do not own
+ * until the plan is made: the copies, when the views are tables of their
+ * own; the entries taken out, when they are the input maps (in_place). */
 typedef struct
 {
   const AllsetReconcileInput *input;
   GHashTable *base;      /* path → AllsetBaseEntry (borrowed or owned copy) */
   GHashTable *local;     /* path → AllsetLocalEntry */
   GHashTable *remote;    /* path → AllsetRemoteEntry */
-  GPtrArray  *owned_base;    /* rewritten copies, freed with the context */
+  GPtrArray  *owned_base;    /* freed with the context, after the views */
   GPtrArray  *owned_local;
   GPtrArray  *owned_remote;
+  gboolean    in_place;      /* input->views_in_place */
 
   GPtrArray  *moves;     /* AllsetAction: moves, executed first */
   GPtrArray  *pre;       /* creations and transfers, parents first */

@@ -31,66 +31,93 @@ compare_nodes (gconstpointer a,
   return reconcile_path_compare (*(const char **) a, *(const char **) b);
 }
 
-static void
-add_with_parents (GHashTable *set,
-                  const char *path)
+/* In a view the nodes come from: all three for the whole tree, local
+ * alone for a subtree (root). */
+static gboolean
+in_views (Reconcile  *rc,
+          const char *path,
+          const char *root)
 {
-  char *copy = g_strdup (path);
-
-  while (copy[0] != '\0' && !g_hash_table_contains (set, copy))
-    {
-      char *parent = allset_path_parent (copy);
-
-      g_hash_table_add (set, copy);
-      copy = parent;
-    }
-  g_free (copy);
+  return g_hash_table_contains (rc->local, path) ||
+         (root == NULL && (g_hash_table_contains (rc->base, path) ||
+                           g_hash_table_contains (rc->remote, path)));
 }
 
+/* Adds path's parents that are in no view (and at or below root). */
 static void
-add_view (GHashTable *set,
+add_parents (Reconcile  *rc,
+             GPtrArray  *nodes,
+             GHashTable *implicit,
+             GString    *parent,
+             const char *path,
+             const char *root)
+{
+  const char *slash;
+
+  g_string_assign (parent, path);
+  while ((slash = strrchr (parent->str, '/')) != NULL)
+    {
+      char *node;
+
+      g_string_truncate (parent, slash - parent->str);
+      if ((root != NULL && !allset_path_has_prefix (parent->str, root)) ||
+          in_views (rc, parent->str, root) || g_hash_table_contains (implicit, parent->str))
+        return;
+      node = allset_entry_string (parent->str);
+      g_hash_table_add (implicit, node);
+      g_ptr_array_add (nodes, node);
+    }
+}
+
+/* Adds the paths of view (at or below root) that no view before it in
+ * the order local, base, remote holds. */
+static void
+add_view (Reconcile  *rc,
+          GPtrArray  *nodes,
+          GHashTable *implicit,
+          GString    *parent,
           GHashTable *view,
           const char *root)
 {
   GHashTableIter iter;
-  const char *path;
+  char *path;
 
   g_hash_table_iter_init (&iter, view);
   while (g_hash_table_iter_next (&iter, (gpointer *) &path, NULL))
     {
-      if (root == NULL || allset_path_has_prefix (path, root))
-        add_with_parents (set, path);
+      /* The root is never a node (nor an entry). */
+      if (path[0] == '\0' || (root != NULL && !allset_path_has_prefix (path, root)) ||
+          (view != rc->local && g_hash_table_contains (rc->local, path)) ||
+          (view == rc->remote && g_hash_table_contains (rc->base, path)))
+        continue;
+      /* The views' keys are their entries' paths: entry strings. */
+      g_ptr_array_add (nodes, allset_entry_string_acquire (path));
+      add_parents (rc, nodes, implicit, parent, path, root);
     }
 }
 
 /* Sorted nodes of the whole tree (root NULL) or of root's subtree in the
- * local view (a conflict copy: only local entries live there). */
+ * local view (a conflict copy: only local entries live there, and its
+ * parents are known already). No set of all paths: the views are one,
+ * and a copy of every path cost 6 MB over 100 000 files. */
 static GPtrArray *
 collect_nodes (Reconcile  *rc,
                const char *root)
 {
-  g_autoptr(GHashTable) set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) implicit = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GString) parent = g_string_new (NULL);
   GPtrArray *nodes;
-  GHashTableIter iter;
-  char *path;
 
-  add_view (set, rc->local, root);
+  /* As many as the largest view: all of them, when nothing changed. */
+  nodes = g_ptr_array_new_full (root != NULL ? 0 :
+                                MAX (g_hash_table_size (rc->local),
+                                     MAX (g_hash_table_size (rc->base), g_hash_table_size (rc->remote))),
+                                (GDestroyNotify) allset_entry_string_release);
+  add_view (rc, nodes, implicit, parent, rc->local, root);
   if (root == NULL)
     {
-      add_view (set, rc->base, NULL);
-      add_view (set, rc->remote, NULL);
-    }
-
-  nodes = g_ptr_array_new_full (g_hash_table_size (set), g_free);
-  g_hash_table_iter_init (&iter, set);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &path, NULL))
-    {
-      /* A conflict copy's parents are known already. */
-      if (root == NULL || allset_path_has_prefix (path, root))
-        {
-          g_ptr_array_add (nodes, path);
-          g_hash_table_iter_steal (&iter);
-        }
+      add_view (rc, nodes, implicit, parent, rc->base, NULL);
+      add_view (rc, nodes, implicit, parent, rc->remote, NULL);
     }
   g_ptr_array_sort (nodes, compare_nodes);
   return nodes;

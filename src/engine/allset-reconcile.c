@@ -132,12 +132,33 @@ reconcile_action (Reconcile        *rc,
 
 /* ─── Views ────────────────────────────────────────────────────────── */
 
-static char *
-moved_path (const char *path,
-            const char *from,
-            const char *to)
+/* Replaces *field, an entry string (allset-journal-entry.h), with path
+ * moved from → to. */
+static void
+move_path (char       **field,
+           const char  *from,
+           const char  *to)
 {
-  return g_strconcat (to, path + strlen (from), NULL);
+  g_autofree char *moved = g_strconcat (to, *field + strlen (from), NULL);
+
+  allset_entry_string_release (*field);
+  *field = allset_entry_string (moved);
+}
+
+/* Puts entry into view under its path. An entry it displaces stays
+ * alive until the plan is made: a decision may still hold it. */
+static void
+view_put (Reconcile  *rc,
+          GHashTable *view,
+          GPtrArray  *owned,
+          gpointer    entry)
+{
+  const char *path = *(char **) entry;
+  gpointer displaced = NULL;
+
+  if (rc->in_place && g_hash_table_steal_extended (view, path, NULL, &displaced))
+    g_ptr_array_add (owned, displaced);
+  g_hash_table_replace (view, (gpointer) path, entry);
 }
 
 /* Keys at from and below, collected before the table changes. */
@@ -178,29 +199,22 @@ reconcile_rewrite_local (Reconcile  *rc,
       g_hash_table_steal_extended (rc->local, keys->pdata[i], NULL, (gpointer *) &old);
       copy = allset_local_entry_copy (old);
       old_disk = old->disk_path != NULL ? old->disk_path : old->path;
-      g_free (copy->path);
-      copy->path = moved_path (old->path, from, to);
+      move_path (&copy->path, from, to);
       /* The executor renames the top to its NFC name; names below keep
        * their bytes on disk. */
-      g_clear_pointer (&copy->disk_path, g_free);
+      g_clear_pointer (&copy->disk_path, allset_entry_string_release);
       if (g_str_has_prefix (old_disk, root_disk) && old_disk[strlen (root_disk)] == '/')
         {
-          char *disk = g_strconcat (to, old_disk + strlen (root_disk), NULL);
+          g_autofree char *disk = g_strconcat (to, old_disk + strlen (root_disk), NULL);
 
           if (strcmp (disk, copy->path) != 0)
-            copy->disk_path = disk;
-          else
-            g_free (disk);
+            copy->disk_path = allset_entry_string (disk);
         }
-      g_ptr_array_add (rc->owned_local, copy);
+      g_ptr_array_add (rc->owned_local, rc->in_place ? old : copy);
       g_ptr_array_add (moved, copy);
     }
   for (guint i = 0; i < moved->len; i++)
-    {
-      AllsetLocalEntry *copy = moved->pdata[i];
-
-      g_hash_table_replace (rc->local, copy->path, copy);
-    }
+    view_put (rc, rc->local, rc->owned_local, moved->pdata[i]);
 }
 
 void
@@ -218,17 +232,12 @@ reconcile_rewrite_base (Reconcile  *rc,
 
       g_hash_table_steal_extended (rc->base, keys->pdata[i], NULL, (gpointer *) &old);
       copy = allset_base_entry_copy (old);
-      g_free (copy->path);
-      copy->path = moved_path (old->path, from, to);
-      g_ptr_array_add (rc->owned_base, copy);
+      move_path (&copy->path, from, to);
+      g_ptr_array_add (rc->owned_base, rc->in_place ? old : copy);
       g_ptr_array_add (moved, copy);
     }
   for (guint i = 0; i < moved->len; i++)
-    {
-      AllsetBaseEntry *copy = moved->pdata[i];
-
-      g_hash_table_replace (rc->base, copy->path, copy);
-    }
+    view_put (rc, rc->base, rc->owned_base, moved->pdata[i]);
 }
 
 void
@@ -246,17 +255,12 @@ reconcile_rewrite_remote (Reconcile  *rc,
 
       g_hash_table_steal_extended (rc->remote, keys->pdata[i], NULL, (gpointer *) &old);
       copy = allset_remote_entry_copy (old);
-      g_free (copy->path);
-      copy->path = moved_path (old->path, from, to);
-      g_ptr_array_add (rc->owned_remote, copy);
+      move_path (&copy->path, from, to);
+      g_ptr_array_add (rc->owned_remote, rc->in_place ? old : copy);
       g_ptr_array_add (moved, copy);
     }
   for (guint i = 0; i < moved->len; i++)
-    {
-      AllsetRemoteEntry *copy = moved->pdata[i];
-
-      g_hash_table_replace (rc->remote, copy->path, copy);
-    }
+    view_put (rc, rc->remote, rc->owned_remote, moved->pdata[i]);
 }
 
 /* Every entry type starts with its path. */
@@ -264,14 +268,39 @@ G_STATIC_ASSERT (G_STRUCT_OFFSET (AllsetBaseEntry, path) == 0);
 G_STATIC_ASSERT (G_STRUCT_OFFSET (AllsetLocalEntry, path) == 0);
 G_STATIC_ASSERT (G_STRUCT_OFFSET (AllsetRemoteEntry, path) == 0);
 
+typedef gboolean (*EntryIsDir) (gconstpointer entry);
+
+static gboolean
+base_is_dir (gconstpointer entry)
+{
+  return ((const AllsetBaseEntry *) entry)->type == ALLSET_ENTRY_DIR;
+}
+
+static gboolean
+local_is_dir (gconstpointer entry)
+{
+  return ((const AllsetLocalEntry *) entry)->type == ALLSET_ENTRY_DIR;
+}
+
+static gboolean
+remote_is_dir (gconstpointer entry)
+{
+  return ((const AllsetRemoteEntry *) entry)->type == ALLSET_ENTRY_DIR;
+}
+
 /* Ignore verdicts already reached, per path and kind (a directory and a
  * file of one name may be judged differently): most paths are in all
  * three views, and a verdict costs ~2 000 instructions where a lookup
- * costs ~100 (callgrind, 10 000 files). */
+ * costs ~100 (callgrind, 10 000 files). A path of one kind in a view
+ * built before was judged kept; the paths judged ignored are few, and
+ * remembered. A table of every verdict cost 5 MB over 100 000 files. */
 typedef struct
 {
   const AllsetIgnore *ignore;
-  GHashTable         *verdicts[2];   /* path → GINT_TO_POINTER (1 + ignored) */
+  GHashTable         *views[2];      /* built before, in order */
+  EntryIsDir          is_dir[2];
+  guint               n_views;
+  GHashTable         *ignored[2];    /* paths judged ignored, per is_dir */
 } IgnoreMemo;
 
 static gboolean
@@ -279,44 +308,66 @@ memo_ignored (IgnoreMemo *memo,
               const char *path,
               gboolean    is_dir)
 {
-  gpointer known = g_hash_table_lookup (memo->verdicts[is_dir], path);
-  gboolean ignored;
+  for (guint i = 0; i < memo->n_views; i++)
+    {
+      gpointer kept = g_hash_table_lookup (memo->views[i], path);
 
-  if (known != NULL)
-    return GPOINTER_TO_INT (known) == 2;
-  ignored = allset_ignore_match (memo->ignore, path, is_dir);
-  g_hash_table_insert (memo->verdicts[is_dir], (gpointer) path, GINT_TO_POINTER (1 + ignored));
-  return ignored;
+      if (kept != NULL && memo->is_dir[i] (kept) == is_dir)
+        return FALSE;
+    }
+  if (g_hash_table_contains (memo->ignored[is_dir], path))
+    return TRUE;
+  if (!allset_ignore_match (memo->ignore, path, is_dir))
+    return FALSE;
+  g_hash_table_add (memo->ignored[is_dir], (gpointer) path);
+  return TRUE;
 }
 
-/* A view of map without the ignored paths, keyed by the entries' paths. */
+/* A view of map without the ignored paths, keyed by the entries' paths:
+ * map itself in place, its ignored entries moved to owned. */
 static GHashTable *
-make_view (GHashTable *map,
+make_view (Reconcile  *rc,
+           GHashTable *map,
            IgnoreMemo *memo,
-           gsize       type_offset)
+           EntryIsDir  is_dir,
+           GPtrArray  *owned)
 {
-  GHashTable *view = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTable *view;
   GHashTableIter iter;
   const char *key;
   gpointer entry;
 
   if (map == NULL)
-    return view;
+    return g_hash_table_new (g_str_hash, g_str_equal);
+  view = rc->in_place ? g_hash_table_ref (map) : g_hash_table_new (g_str_hash, g_str_equal);
   g_hash_table_iter_init (&iter, map);
   while (g_hash_table_iter_next (&iter, (gpointer *) &key, &entry))
     {
       const char *path = *(char **) entry;
-      AllsetEntryType type = G_STRUCT_MEMBER (AllsetEntryType, entry, type_offset);
+      gboolean keep = TRUE;
 
       /* The rewrites rely on key == entry->path. */
       if (path == NULL || strcmp (path, key) != 0)
         {
           g_critical ("Reconcile: entry “%s” is stored under “%s”", path, key);
-          continue;
+          keep = FALSE;
         }
-      if (memo->ignore != NULL && memo_ignored (memo, path, type == ALLSET_ENTRY_DIR))
-        continue;
-      g_hash_table_insert (view, (gpointer) path, entry);
+      else if (memo->ignore != NULL && memo_ignored (memo, path, is_dir (entry)))
+        keep = FALSE;
+
+      if (!rc->in_place && keep)
+        g_hash_table_insert (view, (gpointer) path, entry);
+      else if (rc->in_place && !keep)
+        {
+          /* The memo's keys may point into it. */
+          g_hash_table_iter_steal (&iter);
+          g_ptr_array_add (owned, entry);
+        }
+    }
+  if (memo->n_views < G_N_ELEMENTS (memo->views))
+    {
+      memo->views[memo->n_views] = view;
+      memo->is_dir[memo->n_views++] = is_dir;
     }
   return view;
 }
@@ -386,18 +437,19 @@ allset_reconcile (const AllsetReconcileInput *input)
   g_return_val_if_fail (input->now != NULL, NULL);
 
   rc.input = input;
-  /* The memo's keys are the entries' paths: it goes before they do. */
-  memo.ignore = input->ignore;
-  memo.verdicts[0] = g_hash_table_new (g_str_hash, g_str_equal);
-  memo.verdicts[1] = g_hash_table_new (g_str_hash, g_str_equal);
-  rc.base = make_view (input->base, &memo, G_STRUCT_OFFSET (AllsetBaseEntry, type));
-  rc.local = make_view (input->local, &memo, G_STRUCT_OFFSET (AllsetLocalEntry, type));
-  rc.remote = make_view (input->remote, &memo, G_STRUCT_OFFSET (AllsetRemoteEntry, type));
-  g_hash_table_unref (memo.verdicts[0]);
-  g_hash_table_unref (memo.verdicts[1]);
+  rc.in_place = input->views_in_place;
   rc.owned_base = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_base_entry_free);
   rc.owned_local = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_local_entry_free);
   rc.owned_remote = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_remote_entry_free);
+  /* The memo's keys are the entries' paths: it goes before they do. */
+  memo.ignore = input->ignore;
+  memo.ignored[0] = g_hash_table_new (g_str_hash, g_str_equal);
+  memo.ignored[1] = g_hash_table_new (g_str_hash, g_str_equal);
+  rc.base = make_view (&rc, input->base, &memo, base_is_dir, rc.owned_base);
+  rc.local = make_view (&rc, input->local, &memo, local_is_dir, rc.owned_local);
+  rc.remote = make_view (&rc, input->remote, &memo, remote_is_dir, rc.owned_remote);
+  g_hash_table_unref (memo.ignored[0]);
+  g_hash_table_unref (memo.ignored[1]);
   rc.moves = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_action_free);
   rc.pre = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_action_free);
   rc.post = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_action_free);

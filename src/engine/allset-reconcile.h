@@ -197,6 +197,13 @@ typedef struct
   GDateTime          *now;
   /* The user confirmed deletions: no holding back. */
   gboolean            confirm_deletes;
+  /* base, local and remote may serve as the reconciler's views: it then
+   * drops ignored paths from them and renames entries in them as it
+   * plans moves, instead of copying the three tables (8 MB over 100 000
+   * files). Each must own its entries, keyed by the entry's own path,
+   * as the journal's snapshots and the scan result do. Afterwards they
+   * hold the tree as the plan will leave it; free them, nothing more. */
+  gboolean            views_in_place;
 } AllsetReconcileInput;
 
 AllsetPlan *allset_reconcile (const AllsetReconcileInput *input);

@@ -83,6 +83,7 @@ scanner_add_entry (Walk             *walk,
                    GArray           *chunks)
 {
   AllsetLocalEntry *cached = g_hash_table_lookup (walk->cache, entry->path);
+  gboolean known;
 
   /* Two names with one NFC form (both flagged as a clash): the first
    * stands for both; a queued write may still point at it. */
@@ -93,11 +94,22 @@ scanner_add_entry (Walk             *walk,
       return;
     }
 
+  /* The journal's record says the same: the result takes it, so that a
+   * scan never holds two records of one file (7 MB over 100 000 files,
+   * and the holes that freeing the cache left in the heap). */
+  known = cached != NULL && local_equal (cached, entry);
+  if (known)
+    {
+      g_hash_table_steal (walk->cache, cached->path);
+      allset_local_entry_free (entry);
+      entry = cached;
+    }
+
   g_hash_table_insert (walk->result->entries, entry->path, entry);
   if (entry->flags & (ALLSET_LOCAL_SKIPPED | ALLSET_LOCAL_UNSTABLE))
     walk->result->n_skipped++;
 
-  if (cached != NULL && local_equal (cached, entry))
+  if (known)
     {
       g_clear_pointer (&chunks, g_array_unref);
       return;
@@ -143,7 +155,7 @@ load_fallbacks (Walk *walk)
   if (walk->base != NULL || walk->error != NULL)
     return;
 
-  walk->base = allset_journal_snapshot_base (walk->self->journal, FALSE, &walk->error);
+  walk->base = allset_journal_snapshot_base (walk->self->journal, FALSE, NULL, &walk->error);
   walk->by_inode = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_iter_init (&iter, walk->cache);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &cached))
@@ -173,7 +185,7 @@ known_file_id (Walk               *walk,
       !(cached->flags & (ALLSET_LOCAL_SKIPPED | ALLSET_LOCAL_UNSTABLE | ALLSET_LOCAL_RACY)) &&
       stat_matches (cached->type, cached->file_id, cached->size, cached->mtime_ns,
                     cached->inode, cached->dev, st))
-    return g_strdup (cached->file_id);
+    return allset_entry_string_acquire (cached->file_id);
 
   load_fallbacks (walk);
   if (walk->error != NULL)
@@ -187,7 +199,7 @@ known_file_id (Walk               *walk,
                     cached->inode, cached->dev, st))
     {
       *chunks = allset_journal_local_chunks (walk->self->journal, cached->path, NULL);
-      return g_strdup (cached->file_id);
+      return allset_entry_string_acquire (cached->file_id);
     }
 
   /* Base carries the stat data of the last agreed state (downloads). */
@@ -197,7 +209,7 @@ known_file_id (Walk               *walk,
                     base->inode, base->dev, st))
     {
       *chunks = g_array_new (FALSE, FALSE, sizeof (AllsetLocalChunk));
-      return g_strdup (base->file_id);
+      return allset_entry_string_acquire (base->file_id);
     }
   return NULL;
 }
@@ -356,7 +368,7 @@ hash_file (Walk              *walk,
   close (fd);
 
   allset_hasher_finish (hasher, &file_id);
-  entry->file_id = allset_hash_to_hex (&file_id);
+  entry->file_id = allset_entry_string_for_hash (&file_id);
   entry->size = before.st_size;
   mtime = entry->mtime_ns = timespec_ns (ST_MTIM (&before));
   entry->inode = before.st_ino;

@@ -197,22 +197,26 @@ handle_child (Walk  *walk,
 {
   const struct stat *st = &child->st;
   AllsetLocalEntry *entry;
-  AllsetEntryType type;
+  AllsetLocalEntry *cached;
   gsize path_len = walk->path->len;
   gsize disk_len = walk->disk->len;
 
   push_name (walk, child->key, child->name);
 
-  type = S_ISDIR (st->st_mode) ? ALLSET_ENTRY_DIR :
-         S_ISREG (st->st_mode) ? ALLSET_ENTRY_FILE : ALLSET_ENTRY_OTHER;
-  entry = allset_local_entry_new (walk->path->str, type);
+  entry = g_new0 (AllsetLocalEntry, 1);
+  entry->type = S_ISDIR (st->st_mode) ? ALLSET_ENTRY_DIR :
+                S_ISREG (st->st_mode) ? ALLSET_ENTRY_FILE : ALLSET_ENTRY_OTHER;
+  /* The journal's string, shared (allset-journal-entry.h). */
+  cached = g_hash_table_lookup (walk->cache, walk->path->str);
+  entry->path = cached != NULL ? allset_entry_string_acquire (cached->path)
+                               : allset_entry_string (walk->path->str);
   if (strcmp (walk->disk->str, walk->path->str) != 0)
-    entry->disk_path = g_strdup (walk->disk->str);
+    entry->disk_path = allset_entry_string (walk->disk->str);
   entry->inode = st->st_ino;
   entry->dev = st->st_dev;
   entry->mtime_ns = timespec_ns (ST_MTIM (st));
-  entry->size = type == ALLSET_ENTRY_FILE ? st->st_size : 0;
-  entry->executable = type == ALLSET_ENTRY_FILE && (st->st_mode & S_IXUSR) != 0;
+  entry->size = entry->type == ALLSET_ENTRY_FILE ? st->st_size : 0;
+  entry->executable = entry->type == ALLSET_ENTRY_FILE && (st->st_mode & S_IXUSR) != 0;
 
   if (child->problem != NULL)
     {
@@ -234,9 +238,9 @@ handle_child (Walk  *walk,
       scanner_add_issue (walk, entry->path, ALLSET_ISSUE_SYMLINK, "Symbolic links are not synced");
       scanner_add_entry (walk, entry, NULL);
     }
-  else if (type == ALLSET_ENTRY_DIR)
+  else if (entry->type == ALLSET_ENTRY_DIR)
     handle_directory (walk, dirfd, child, entry);
-  else if (type == ALLSET_ENTRY_FILE)
+  else if (entry->type == ALLSET_ENTRY_FILE)
     scanner_handle_file (walk, dirfd, child, entry);
   else
     {

@@ -298,7 +298,7 @@ allset_sync_record_base (AllsetSyncPass     *pass,
     return;
 
   entry = allset_base_entry_new (action->path, action->local->type);
-  entry->file_id = g_strdup (action->remote->file_id);
+  entry->file_id = allset_entry_string_acquire (action->remote->file_id);
   entry->size = action->local->size;
   entry->mtime_ns = action->local->mtime_ns;
   entry->executable = action->local->executable;
@@ -311,7 +311,7 @@ allset_sync_record_base (AllsetSyncPass     *pass,
            g_strcmp0 (action->base->file_id, entry->file_id) == 0)
     {
       entry->state = ALLSET_FILE_VERIFIED;
-      entry->receipt = g_strdup (action->base->receipt);
+      entry->receipt = allset_entry_string_acquire (action->base->receipt);
       entry->verified_at = action->base->verified_at;
     }
   else

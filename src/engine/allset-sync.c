@@ -130,7 +130,7 @@ allset_sync_lstat (AllsetSyncPass *pass,
   entry = allset_local_entry_new (path, S_ISREG (st.st_mode) ? ALLSET_ENTRY_FILE
                                         : S_ISDIR (st.st_mode) ? ALLSET_ENTRY_DIR
                                         : ALLSET_ENTRY_OTHER);
-  entry->disk_path = g_strdup (disk_path);
+  entry->disk_path = allset_entry_string (disk_path);
   entry->size = S_ISREG (st.st_mode) ? st.st_size : 0;
   entry->mtime_ns = (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
   entry->executable = (st.st_mode & S_IXUSR) != 0;
@@ -651,10 +651,13 @@ allset_sync_folder (AllsetClient             *client,
   allset_sync_phase (&pass, "scan");
   allset_sync_test_pause ("ALLSET_TEST_PAUSE_AFTER_SCAN", "after scan");
 
-  base = allset_journal_snapshot_base (journal, FALSE, error);
+  /* Loaded like the scan, so that the three views of a path share its
+   * strings (allset-journal-entry.h). */
+  base = allset_journal_snapshot_base (journal, FALSE, scan->entries, error);
   if (base == NULL)
     goto out;
-  remote = allset_journal_snapshot_remote (journal, folder->remote != NULL ? folder->remote : "", error);
+  remote = allset_journal_snapshot_remote (journal, folder->remote != NULL ? folder->remote : "",
+                                           base, error);
   if (remote == NULL)
     goto out;
   moves = allset_journal_list_remote_moves (journal, folder->remote != NULL ? folder->remote : "",
@@ -679,7 +682,13 @@ allset_sync_folder (AllsetClient             *client,
   input.device_name = device;
   input.now = now;
   input.confirm_deletes = options->confirm_deletes;
+  /* The plan carries what it needs of the three maps: they go before
+   * the transfers start (~40 MB over 100 000 files). */
+  input.views_in_place = TRUE;
   plan = allset_reconcile (&input);
+  g_clear_pointer (&base, g_hash_table_unref);
+  g_clear_pointer (&remote, g_hash_table_unref);
+  g_clear_pointer (&scan->entries, g_hash_table_unref);
   allset_sync_phase (&pass, "reconcile");
 
   for (guint i = 0; i < plan->issues->len; i++)

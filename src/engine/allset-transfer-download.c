@@ -434,7 +434,7 @@ download_rename (AllsetSyncPass *pass,
   landed->written->executable = (st->st_mode & S_IXUSR) != 0;
   landed->written->inode = st->st_ino;
   landed->written->dev = st->st_dev;
-  landed->written->file_id = g_strdup (download->info->file_id);
+  landed->written->file_id = allset_entry_string (download->info->file_id);
   landed->info = g_steal_pointer (&download->info);
   landed->verdict = g_steal_pointer (&download->verdict);
 

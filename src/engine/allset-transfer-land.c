@@ -72,7 +72,7 @@ allset_transfer_land (AllsetSyncPass *pass)
       g_autoptr(AllsetBaseEntry) base = allset_base_entry_new (l->action->path, ALLSET_ENTRY_FILE);
 
       allset_journal_local_put (pass->journal, l->written, l->chunks, NULL);
-      base->file_id = g_strdup (l->info->file_id);
+      base->file_id = allset_entry_string (l->info->file_id);
       base->size = l->written->size;
       base->mtime_ns = l->written->mtime_ns;
       base->executable = l->written->executable;

@@ -574,7 +574,7 @@ apply_result (AllsetSyncPass           *pass,
 
         if (action->replace)
           allset_journal_base_delete (pass->journal, action->path, TRUE, NULL);
-        base->file_id = g_strdup (op->file_id);
+        base->file_id = allset_entry_string (op->file_id);
         base->size = local->size;
         base->mtime_ns = local->mtime_ns;
         base->executable = local->executable;
@@ -586,8 +586,10 @@ apply_result (AllsetSyncPass           *pass,
          * and verified in one row write, in the batch's transaction. */
         if (*verdict == NULL && result->receipt != NULL)
           {
+            g_autofree char *receipt = allset_receipt_to_string (result->receipt);
+
             base->state = ALLSET_FILE_VERIFIED;
-            base->receipt = allset_receipt_to_string (result->receipt);
+            base->receipt = allset_entry_string (receipt);
             base->verified_at = g_get_real_time () / G_USEC_PER_SEC;
           }
         allset_journal_base_put (pass->journal, base, NULL);

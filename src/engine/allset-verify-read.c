@@ -148,7 +148,7 @@ list_job (Verify  *v,
                                                                             : ALLSET_ENTRY_FILE);
 
       entry->revision = info->revision;
-      entry->file_id = g_strdup (info->file_id);
+      entry->file_id = allset_entry_string (info->file_id);
       entry->size = info->size;
       entry->mtime = info->mtime;
       g_hash_table_replace (v->remote, entry->path, entry);
@@ -191,7 +191,7 @@ add_local (Verify            *v,
 
   entry = allset_local_entry_new (path, S_ISDIR (st->st_mode) ? ALLSET_ENTRY_DIR : ALLSET_ENTRY_FILE);
   if (strcmp (path, disk_path) != 0)
-    entry->disk_path = g_strdup (disk_path);
+    entry->disk_path = allset_entry_string (disk_path);
   entry->size = S_ISREG (st->st_mode) ? st->st_size : 0;
   entry->mtime_ns = (gint64) st->st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st->st_mtim.tv_nsec;
   entry->executable = (st->st_mode & S_IXUSR) != 0;
@@ -359,7 +359,7 @@ hash_job (Verify  *v,
     }
 
   allset_hasher_finish (hasher, &id);
-  entry->file_id = allset_hash_to_hex (&id);
+  entry->file_id = allset_entry_string_for_hash (&id);
   entry->size = before.st_size;
   entry->mtime_ns = (gint64) before.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) +
                     before.st_mtim.tv_nsec;

@@ -467,7 +467,7 @@ allset_verify_folder (AllsetClient              *client,
     {
       journal = allset_journal_open (folder->journal, error);
       if (journal == NULL ||
-          !(base = allset_journal_snapshot_base (journal, TRUE, error)) ||
+          !(base = allset_journal_snapshot_base (journal, TRUE, NULL, error)) ||
           !(cache = allset_journal_snapshot_local (journal, v.subpath, error)))
         goto out;
     }

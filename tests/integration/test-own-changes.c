@@ -126,9 +126,9 @@ check_journal (Fixture *f)
   feed = replay_feed (f, &server_cursor);
   mine = allset_journal_open (f->folder.journal, &error);
   g_assert_no_error (error);
-  mine_remote = allset_journal_snapshot_remote (mine, "", &error);
+  mine_remote = allset_journal_snapshot_remote (mine, "", NULL, &error);
   g_assert_no_error (error);
-  feed_remote = allset_journal_snapshot_remote (feed, "", &error);
+  feed_remote = allset_journal_snapshot_remote (feed, "", NULL, &error);
   g_assert_no_error (error);
 
   g_assert_cmpint (allset_journal_get_cursor (mine), <=, server_cursor);

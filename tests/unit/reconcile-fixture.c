@@ -110,7 +110,7 @@ world_add (World      *w,
       if (side == BASE)
         {
           b = allset_base_entry_new (t.path, t.type);
-          b->file_id = g_steal_pointer (&id);
+          b->file_id = allset_entry_string (id);
           b->executable = t.exec;
           b->revision = t.revision ? t.revision : 1;
           b->inode = t.inode;
@@ -121,7 +121,7 @@ world_add (World      *w,
         {
           AllsetLocalEntry *e = allset_local_entry_new (t.path, t.skipped ? ALLSET_ENTRY_OTHER : t.type);
 
-          e->file_id = g_steal_pointer (&id);
+          e->file_id = allset_entry_string (id);
           e->executable = t.exec;
           e->inode = t.inode;
           e->mtime_ns = 1000;
@@ -132,7 +132,7 @@ world_add (World      *w,
         {
           AllsetRemoteEntry *e = allset_remote_entry_new (t.path, t.type);
 
-          e->file_id = g_steal_pointer (&id);
+          e->file_id = allset_entry_string (id);
           e->executable = t.exec;
           b = g_hash_table_lookup (w->base, t.path);
           if (t.revision != 0)
@@ -149,6 +149,30 @@ world_add (World      *w,
     }
 }
 
+/* A table like map, of copies of its entries (every entry type starts
+ * with its path, the key). */
+static GHashTable *
+copy_map (GHashTable     *map,
+          GBoxedCopyFunc  copy,
+          GDestroyNotify  destroy)
+{
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, destroy);
+  GHashTableIter iter;
+  gpointer entry;
+
+  g_hash_table_iter_init (&iter, map);
+  while (g_hash_table_iter_next (&iter, NULL, &entry))
+    {
+      gpointer dup = copy (entry);
+
+      g_hash_table_replace (table, *(char **) dup, dup);
+    }
+  return table;
+}
+
+/* The plan for w, made twice: on views of its own, and with copies of
+ * w's maps as the views (views_in_place, as a sync pass does); both
+ * must give the same plan. */
 AllsetPlan *
 world_reconcile (World *w)
 {
@@ -157,8 +181,32 @@ world_reconcile (World *w)
     .remote_moves = w->moves, .ignore = w->ignore,
     .device_name = "laptop", .now = now, .confirm_deletes = w->confirm,
   };
+  g_autoptr(GHashTable) base = copy_map (w->base, (GBoxedCopyFunc) allset_base_entry_copy,
+                                         (GDestroyNotify) allset_base_entry_free);
+  g_autoptr(GHashTable) local = copy_map (w->local, (GBoxedCopyFunc) allset_local_entry_copy,
+                                          (GDestroyNotify) allset_local_entry_free);
+  g_autoptr(GHashTable) remote = copy_map (w->remote, (GBoxedCopyFunc) allset_remote_entry_copy,
+                                           (GDestroyNotify) allset_remote_entry_free);
+  AllsetReconcileInput in_place = input;
+  g_autoptr(AllsetPlan) other = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *got = NULL;
+  AllsetPlan *plan;
 
-  return allset_reconcile (&input);
+  plan = allset_reconcile (&input);
+  in_place.base = base;
+  in_place.local = local;
+  in_place.remote = remote;
+  in_place.views_in_place = TRUE;
+  other = allset_reconcile (&in_place);
+  expected = plan_string (plan);
+  got = plan_string (other);
+  g_assert_cmpstr (got, ==, expected);
+  g_assert_cmpuint (other->issues->len, ==, plan->issues->len);
+  g_assert_cmpuint (other->n_local_deletes, ==, plan->n_local_deletes);
+  g_assert_cmpuint (other->n_remote_deletes, ==, plan->n_remote_deletes);
+  g_assert_cmpuint (other->n_base_files, ==, plan->n_base_files);
+  return plan;
 }
 
 static gboolean

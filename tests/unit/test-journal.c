@@ -112,7 +112,7 @@ remote_keys (AllsetJournal *journal,
              const char    *prefix)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) table = allset_journal_snapshot_remote (journal, prefix, &error);
+  g_autoptr(GHashTable) table = allset_journal_snapshot_remote (journal, prefix, NULL, &error);
 
   g_assert_no_error (error);
   return sorted_keys (table);
@@ -343,7 +343,7 @@ test_batch (Fixture       *fixture,
   g_test_message ("10 000 feed entries applied in %.3f s",
                   (g_get_monotonic_time () - start) / 1e6);
   g_assert_cmpint (allset_journal_get_cursor (fixture->journal), ==, 10000);
-  remote = allset_journal_snapshot_remote (fixture->journal, "", &error);
+  remote = allset_journal_snapshot_remote (fixture->journal, "", NULL, &error);
   g_assert_cmpuint (g_hash_table_size (remote), ==, 10000);
   g_clear_pointer (&remote, g_hash_table_unref);
 
@@ -364,7 +364,7 @@ test_batch (Fixture       *fixture,
   g_assert_false (allset_journal_apply_changes (fixture->journal, changes, 20000, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_assert_cmpint (allset_journal_get_cursor (fixture->journal), ==, 10000);
-  remote = allset_journal_snapshot_remote (fixture->journal, "", NULL);
+  remote = allset_journal_snapshot_remote (fixture->journal, "", NULL, NULL);
   g_assert_cmpuint (g_hash_table_size (remote), ==, 10000);
 }
 
@@ -375,7 +375,7 @@ base_file (const char *path,
 {
   AllsetBaseEntry *entry = allset_base_entry_new (path, ALLSET_ENTRY_FILE);
 
-  entry->file_id = g_strdup (id);
+  entry->file_id = allset_entry_string (id);
   entry->size = 3;
   entry->mtime_ns = G_GINT64_CONSTANT (1764160000123456789);
   entry->revision = revision;
@@ -416,9 +416,10 @@ test_receipts (Fixture       *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
       g_autoptr(AllsetBaseEntry) e = base_file (paths[i], ID_A, i + 1);
+      g_autofree char *receipt = g_strdup_printf ("{\"n\": %u}", i);
 
       e->state = ALLSET_FILE_VERIFIED;
-      e->receipt = g_strdup_printf ("{\"n\": %u}", i);
+      e->receipt = allset_entry_string (receipt);
       g_assert_true (allset_journal_base_put (j, e, &error));
       g_assert_no_error (error);
     }
@@ -435,7 +436,7 @@ test_receipts (Fixture       *fixture,
 
   /* A put without a receipt replaces the row whole. */
   entry = allset_journal_base_get (j, "Dx", &error);
-  g_clear_pointer (&entry->receipt, g_free);
+  g_clear_pointer (&entry->receipt, allset_entry_string_release);
   entry->state = ALLSET_FILE_UPLOADED;
   g_assert_true (allset_journal_base_put (j, entry, &error));
   g_clear_pointer (&entry, allset_base_entry_free);
@@ -451,7 +452,7 @@ test_receipts (Fixture       *fixture,
   /* A schema-1 journal (receipts inline in base) is migrated whole. */
   entry = base_file ("old.txt", ID_A, 9);
   entry->state = ALLSET_FILE_VERIFIED;
-  entry->receipt = g_strdup ("{\"old\": true}");
+  entry->receipt = allset_entry_string ("{\"old\": true}");
   g_assert_true (allset_journal_base_put (j, entry, &error));
   g_clear_pointer (&entry, allset_base_entry_free);
   g_clear_object (&fixture->journal);
@@ -491,7 +492,7 @@ test_receipt_pages (Fixture       *fixture,
       g_autoptr(AllsetBaseEntry) e = base_file (path, ID_A, i + 1);
 
       e->state = ALLSET_FILE_VERIFIED;
-      e->receipt = g_strdup (receipt);
+      e->receipt = allset_entry_string (receipt);
       g_assert_true (allset_journal_base_put (fixture->journal, e, &error));
       g_assert_no_error (error);
     }
@@ -542,7 +543,7 @@ test_base (Fixture       *fixture,
 
   /* Rename a subtree: neighbours that share the prefix stay. */
   g_assert_true (allset_journal_base_rename (j, "A", "Z/A2", &error));
-  snapshot = allset_journal_snapshot_base (j, FALSE, &error);
+  snapshot = allset_journal_snapshot_base (j, FALSE, NULL, &error);
   k = sorted_keys (snapshot);
   g_assert_cmpstr (k, ==, "A b A.txt AB B Z/A2 Z/A2/x Z/A2/y/z");
   g_clear_pointer (&k, g_free);
@@ -550,7 +551,7 @@ test_base (Fixture       *fixture,
 
   g_assert_true (allset_journal_base_delete (j, "Z/A2", TRUE, &error));
   g_assert_true (allset_journal_base_delete (j, "B", FALSE, &error));
-  snapshot = allset_journal_snapshot_base (j, FALSE, &error);
+  snapshot = allset_journal_snapshot_base (j, FALSE, NULL, &error);
   k = sorted_keys (snapshot);
   g_assert_cmpstr (k, ==, "A b A.txt AB");
   g_clear_pointer (&k, g_free);
@@ -575,10 +576,10 @@ test_base (Fixture       *fixture,
   g_clear_error (&error);
 
   /* Receipts only when asked for (a sync pass does not need them). */
-  snapshot = allset_journal_snapshot_base (j, TRUE, &error);
+  snapshot = allset_journal_snapshot_base (j, TRUE, NULL, &error);
   g_assert_cmpstr (((AllsetBaseEntry *) g_hash_table_lookup (snapshot, "A b"))->receipt, ==, "{}");
   g_clear_pointer (&snapshot, g_hash_table_unref);
-  snapshot = allset_journal_snapshot_base (j, FALSE, &error);
+  snapshot = allset_journal_snapshot_base (j, FALSE, NULL, &error);
   g_assert_null (((AllsetBaseEntry *) g_hash_table_lookup (snapshot, "A b"))->receipt);
   g_assert_cmpint (((AllsetBaseEntry *) g_hash_table_lookup (snapshot, "A b"))->state, ==, ALLSET_FILE_UPLOADED);
   g_clear_pointer (&snapshot, g_hash_table_unref);
@@ -593,7 +594,7 @@ test_base (Fixture       *fixture,
   g_assert_cmpuint (counts[ALLSET_FILE_VERIFIED], ==, 0);
 
   g_assert_true (allset_journal_base_delete (j, "", TRUE, &error));
-  snapshot = allset_journal_snapshot_base (j, FALSE, &error);
+  snapshot = allset_journal_snapshot_base (j, FALSE, NULL, &error);
   g_assert_cmpuint (g_hash_table_size (snapshot), ==, 0);
 }
 
@@ -614,9 +615,9 @@ test_local (Fixture       *fixture,
   g_autofree char *k = NULL;
 
   /* Stored decomposed on disk. */
-  dir->disk_path = g_strdup ("E\xcc\x81te\xcc\x81");
-  file->disk_path = g_strdup ("E\xcc\x81te\xcc\x81/a.bin");
-  file->file_id = g_strdup (ID_A);
+  dir->disk_path = allset_entry_string ("E\xcc\x81te\xcc\x81");
+  file->disk_path = allset_entry_string ("E\xcc\x81te\xcc\x81/a.bin");
+  file->file_id = allset_entry_string (ID_A);
   file->size = 300;
   file->mtime_ns = 5;
   for (guint i = 0; i < 3; i++)
@@ -674,8 +675,8 @@ test_local (Fixture       *fixture,
   g_clear_pointer (&snapshot, g_hash_table_unref);
 
   g_array_set_size (chunks, 0);
-  g_clear_pointer (&file->path, g_free);
-  file->path = g_strdup ("Hiver/a.bin");
+  g_clear_pointer (&file->path, allset_entry_string_release);
+  file->path = allset_entry_string ("Hiver/a.bin");
   g_assert_true (allset_journal_local_put (j, file, chunks, &error));
   got = allset_journal_local_chunks (j, "Hiver/a.bin", &error);
   g_assert_cmpuint (got->len, ==, 0);
@@ -706,7 +707,7 @@ test_local_many (Fixture       *fixture,
       g_autofree char *path = g_strdup_printf ("f%u", i);
 
       entries[i] = allset_local_entry_new (path, ALLSET_ENTRY_FILE);
-      entries[i]->file_id = g_strdup (ID_A);
+      entries[i]->file_id = allset_entry_string (ID_A);
       entries[i]->size = 10;
     }
 
@@ -726,8 +727,10 @@ test_local_many (Fixture       *fixture,
   sqlite3_close (db);
   for (guint i = 0; i < 3; i++)
     {
-      g_free (entries[i]->path);
-      entries[i]->path = g_strdup_printf ("g%u", i);
+      g_autofree char *path = g_strdup_printf ("g%u", i);
+
+      allset_entry_string_release (entries[i]->path);
+      entries[i]->path = allset_entry_string (path);
     }
   g_assert_false (allset_journal_local_put_many (j, (const AllsetLocalEntry * const *) entries, chunks, 3, &error));
   g_assert_nonnull (error);
@@ -796,7 +799,7 @@ test_transactions (Fixture       *fixture,
   g_assert_true (allset_journal_commit (j, &error));
   g_assert_no_error (error);
 
-  snapshot = allset_journal_snapshot_base (j, FALSE, &error);
+  snapshot = allset_journal_snapshot_base (j, FALSE, NULL, &error);
   k = sorted_keys (snapshot);
   g_assert_cmpstr (k, ==, "a c");
   g_clear_pointer (&k, g_free);
@@ -805,7 +808,7 @@ test_transactions (Fixture       *fixture,
   g_assert_true (allset_journal_begin (j, &error));
   g_assert_true (allset_journal_base_delete (j, "", TRUE, &error));
   allset_journal_rollback (j);
-  snapshot = allset_journal_snapshot_base (j, FALSE, &error);
+  snapshot = allset_journal_snapshot_base (j, FALSE, NULL, &error);
   g_assert_cmpuint (g_hash_table_size (snapshot), ==, 2);
 }
 
@@ -857,8 +860,87 @@ test_threads (Fixture       *fixture,
   for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
     g_thread_join (threads[t]);
 
-  snapshot = allset_journal_snapshot_base (fixture->journal, FALSE, NULL);
+  snapshot = allset_journal_snapshot_base (fixture->journal, FALSE, NULL, NULL);
   g_assert_cmpuint (g_hash_table_size (snapshot), ==, 800);
+}
+
+/* The three views of a path share its strings (allset-journal-entry.h):
+ * base loaded like the scan, remote like base; a differing id stays a
+ * string of its own, and each view outlives the others. */
+static void
+test_shared_strings (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  AllsetJournal *j = fixture->journal;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) local = NULL;
+  g_autoptr(GHashTable) base = NULL;
+  g_autoptr(GHashTable) remote = NULL;
+  const char *local_ids[] = { ID_A, ID_B };
+  const char *base_ids[] = { ID_A, ID_A, ID_A };
+  const char *names[] = { "a", "b", "c" };
+  AllsetBaseEntry *b;
+  AllsetLocalEntry *l;
+  AllsetRemoteEntry *r;
+  AllsetBaseEntry *copy;
+
+  for (guint i = 0; i < G_N_ELEMENTS (local_ids); i++)
+    {
+      g_autoptr(AllsetLocalEntry) e = allset_local_entry_new (names[i], ALLSET_ENTRY_FILE);
+
+      e->file_id = allset_entry_string (local_ids[i]);
+      e->size = 3;
+      g_assert_true (allset_journal_local_put (j, e, NULL, &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (base_ids); i++)
+    {
+      g_autoptr(AllsetBaseEntry) e = base_file (names[i], base_ids[i], i + 1);
+
+      g_assert_true (allset_journal_base_put (j, e, &error));
+      g_assert_no_error (error);
+    }
+  change (j, 1, ALLSET_CHANGE_PUT, "a", ID_A);
+  change (j, 2, ALLSET_CHANGE_PUT, "b", ID_B);
+  change (j, 3, ALLSET_CHANGE_PUT, "c", ID_B);
+
+  local = allset_journal_snapshot_local (j, "", &error);
+  g_assert_no_error (error);
+  base = allset_journal_snapshot_base (j, FALSE, local, &error);
+  g_assert_no_error (error);
+  remote = allset_journal_snapshot_remote (j, "", base, &error);
+  g_assert_no_error (error);
+
+  /* a: one path and one id for the three views. */
+  l = g_hash_table_lookup (local, "a");
+  b = g_hash_table_lookup (base, "a");
+  r = g_hash_table_lookup (remote, "a");
+  g_assert_true (b->path == l->path && r->path == l->path);
+  g_assert_true (b->file_id == l->file_id && r->file_id == l->file_id);
+  /* b: one path; the ids differ, each its own. */
+  l = g_hash_table_lookup (local, "b");
+  b = g_hash_table_lookup (base, "b");
+  r = g_hash_table_lookup (remote, "b");
+  g_assert_true (b->path == l->path && r->path == l->path);
+  g_assert_cmpstr (b->file_id, ==, ID_A);
+  g_assert_cmpstr (r->file_id, ==, ID_B);
+  g_assert_true (b->file_id != l->file_id && r->file_id != b->file_id);
+  /* c: not on the disk; remote shares base's path only. */
+  b = g_hash_table_lookup (base, "c");
+  r = g_hash_table_lookup (remote, "c");
+  g_assert_true (r->path == b->path && r->file_id != b->file_id);
+
+  /* A copy takes references; each view outlives the others. */
+  copy = allset_base_entry_copy (g_hash_table_lookup (base, "a"));
+  g_assert_true (copy->path == ((AllsetBaseEntry *) g_hash_table_lookup (base, "a"))->path);
+  g_clear_pointer (&local, g_hash_table_unref);
+  g_clear_pointer (&base, g_hash_table_unref);
+  g_assert_cmpstr (copy->path, ==, "a");
+  g_assert_cmpstr (copy->file_id, ==, ID_A);
+  r = g_hash_table_lookup (remote, "a");
+  g_assert_cmpstr (r->path, ==, "a");
+  g_assert_cmpstr (r->file_id, ==, ID_A);
+  allset_base_entry_free (copy);
 }
 
 int
@@ -879,6 +961,7 @@ main (int   argc,
   ADD ("receipt-pages", test_receipt_pages);
   ADD ("local", test_local);
   ADD ("local-many", test_local_many);
+  ADD ("shared-strings", test_shared_strings);
   ADD ("issues", test_issues);
   ADD ("transactions", test_transactions);
   ADD ("threads", test_threads);

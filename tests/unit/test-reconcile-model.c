@@ -102,13 +102,15 @@ rename_under (GHashTable *tree,
 
   for (guint i = 0; i < keys->len; i++)
     {
+      g_autofree char *moved = g_strconcat (to, (char *) keys->pdata[i] + strlen (from), NULL);
       gpointer entry = NULL;
       char **path;
 
+      /* Every entry type starts with its path, an entry string. */
       g_hash_table_steal_extended (tree, keys->pdata[i], NULL, &entry);
       path = entry;
-      g_free (*path);
-      *path = g_strconcat (to, (char *) keys->pdata[i] + strlen (from), NULL);
+      allset_entry_string_release (*path);
+      *path = allset_entry_string (moved);
       g_hash_table_replace (tree, *path, entry);
     }
 }
@@ -145,7 +147,7 @@ record_base (Model      *m,
 
   MODEL_ASSERT (m, l != NULL && r != NULL);
   b = allset_base_entry_new (path, r->type);
-  b->file_id = g_strdup (r->file_id);
+  b->file_id = allset_entry_string_acquire (r->file_id);
   b->executable = r->executable;
   b->revision = r->revision;
   b->inode = l->inode;
@@ -161,7 +163,7 @@ put_local (Model                   *m,
   AllsetLocalEntry *l = allset_local_entry_new (path, from->type);
 
   MODEL_ASSERT (m, parent_is_dir (LOCAL, m->w->local, path));   /* parents first */
-  l->file_id = g_strdup (from->file_id);
+  l->file_id = allset_entry_string_acquire (from->file_id);
   l->executable = from->executable;
   l->inode = ++m->inode;
   l->mtime_ns = 1000;
@@ -176,7 +178,7 @@ put_remote (Model                  *m,
   AllsetRemoteEntry *r = allset_remote_entry_new (path, from->type);
 
   MODEL_ASSERT (m, parent_is_dir (REMOTE, m->w->remote, path));
-  r->file_id = g_strdup (from->file_id);
+  r->file_id = allset_entry_string_acquire (from->file_id);
   r->executable = from->executable;
   r->revision = ++m->revision;
   g_hash_table_replace (m->w->remote, r->path, r);
@@ -366,7 +368,7 @@ derive (Model *m,
       guint dice = g_rand_int_range (m->rand, 0, 100);
       gboolean same = b != NULL && dice < 55;
       AllsetEntryType type = ALLSET_ENTRY_DIR;
-      char *id = NULL;
+      g_autofree char *id = NULL;
       gboolean exec = FALSE;
 
       if (!parent_is_dir (side, tree, path) || (b != NULL && dice >= 55 && dice < 70) ||
@@ -387,7 +389,7 @@ derive (Model *m,
         {
           AllsetLocalEntry *e = allset_local_entry_new (path, type);
 
-          e->file_id = id;
+          e->file_id = allset_entry_string (id);
           e->executable = exec;
           e->mtime_ns = 1000;
           /* Rewritten in place keeps the inode; new or retyped does not. */
@@ -398,7 +400,7 @@ derive (Model *m,
         {
           AllsetRemoteEntry *e = allset_remote_entry_new (path, type);
 
-          e->file_id = id;
+          e->file_id = allset_entry_string (id);
           e->executable = exec;
           e->revision = same ? b->revision : ++m->revision;
           g_hash_table_replace (tree, e->path, e);

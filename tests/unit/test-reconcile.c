@@ -273,8 +273,9 @@ test_conflict_details (void)
   world_remote (w, "f=Z");
   {
     AllsetLocalEntry *taken = allset_local_entry_new (CF ("F"), ALLSET_ENTRY_FILE);
+    g_autofree char *id = id_of ("T");
 
-    taken->file_id = id_of ("T");
+    taken->file_id = allset_entry_string (id);
     g_hash_table_replace (w->local, taken->path, taken);
   }
   plan = world_reconcile (w);
@@ -306,9 +307,9 @@ test_disk_paths (void)
    * copy gets its NFC name, the names below keep their bytes on disk. */
   world_local (w, "\xc3\x89t\xc3\xa9/ \xc3\x89t\xc3\xa9/x=X");
   e = g_hash_table_lookup (w->local, "\xc3\x89t\xc3\xa9");
-  e->disk_path = g_strdup ("E\xcc\x81te\xcc\x81");
+  e->disk_path = allset_entry_string ("E\xcc\x81te\xcc\x81");
   e = g_hash_table_lookup (w->local, "\xc3\x89t\xc3\xa9/x");
-  e->disk_path = g_strdup ("E\xcc\x81te\xcc\x81/x");
+  e->disk_path = allset_entry_string ("E\xcc\x81te\xcc\x81/x");
   world_remote (w, "\xc3\x89t\xc3\xa9=Y");
   plan = world_reconcile (w);
   a = plan->actions->pdata[2];
