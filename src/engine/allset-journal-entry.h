@@ -33,8 +33,8 @@
 G_BEGIN_DECLS
 
 /* A new entry string holding a copy of string; NULL for NULL. Like a
- * GRefString, with a 4-byte count where GRefString keeps 32 bytes: over
- * 100 000 files, 8 MB less (massif). */
+ * GRefString, with a 4-byte count where GRefString keeps 32 bytes: a
+ * no-change pass over 100 000 files peaked 7.7 MB lower. */
 char *allset_entry_string         (const char *string);
 /* The same for the first len bytes of string, which hold no NUL. */
 char *allset_entry_string_new_len (const char *string,
