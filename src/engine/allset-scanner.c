@@ -197,19 +197,14 @@ handle_child (Walk  *walk,
 {
   const struct stat *st = &child->st;
   AllsetLocalEntry *entry;
-  AllsetLocalEntry *cached;
   gsize path_len = walk->path->len;
   gsize disk_len = walk->disk->len;
 
   push_name (walk, child->key, child->name);
 
-  entry = g_new0 (AllsetLocalEntry, 1);
-  entry->type = S_ISDIR (st->st_mode) ? ALLSET_ENTRY_DIR :
-                S_ISREG (st->st_mode) ? ALLSET_ENTRY_FILE : ALLSET_ENTRY_OTHER;
-  /* The journal's string, shared (allset-journal-entry.h). */
-  cached = g_hash_table_lookup (walk->cache, walk->path->str);
-  entry->path = cached != NULL ? allset_entry_string_acquire (cached->path)
-                               : allset_entry_string (walk->path->str);
+  entry = allset_local_entry_new (walk->path->str,
+                                  S_ISDIR (st->st_mode) ? ALLSET_ENTRY_DIR :
+                                  S_ISREG (st->st_mode) ? ALLSET_ENTRY_FILE : ALLSET_ENTRY_OTHER);
   if (strcmp (walk->disk->str, walk->path->str) != 0)
     entry->disk_path = allset_entry_string (walk->disk->str);
   entry->inode = st->st_ino;
