@@ -23,26 +23,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "allset-chunk-store-fs.h"
-
-struct _AllsetChunkStoreFs
-{
-  GObject parent_instance;
-
-  char   *root;
-  char   *tmp_dir;
-};
+#include "allset-chunk-store-fs-private.h"
 
 static void chunk_store_iface_init (AllsetChunkStoreInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (AllsetChunkStoreFs, allset_chunk_store_fs, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (ALLSET_TYPE_CHUNK_STORE, chunk_store_iface_init))
 
-static void
-set_errno_error (GError     **error,
-                 int          saved_errno,
-                 const char  *what,
-                 const char  *path)
+void
+allset_chunk_store_fs_errno_error (GError     **error,
+                                   int          saved_errno,
+                                   const char  *what,
+                                   const char  *path)
 {
   /* A full disk is the one storage fault clients must tell apart: they
    * should retry later rather than re-upload. */
@@ -66,9 +58,9 @@ chunk_dir (AllsetChunkStoreFs *self,
   return g_build_filename (self->root, account, prefix, NULL);
 }
 
-static gboolean
-fsync_dir (const char  *path,
-           GError     **error)
+gboolean
+allset_chunk_store_fs_sync_dir (const char  *path,
+                                GError     **error)
 {
   int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -78,7 +70,7 @@ fsync_dir (const char  *path,
 
       if (fd >= 0)
         close (fd);
-      set_errno_error (error, saved_errno, "Cannot sync directory", path);
+      allset_chunk_store_fs_errno_error (error, saved_errno, "Cannot sync directory", path);
       return FALSE;
     }
 
@@ -86,10 +78,10 @@ fsync_dir (const char  *path,
   return TRUE;
 }
 
-static gboolean
-write_all (int           fd,
-           const guint8 *data,
-           gsize         len)
+gboolean
+allset_chunk_store_fs_write_all (int           fd,
+                                 const guint8 *data,
+                                 gsize         len)
 {
   while (len > 0)
     {
@@ -182,7 +174,7 @@ write_direct (int           fd,
 
   memcpy (buffer, data, len);
   memset (buffer + len, 0, padded - len);
-  ok = write_all (fd, buffer, padded);
+  ok = allset_chunk_store_fs_write_all (fd, buffer, padded);
   saved_errno = errno;
   direct_buffer_give (buffer);
   if (!ok && saved_errno == EINVAL)
@@ -218,7 +210,7 @@ write_chunk (int           fd,
     return TRUE;
   if (tried)
     return FALSE;
-  return write_all (fd, data, len);
+  return allset_chunk_store_fs_write_all (fd, data, len);
 }
 
 static gboolean
@@ -246,7 +238,7 @@ allset_chunk_store_fs_put (AllsetChunkStore  *store,
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
-      set_errno_error (error, errno, "Cannot create", dir);
+      allset_chunk_store_fs_errno_error (error, errno, "Cannot create", dir);
       return FALSE;
     }
 
@@ -256,7 +248,7 @@ allset_chunk_store_fs_put (AllsetChunkStore  *store,
   fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
     {
-      set_errno_error (error, errno, "Cannot create", tmp_path);
+      allset_chunk_store_fs_errno_error (error, errno, "Cannot create", tmp_path);
       return FALSE;
     }
 
@@ -266,7 +258,7 @@ allset_chunk_store_fs_put (AllsetChunkStore  *store,
 
       close (fd);
       g_unlink (tmp_path);
-      set_errno_error (error, saved_errno, "Cannot write", tmp_path);
+      allset_chunk_store_fs_errno_error (error, saved_errno, "Cannot write", tmp_path);
       return FALSE;
     }
   close (fd);
@@ -276,11 +268,11 @@ allset_chunk_store_fs_put (AllsetChunkStore  *store,
       int saved_errno = errno;
 
       g_unlink (tmp_path);
-      set_errno_error (error, saved_errno, "Cannot rename to", path);
+      allset_chunk_store_fs_errno_error (error, saved_errno, "Cannot rename to", path);
       return FALSE;
     }
 
-  return fsync_dir (dir, error);
+  return allset_chunk_store_fs_sync_dir (dir, error);
 }
 
 static GBytes *
@@ -326,7 +318,7 @@ allset_chunk_store_fs_remove (AllsetChunkStore  *store,
 
   if (g_unlink (path) != 0 && errno != ENOENT)
     {
-      set_errno_error (error, errno, "Cannot remove", path);
+      allset_chunk_store_fs_errno_error (error, errno, "Cannot remove", path);
       return FALSE;
     }
 
@@ -339,6 +331,9 @@ chunk_store_iface_init (AllsetChunkStoreInterface *iface)
   iface->put = allset_chunk_store_fs_put;
   iface->get = allset_chunk_store_fs_get;
   iface->remove = allset_chunk_store_fs_remove;
+  iface->pack_put = allset_chunk_store_fs_pack_put;
+  iface->pack_read = allset_chunk_store_fs_pack_read;
+  iface->pack_remove = allset_chunk_store_fs_pack_remove;
 }
 
 static void
@@ -346,6 +341,7 @@ allset_chunk_store_fs_finalize (GObject *object)
 {
   AllsetChunkStoreFs *self = ALLSET_CHUNK_STORE_FS (object);
 
+  allset_chunk_store_fs_packs_clear (self);
   g_free (self->root);
   g_free (self->tmp_dir);
 
@@ -361,6 +357,7 @@ allset_chunk_store_fs_class_init (AllsetChunkStoreFsClass *klass)
 static void
 allset_chunk_store_fs_init (AllsetChunkStoreFs *self)
 {
+  allset_chunk_store_fs_packs_init (self);
 }
 
 static void
@@ -391,7 +388,7 @@ allset_chunk_store_fs_new (const char  *root,
 
   if (g_mkdir_with_parents (self->tmp_dir, 0700) != 0)
     {
-      set_errno_error (error, errno, "Cannot create", self->tmp_dir);
+      allset_chunk_store_fs_errno_error (error, errno, "Cannot create", self->tmp_dir);
       return NULL;
     }
 

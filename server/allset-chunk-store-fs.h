@@ -12,8 +12,9 @@ G_BEGIN_DECLS
 #define ALLSET_TYPE_CHUNK_STORE_FS (allset_chunk_store_fs_get_type ())
 G_DECLARE_FINAL_TYPE (AllsetChunkStoreFs, allset_chunk_store_fs, ALLSET, CHUNK_STORE_FS, GObject)
 
-/* Chunks go to ROOT/ACCOUNT/ab/abcdef…; ROOT/tmp holds partial writes and is
- * emptied on open, since a partial write after a crash is never referenced. */
+/* Chunks go to ROOT/ACCOUNT/ab/abcdef…, packs to ROOT/ACCOUNT/packs/ID.pack;
+ * ROOT/tmp holds partial writes of chunks and is emptied on open, since a
+ * partial write after a crash is never referenced. */
 AllsetChunkStore *allset_chunk_store_fs_new (const char  *root,
                                              GError     **error);
 

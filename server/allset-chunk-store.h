@@ -1,10 +1,17 @@
-/* allset-chunk-store.h — where the bytes of large chunks live
+/* allset-chunk-store.h — where the bytes of chunks live
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A small interface so that an S3-compatible backend can replace the
  * embedded file-system one (allset-chunk-store-fs.c) without touching the
  * routes. Implementations block: call them from worker threads.
+ *
+ * A large chunk is an object of its own, named by its id. Small chunks
+ * come in packs (POST /api/v1/chunks/pack), and a pack is one object
+ * named by the number the store gave it: its records as the client sent
+ * them (a 32-byte id, a 4-byte big-endian length, the bytes), so a pack
+ * describes itself. The store's registry says at which offset a chunk's
+ * bytes start.
  */
 
 #pragma once
@@ -35,7 +42,26 @@ struct _AllsetChunkStoreInterface
                       gint64             account_id,
                       const AllsetHash  *id,
                       GError           **error);
+
+  gboolean (*pack_put)    (AllsetChunkStore  *self,
+                           gint64             account_id,
+                           gint64             pack_id,
+                           GBytes            *records,
+                           GError           **error);
+  GBytes  *(*pack_read)   (AllsetChunkStore  *self,
+                           gint64             account_id,
+                           gint64             pack_id,
+                           guint64            offset,
+                           guint32            size,
+                           GError           **error);
+  gboolean (*pack_remove) (AllsetChunkStore  *self,
+                           gint64             account_id,
+                           gint64             pack_id,
+                           GError           **error);
 };
+
+/* A pack record's header: the chunk id, then its length (big-endian). */
+#define ALLSET_PACK_RECORD_HEADER (ALLSET_HASH_LEN + 4)
 
 /* Durable once it returns TRUE: the bytes are on disk under their id. */
 gboolean allset_chunk_store_put    (AllsetChunkStore  *self,
@@ -51,5 +77,37 @@ gboolean allset_chunk_store_remove (AllsetChunkStore  *self,
                                     gint64             account_id,
                                     const AllsetHash  *id,
                                     GError           **error);
+
+/* Durable once it returns TRUE. pack_id is new: a pack is written once. */
+gboolean allset_chunk_store_pack_put    (AllsetChunkStore  *self,
+                                         gint64             account_id,
+                                         gint64             pack_id,
+                                         GBytes            *records,
+                                         GError           **error);
+/* The size bytes at offset, which must be those of a record whose header
+ * names id and size: a registry pointing anywhere else is an error, not
+ * someone else's bytes. */
+GBytes  *allset_chunk_store_pack_read   (AllsetChunkStore  *self,
+                                         gint64             account_id,
+                                         gint64             pack_id,
+                                         const AllsetHash  *id,
+                                         guint64            offset,
+                                         guint32            size,
+                                         GError           **error);
+/* Removing a pack that is not there succeeds. */
+gboolean allset_chunk_store_pack_remove (AllsetChunkStore  *self,
+                                         gint64             account_id,
+                                         gint64             pack_id,
+                                         GError           **error);
+
+/* A chunk's bytes wherever the registry put them: in pack pack_id at
+ * offset, or (pack_id 0) in an object of its own. */
+GBytes  *allset_chunk_store_read        (AllsetChunkStore  *self,
+                                         gint64             account_id,
+                                         const AllsetHash  *id,
+                                         gint64             pack_id,
+                                         guint64            offset,
+                                         guint32            size,
+                                         GError           **error);
 
 G_END_DECLS

@@ -94,7 +94,8 @@ allset_route_authenticate (AllsetServer      *server,
     return allset_http_response_new_error (ALLSET_ERROR_ACCOUNT_SUSPENDED,
                                            "This account is suspended; contact ALLSET support");
 
-  allset_store_device_touch (store, device->device_id, now);
+  if (device->last_seen_at <= now - ALLSET_STORE_TOUCH_INTERVAL)
+    allset_store_device_touch (store, device->device_id, now);
   request->device = g_steal_pointer (&device);
   request->account = g_steal_pointer (&account);
   return NULL;

@@ -9,7 +9,6 @@
 #include "allset-server-private.h"
 
 #define MAX_MISSING_QUERY 10000
-#define PACK_HEADER       (ALLSET_HASH_LEN + 4)
 
 static AllsetHttpResponse *
 invalid_id (const char *text)
@@ -150,16 +149,15 @@ allset_route_chunk_put (AllsetServer      *server,
   return stored_response (SOUP_STATUS_CREATED, request->param, len);
 }
 
-static void
-clear_inline_chunk (gpointer data)
-{
-  g_bytes_unref (((AllsetInlineChunk *) data)->data);
-}
-
+/* The pack goes to the chunk store as it came, once every record is
+ * checked: its records are the pack file's format (allset-chunk-store.h),
+ * so one write stores them all and the registry only keeps offsets. */
 AllsetHttpResponse *
 allset_route_chunk_pack (AllsetServer      *server,
                          AllsetHttpRequest *request)
 {
+  AllsetStore *store = allset_server_get_store (server);
+  gint64 account_id = request->account->id;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) chunks = NULL;
   g_autoptr(JsonBuilder) b = NULL;
@@ -168,17 +166,17 @@ allset_route_chunk_pack (AllsetServer      *server,
   const guint8 *data = g_bytes_get_data (request->body, &len);
   gsize offset = 0;
   gsize total = 0;
+  gint64 pack_id;
 
-  chunks = g_array_new (FALSE, FALSE, sizeof (AllsetInlineChunk));
-  g_array_set_clear_func (chunks, clear_inline_chunk);
+  chunks = g_array_new (FALSE, FALSE, sizeof (AllsetPackedChunk));
 
   while (offset < len)
     {
-      AllsetInlineChunk chunk;
+      AllsetPackedChunk chunk;
       AllsetHash actual;
       guint32 size;
 
-      if (len - offset < PACK_HEADER)
+      if (len - offset < ALLSET_PACK_RECORD_HEADER)
         break;
 
       memcpy (chunk.id.bytes, data + offset, ALLSET_HASH_LEN);
@@ -187,9 +185,9 @@ allset_route_chunk_pack (AllsetServer      *server,
       size = GUINT32_FROM_BE (size);
 
       /* offset stays at this record, so a bad one is never "the end". */
-      if (size == 0 || size > ALLSET_SMALL_CHUNK_MAX || size > len - offset - PACK_HEADER)
+      if (size == 0 || size > ALLSET_SMALL_CHUNK_MAX || size > len - offset - ALLSET_PACK_RECORD_HEADER)
         break;
-      offset += PACK_HEADER;
+      offset += ALLSET_PACK_RECORD_HEADER;
 
       allset_sha256 (data + offset, size, &actual);
       if (!allset_hash_equal (&chunk.id, &actual))
@@ -205,7 +203,8 @@ allset_route_chunk_pack (AllsetServer      *server,
           return allset_http_response_new_json (422, node);
         }
 
-      chunk.data = g_bytes_new_from_bytes (request->body, offset, size);
+      chunk.size = size;
+      chunk.offset = offset;
       g_array_append_val (chunks, chunk);
       offset += size;
       total += size;
@@ -219,8 +218,14 @@ allset_route_chunk_pack (AllsetServer      *server,
   if ((refused = check_quota (server, request->account, total)) != NULL)
     return refused;
 
-  if (!allset_store_chunks_add_inline (allset_server_get_store (server), request->account->id,
-                                       (AllsetInlineChunk *) chunks->data, chunks->len, &error))
+  /* Only the registry's own write holds the store's lock: the bytes are
+   * written and synced before, outside it. */
+  pack_id = allset_store_pack_new (store, account_id, &error);
+  if (pack_id == 0 ||
+      !allset_chunk_store_pack_put (allset_server_get_chunk_store (server), account_id, pack_id,
+                                    request->body, &error) ||
+      !allset_store_chunks_add_packed (store, account_id, pack_id, len,
+                                       (AllsetPackedChunk *) chunks->data, chunks->len, &error))
     return allset_http_response_new_gerror (error);
 
   b = json_builder_new ();
@@ -239,20 +244,22 @@ allset_route_chunk_get (AllsetServer      *server,
   g_autoptr(GBytes) bytes = NULL;
   AllsetHttpResponse *response;
   const char *range = soup_message_headers_get_one (request->headers, "Range");
+  g_auto(AllsetStoredChunk) where = { 0, };
   AllsetHash id;
-  guint32 size;
   guint64 start = 0, end;
 
   if (!allset_hash_from_hex (request->param, &id))
     return invalid_id (request->param);
 
   if (!allset_store_chunk_get (allset_server_get_store (server), request->account->id,
-                               &id, &size, &bytes))
+                               &id, &where))
     return allset_http_response_new_error (ALLSET_ERROR_NOT_FOUND, "No such chunk");
 
-  if (bytes == NULL &&
-      !(bytes = allset_chunk_store_get (allset_server_get_chunk_store (server),
-                                        request->account->id, &id, &error)))
+  bytes = where.data != NULL ? g_bytes_ref (where.data)
+                             : allset_chunk_store_read (allset_server_get_chunk_store (server),
+                                                        request->account->id, &id, where.pack_id,
+                                                        where.pack_offset, where.size, &error);
+  if (bytes == NULL)
     return allset_http_response_new_gerror (error);
 
   end = g_bytes_get_size (bytes) - 1;

@@ -188,9 +188,11 @@ allset_route_chunks_fetch (AllsetServer      *server,
       AllsetStoredChunk *chunk = &g_array_index (chunks, AllsetStoredChunk, i);
 
       if (chunk->size > 0 && chunk->data == NULL &&
-          !(chunk->data = allset_chunk_store_get (allset_server_get_chunk_store (server),
-                                                  request->account->id,
-                                                  &g_array_index (ids, AllsetHash, i), &error)))
+          !(chunk->data = allset_chunk_store_read (allset_server_get_chunk_store (server),
+                                                   request->account->id,
+                                                   &g_array_index (ids, AllsetHash, i),
+                                                   chunk->pack_id, chunk->pack_offset,
+                                                   chunk->size, &error)))
         return allset_http_response_new_gerror (error);
 
       /* The registry's size made the budget: bytes of another length

@@ -16,6 +16,7 @@
 #include "allset-body.h"
 #include "allset-chunk-store-fs.h"
 #include "allset-maintenance.h"
+#include "allset-pack-collect.h"
 #include "allset-pacing.h"
 #include "allset-push.h"
 #include "allset-reaper.h"
@@ -623,6 +624,7 @@ purge_thread (GTask        *task,
   AllsetServer *self = source_object;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) collected = NULL;
+  AllsetPackCollectStats packs;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   guint purged;
 
@@ -638,9 +640,17 @@ purge_thread (GTask        *task,
   collected = allset_store_chunks_collect (self->store, now, 0, remove_chunk_bytes,
                                            self->chunks, &error);
   if (collected == NULL)
-    g_warning ("Chunk collection failed: %s", error->message);
+    {
+      g_warning ("Chunk collection failed: %s", error->message);
+      g_clear_error (&error);
+    }
   else if (collected->len > 0)
     g_message ("Collected %u unreferenced chunks", collected->len);
+
+  if (!allset_packs_collect (self->store, self->chunks, now, &packs, &error))
+    g_warning ("Pack collection failed: %s", error->message);
+  else if (packs.removed > 0 || packs.compacted > 0)
+    g_message ("Removed %u empty packs, compacted %u", packs.removed, packs.compacted);
 
   g_task_return_boolean (task, TRUE);
 }

@@ -21,16 +21,19 @@ allset_share_read_chunk (AllsetStore           *store,
                          const AllsetChunkRef  *ref,
                          GError               **error)
 {
+  g_auto(AllsetStoredChunk) where = { 0, };
   g_autoptr(GBytes) bytes = NULL;
-  guint32 size = 0;
 
-  if (!allset_store_chunk_get (store, account_id, &ref->id, &size, &bytes))
+  if (!allset_store_chunk_get (store, account_id, &ref->id, &where))
     {
       g_set_error_literal (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INTERNAL,
                            "A chunk of a shared file is missing");
       return NULL;
     }
-  if (bytes == NULL && !(bytes = allset_chunk_store_get (chunks, account_id, &ref->id, error)))
+  bytes = where.data != NULL ? g_bytes_ref (where.data)
+                             : allset_chunk_store_read (chunks, account_id, &ref->id, where.pack_id,
+                                                        where.pack_offset, where.size, error);
+  if (bytes == NULL)
     return NULL;
   if (g_bytes_get_size (bytes) != ref->size)
     {

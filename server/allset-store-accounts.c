@@ -7,10 +7,6 @@
 
 #include "allset-store-private.h"
 
-/* Devices are touched on every request; a write per request would cost an
- * fsync each, so last_seen_at only moves once this many seconds passed. */
-#define TOUCH_INTERVAL 60
-
 #define ACCOUNT_COLUMNS \
   "id, username, name, email, password_hash, quota, suspended, created_at"
 
@@ -76,17 +72,17 @@ allset_store_account_add (AllsetStore  *self,
   return sqlite3_last_insert_rowid (self->db);
 }
 
+/* Runs the query, for which the caller holds the lock of its connection. */
 static AllsetAccount *
 account_query (AllsetStore  *self,
-               const char   *sql,
+               StoreStmt    *query,
                const char   *username,
                gint64        id,
                GError      **error)
 {
-  g_autoptr(StoreStmt) stmt = NULL;
+  g_autoptr(StoreStmt) stmt = query;
   int rc;
 
-  stmt = allset_store_stmt (self, sql, error);
   if (stmt == NULL)
     return NULL;
   if (username != NULL)
@@ -119,7 +115,9 @@ allset_store_account_lookup (AllsetStore  *self,
   g_return_val_if_fail (username != NULL, NULL);
 
   locker = g_mutex_locker_new (&self->mutex);
-  return account_query (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE username = ?",
+  return account_query (self,
+                        allset_store_stmt (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE username = ?",
+                                           error),
                         username, 0, error);
 }
 
@@ -132,8 +130,11 @@ allset_store_account_get (AllsetStore  *self,
 
   g_return_val_if_fail (ALLSET_IS_STORE (self), NULL);
 
-  locker = g_mutex_locker_new (&self->mutex);
-  return account_query (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?",
+  /* Every request asks, right after its token: the read connection. */
+  locker = g_mutex_locker_new (&self->read_mutex);
+  return account_query (self,
+                        allset_store_read_stmt (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?",
+                                                error),
                         NULL, account_id, error);
 }
 
@@ -243,8 +244,8 @@ allset_store_account_usage (AllsetStore *self,
 
   g_return_val_if_fail (ALLSET_IS_STORE (self), 0);
 
-  locker = g_mutex_locker_new (&self->mutex);
-  stmt = allset_store_stmt (self, "SELECT used FROM accounts WHERE id = ?", NULL);
+  locker = g_mutex_locker_new (&self->read_mutex);
+  stmt = allset_store_read_stmt (self, "SELECT used FROM accounts WHERE id = ?", NULL);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, account_id);
@@ -344,10 +345,10 @@ allset_store_device_by_token (AllsetStore       *self,
   g_return_val_if_fail (ALLSET_IS_STORE (self), NULL);
   g_return_val_if_fail (token_hash != NULL, NULL);
 
-  locker = g_mutex_locker_new (&self->mutex);
-  stmt = allset_store_stmt (self,
-                            "SELECT " DEVICE_COLUMNS " FROM devices WHERE token_hash = ?",
-                            NULL);
+  locker = g_mutex_locker_new (&self->read_mutex);
+  stmt = allset_store_read_stmt (self,
+                                 "SELECT " DEVICE_COLUMNS " FROM devices WHERE token_hash = ?",
+                                 NULL);
   if (stmt == NULL)
     return NULL;
   store_bind_hash (stmt, 1, token_hash);
@@ -377,7 +378,7 @@ allset_store_device_touch (AllsetStore *self,
     {
       sqlite3_bind_int64 (stmt, 1, now);
       sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_STATIC);
-      sqlite3_bind_int (stmt, 3, TOUCH_INTERVAL);
+      sqlite3_bind_int (stmt, 3, ALLSET_STORE_TOUCH_INTERVAL);
       allset_store_step_done (self, stmt, "device", &error);
     }
   /* Best effort: a missed last-seen time must not fail the request. */

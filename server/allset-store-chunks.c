@@ -28,14 +28,16 @@ allset_store_chunks_missing (AllsetStore       *self,
 
   missing = g_array_new (FALSE, FALSE, sizeof (guint));
 
-  locker = g_mutex_locker_new (&self->mutex);
+  /* The read connection: asked before every pack, while other packs'
+   * and commits write. */
+  locker = g_mutex_locker_new (&self->read_mutex);
 
   /* One read transaction for the whole list instead of one per id. */
-  allset_store_exec (self, "BEGIN", NULL);
+  sqlite3_exec (self->read_db, "BEGIN", NULL, NULL, NULL);
 
   for (guint i = 0; i < n_ids; i++)
     {
-      g_autoptr(StoreStmt) stmt = allset_store_stmt (self, chunk_has_sql, NULL);
+      g_autoptr(StoreStmt) stmt = allset_store_read_stmt (self, chunk_has_sql, NULL);
       int rc;
 
       if (stmt == NULL)
@@ -52,12 +54,12 @@ allset_store_chunks_missing (AllsetStore       *self,
         {
           /* Say "missing" rather than "held": the worst outcome is a
            * needless upload, never a commit naming a chunk we lack. */
-          g_warning ("Chunk lookup failed: %s", sqlite3_errmsg (self->db));
+          g_warning ("Chunk lookup failed: %s", sqlite3_errmsg (self->read_db));
           g_array_append_val (missing, i);
         }
     }
 
-  allset_store_rollback (self);
+  sqlite3_exec (self->read_db, "ROLLBACK", NULL, NULL, NULL);
   return g_steal_pointer (&missing);
 }
 
@@ -141,55 +143,44 @@ allset_store_chunk_add (AllsetStore       *self,
   return chunk_insert (self, account_id, id, size, inline_data, allset_store_now (), error);
 }
 
-gboolean
-allset_store_chunks_add_inline (AllsetStore              *self,
-                                gint64                    account_id,
-                                const AllsetInlineChunk  *chunks,
-                                guint                     n_chunks,
-                                GError                  **error)
+void
+allset_stored_chunk_clear (AllsetStoredChunk *chunk)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  gint64 now = allset_store_now ();
+  g_clear_pointer (&chunk->data, g_bytes_unref);
+}
 
-  g_return_val_if_fail (ALLSET_IS_STORE (self), FALSE);
-  g_return_val_if_fail (chunks != NULL || n_chunks == 0, FALSE);
-
-  locker = g_mutex_locker_new (&self->mutex);
-  if (!allset_store_begin (self, error))
-    return FALSE;
-
-  for (guint i = 0; i < n_chunks; i++)
-    {
-      if (!chunk_insert (self, account_id, &chunks[i].id,
-                         g_bytes_get_size (chunks[i].data), chunks[i].data, now, error))
-        {
-          allset_store_rollback (self);
-          return FALSE;
-        }
-    }
-
-  return allset_store_commit_tx (self, error);
+void
+allset_store_stored_chunk_from_row (sqlite3_stmt      *stmt,
+                                    int                first,
+                                    AllsetStoredChunk *chunk)
+{
+  chunk->size = sqlite3_column_int64 (stmt, first);
+  if (sqlite3_column_type (stmt, first + 1) != SQLITE_NULL)
+    chunk->data = g_bytes_new (sqlite3_column_blob (stmt, first + 1),
+                               sqlite3_column_bytes (stmt, first + 1));
+  chunk->pack_id = sqlite3_column_int64 (stmt, first + 2);
+  chunk->pack_offset = sqlite3_column_int64 (stmt, first + 3);
 }
 
 gboolean
 allset_store_chunk_get (AllsetStore       *self,
                         gint64             account_id,
                         const AllsetHash  *id,
-                        guint32           *size,
-                        GBytes           **inline_data)
+                        AllsetStoredChunk *where)
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(StoreStmt) stmt = NULL;
 
   g_return_val_if_fail (ALLSET_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (where != NULL, FALSE);
 
-  if (inline_data != NULL)
-    *inline_data = NULL;
+  memset (where, 0, sizeof *where);
 
   locker = g_mutex_locker_new (&self->mutex);
   stmt = allset_store_stmt (self,
-                            "SELECT size, data FROM chunks WHERE account_id = ? AND id = ?",
+                            "SELECT " ALLSET_STORE_CHUNK_PLACE " FROM chunks "
+                            "WHERE account_id = ? AND id = ?",
                             NULL);
   if (stmt == NULL)
     return FALSE;
@@ -198,10 +189,7 @@ allset_store_chunk_get (AllsetStore       *self,
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return FALSE;
 
-  if (size != NULL)
-    *size = sqlite3_column_int64 (stmt, 0);
-  if (inline_data != NULL && sqlite3_column_type (stmt, 1) != SQLITE_NULL)
-    *inline_data = g_bytes_new (sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1));
+  allset_store_stored_chunk_from_row (stmt, 0, where);
   return TRUE;
 }
 
@@ -231,7 +219,7 @@ allset_store_chunks_collect (AllsetStore             *self,
 
   stmt = allset_store_stmt (self,
                             "SELECT account_id, id FROM chunks "
-                            "WHERE data IS NULL AND added_at < ? "
+                            "WHERE data IS NULL AND pack_id IS NULL AND added_at < ? "
                             "AND (account_id, id) NOT IN (SELECT account_id, chunk_id FROM file_chunks) "
                             "LIMIT ?",
                             error);

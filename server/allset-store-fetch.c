@@ -4,17 +4,11 @@
  *
  * A download of ten thousand small files used to cost one request, one
  * lock and one read per chunk. Here one read transaction answers a whole
- * batch, within the byte budget of one response, so the bytes copied out of
- * SQLite never exceed what the response can carry.
+ * batch, within the byte budget of one response, so the bytes read for it
+ * never exceed what the response can carry.
  */
 
 #include "allset-store-private.h"
-
-static void
-clear_stored_chunk (gpointer data)
-{
-  g_clear_pointer (&((AllsetStoredChunk *) data)->data, g_bytes_unref);
-}
 
 GArray *
 allset_store_chunks_read (AllsetStore       *self,
@@ -33,7 +27,7 @@ allset_store_chunks_read (AllsetStore       *self,
   g_return_val_if_fail (ids != NULL && n_ids > 0, NULL);
 
   chunks = g_array_sized_new (FALSE, TRUE, sizeof (AllsetStoredChunk), MIN (n_ids, 1024));
-  g_array_set_clear_func (chunks, clear_stored_chunk);
+  g_array_set_clear_func (chunks, (GDestroyNotify) allset_stored_chunk_clear);
 
   locker = g_mutex_locker_new (&self->mutex);
 
@@ -44,10 +38,12 @@ allset_store_chunks_read (AllsetStore       *self,
   for (guint i = 0; i < n_ids; i++)
     {
       g_autoptr(StoreStmt) stmt = NULL;
-      AllsetStoredChunk chunk = { 0, NULL };
+      AllsetStoredChunk chunk = { 0, };
       int rc;
 
-      stmt = allset_store_stmt (self, "SELECT size, data FROM chunks WHERE account_id = ? AND id = ?",
+      stmt = allset_store_stmt (self,
+                                "SELECT " ALLSET_STORE_CHUNK_PLACE " FROM chunks "
+                                "WHERE account_id = ? AND id = ?",
                                 error);
       if (stmt == NULL)
         {
@@ -71,8 +67,8 @@ allset_store_chunks_read (AllsetStore       *self,
         break;
       total += overhead + chunk.size;
 
-      if (chunk.size > 0 && sqlite3_column_type (stmt, 1) != SQLITE_NULL)
-        chunk.data = g_bytes_new (sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1));
+      if (chunk.size > 0)
+        allset_store_stored_chunk_from_row (stmt, 0, &chunk);
       g_array_append_val (chunks, chunk);
     }
 

@@ -449,10 +449,12 @@ allset_store_purge (AllsetStore            *self,
                    "DELETE FROM file_chunks WHERE (account_id, file_id) NOT IN "
                    "(SELECT account_id, file_id FROM versions)",
                    0, 0, 0, NULL, error) ||
-      /* Inline chunks live wholly in the database, so they can go here;
-       * the chunk store's files are collected by allset_store_chunks_collect(). */
+      /* Inline chunks live wholly in the database, and a packed chunk's
+       * bytes go when its pack is compacted (allset-pack-collect.c), so
+       * their rows can go here; the chunk store's own files are collected
+       * by allset_store_chunks_collect(). */
       !purge_step (self,
-                   "DELETE FROM chunks WHERE data IS NOT NULL AND added_at < ? "
+                   "DELETE FROM chunks WHERE (data IS NOT NULL OR pack_id IS NOT NULL) AND added_at < ? "
                    "AND (account_id, id) NOT IN (SELECT account_id, chunk_id FROM file_chunks)",
                    now - ALLSET_STORE_CHUNK_GRACE, 0, 0, NULL, error))
     {

@@ -21,6 +21,14 @@ struct _AllsetStore
   sqlite3    *db;
   char       *path;
   GHashTable *stmts;   /* SQL text → sqlite3_stmt, prepared once */
+
+  /* A second, read-only connection for the lookups every request makes
+   * (its token, its account, "which chunks are missing"): in WAL mode it
+   * reads the last committed state while a commit of thousands of files
+   * holds the connection above, instead of queueing behind it. */
+  GMutex      read_mutex;
+  sqlite3    *read_db;
+  GHashTable *read_stmts;
 };
 
 /* A borrowed cached statement. g_autoptr(StoreStmt) resets it on scope
@@ -33,6 +41,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreStmt, allset_store_stmt_release)
  * key). Never fails for our own SQL short of memory exhaustion or a
  * corrupt database; then NULL with error set. */
 StoreStmt  *allset_store_stmt         (AllsetStore   *self,
+                                       const char    *sql,
+                                       GError       **error);
+
+/* The same on the read-only connection; the caller holds read_mutex. */
+StoreStmt  *allset_store_read_stmt    (AllsetStore   *self,
                                        const char    *sql,
                                        GError       **error);
 
@@ -82,6 +95,12 @@ char       *allset_store_column_hex   (sqlite3_stmt  *stmt,
                                        int            column);
 char       *allset_store_column_strdup (sqlite3_stmt *stmt,
                                        int            column);
+
+/* The columns allset_store_stored_chunk_from_row() reads, in its order. */
+#define ALLSET_STORE_CHUNK_PLACE "size, data, pack_id, pack_offset"
+void        allset_store_stored_chunk_from_row (sqlite3_stmt      *stmt,
+                                                int                first,
+                                                AllsetStoredChunk *chunk);
 
 /* The columns allset_store_share_from_row() reads, in its order (shares
  * are read by allset-store-shares.c and allset-store-share-reports.c). */

@@ -206,6 +206,11 @@ char          *allset_store_device_add         (AllsetStore       *self,
                                                 GError           **error);
 AllsetDevice  *allset_store_device_by_token    (AllsetStore       *self,
                                                 const AllsetHash  *token_hash);
+/* Devices are touched on every request; a write per request would cost an
+ * fsync each, so last_seen_at only moves once this many seconds passed. A
+ * caller that read the device's last_seen_at skips the call inside it: the
+ * call takes the store's lock, which a large commit holds for a while. */
+#define ALLSET_STORE_TOUCH_INTERVAL 60
 void           allset_store_device_touch       (AllsetStore       *self,
                                                 const char        *device_id,
                                                 gint64             now);
@@ -219,8 +224,10 @@ gboolean       allset_store_device_revoke      (AllsetStore       *self,
 guint          allset_store_device_revoke_all  (AllsetStore       *self,
                                                 gint64             account_id);
 
-/* Chunk registry: every chunk an account holds. Large chunks' bytes live in
- * the chunk store (files); small ones (data != NULL) inline in the database. */
+/* Chunk registry: every chunk an account holds. Large chunks' bytes are
+ * objects of the chunk store named by their id; small ones are in a pack
+ * of the chunk store (pack_id > 0) or, in databases from before packs,
+ * inline (data != NULL). */
 GArray        *allset_store_chunks_missing     (AllsetStore       *self,
                                                 gint64             account_id,
                                                 const AllsetHash  *ids,
@@ -234,35 +241,31 @@ gboolean       allset_store_chunk_add          (AllsetStore       *self,
                                                 guint32            size,
                                                 GBytes            *inline_data, /* NULL: bytes are in the chunk store */
                                                 GError           **error);
-typedef struct
-{
-  AllsetHash id;
-  GBytes    *data;
-} AllsetInlineChunk;
-gboolean       allset_store_chunks_add_inline  (AllsetStore       *self,
-                                                gint64             account_id,
-                                                const AllsetInlineChunk *chunks,
-                                                guint              n_chunks,
-                                                GError           **error); /* one transaction */
-/* Returns FALSE if the account does not hold the chunk. *inline_data is set
- * (new ref) when the bytes are in the database, NULL when in the chunk store. */
-gboolean       allset_store_chunk_get          (AllsetStore       *self,
-                                                gint64             account_id,
-                                                const AllsetHash  *id,
-                                                guint32           *size,
-                                                GBytes           **inline_data);
 
-/* Reads the chunks at ids, in order, in one read transaction, for POST
- * /api/v1/chunks/fetch: stops before the chunk that would take the sum of
- * (overhead + size) over max_bytes, but always returns at least one
- * element. Elements are AllsetStoredChunk: size 0 when the account does
- * not hold the chunk; data NULL when its bytes are in the chunk store
- * (the array clears its elements). */
+/* Where a chunk's bytes are: data (inline), or pack_id and the offset of
+ * its bytes in that pack, or neither (an object of its own). size 0 when
+ * the account does not hold the chunk. */
 typedef struct
 {
   guint32  size;
   GBytes  *data;
+  gint64   pack_id;
+  guint64  pack_offset;
 } AllsetStoredChunk;
+
+/* Returns FALSE if the account does not hold the chunk; *where (cleared
+ * first) says where its bytes are. Clear it with allset_stored_chunk_clear(). */
+gboolean       allset_store_chunk_get          (AllsetStore       *self,
+                                                gint64             account_id,
+                                                const AllsetHash  *id,
+                                                AllsetStoredChunk *where);
+void           allset_stored_chunk_clear       (AllsetStoredChunk *chunk);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AllsetStoredChunk, allset_stored_chunk_clear)
+
+/* Reads the chunks at ids, in order, in one read transaction, for POST
+ * /api/v1/chunks/fetch: stops before the chunk that would take the sum of
+ * (overhead + size) over max_bytes, but always returns at least one
+ * element. Elements are AllsetStoredChunk (the array clears them). */
 GArray        *allset_store_chunks_read        (AllsetStore       *self,
                                                 gint64             account_id,
                                                 const AllsetHash  *ids,
@@ -271,9 +274,70 @@ GArray        *allset_store_chunks_read        (AllsetStore       *self,
                                                 guint64            max_bytes,
                                                 GError           **error);  /* AllsetStoredChunk */
 
+/* Packs (allset-store-packs.c). A pack row comes first, then its file
+ * (allset_chunk_store_pack_put()), then the rows of its chunks. */
+typedef struct
+{
+  AllsetHash id;
+  guint32    size;
+  guint64    offset;   /* of the chunk's bytes, past its record's header */
+} AllsetPackedChunk;
+typedef struct
+{
+  gint64 pack_id;
+  gint64 account_id;
+} AllsetPackKey;
+
+/* A new, empty pack of the account's; 0 with error set on failure. */
+gint64         allset_store_pack_new           (AllsetStore       *self,
+                                                gint64             account_id,
+                                                GError           **error);
+/* Registers the chunks of pack_id, whose file holds size bytes, in one
+ * transaction. A chunk the account already holds keeps where its bytes
+ * are and only has its grace period restarted; its record in this pack
+ * is dead weight until the pack is compacted. */
+gboolean       allset_store_chunks_add_packed  (AllsetStore       *self,
+                                                gint64             account_id,
+                                                gint64             pack_id,
+                                                guint64            size,
+                                                const AllsetPackedChunk *chunks,
+                                                guint              n_chunks,
+                                                GError           **error);
+/* Packs made before now - ALLSET_STORE_CHUNK_GRACE that no chunk points
+ * into any more (their chunks were collected or moved, or their upload
+ * never got as far as registering them). */
+GArray        *allset_store_packs_empty        (AllsetStore       *self,
+                                                gint64             now,
+                                                GError           **error);  /* AllsetPackKey */
+/* Forgets an empty pack once its file is gone; FALSE with error unset if
+ * a chunk points into it after all. */
+gboolean       allset_store_pack_forget        (AllsetStore       *self,
+                                                gint64             pack_id,
+                                                GError           **error);
+/* Packs made before now - ALLSET_STORE_CHUNK_GRACE holding bytes no chunk
+ * row points at: collected chunks, or chunks sent twice. */
+GArray        *allset_store_packs_sparse       (AllsetStore       *self,
+                                                gint64             now,
+                                                GError           **error);  /* AllsetPackKey */
+/* The chunks whose bytes are in pack_id, by offset. */
+GArray        *allset_store_pack_chunks        (AllsetStore       *self,
+                                                gint64             pack_id,
+                                                GError           **error);  /* AllsetPackedChunk */
+/* Points the chunks of from that are listed at their offsets in to, whose
+ * file holds size bytes, in one transaction. Chunks collected meanwhile
+ * stay collected. */
+gboolean       allset_store_pack_move          (AllsetStore       *self,
+                                                gint64             from,
+                                                gint64             to,
+                                                guint64            size,
+                                                const AllsetPackedChunk *chunks,
+                                                guint              n_chunks,
+                                                GError           **error);
+
 /* Garbage collection of the chunk store's files. A chunk is unreferenced
  * when no live file, kept version or trash entry uses it; allset_store_purge()
- * drops unreferenced inline chunks itself. This finds up to max (0 = all)
+ * drops the rows of unreferenced inline and packed chunks itself (their
+ * packs are compacted by allset-pack-collect.c). This finds up to max (0 = all)
  * unreferenced file-backed chunks added more than a day ago (so an upload
  * whose commit is still to come is safe) and calls func for each while
  * holding the store's lock; func deletes the bytes and returns TRUE, then

@@ -350,6 +350,52 @@ test_kill9 (void)
 /* ------------------------------------------------------------------ */
 /* A full disk                                                        */
 
+/* Pack files of every account (DATA/chunks/ACCOUNT/packs/N.pack). */
+static guint
+count_packs (AllsetTestServer *server)
+{
+  g_autofree char *chunks = allset_test_server_data_path (server, "chunks");
+  g_autoptr(GDir) dir = g_dir_open (chunks, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *packs = g_build_filename (chunks, name, "packs", NULL);
+
+      if (g_file_test (packs, G_FILE_TEST_IS_DIR))
+        n += allset_test_count_files (packs);
+    }
+  return n;
+}
+
+/* POST /api/v1/chunks/pack of n random chunks of size bytes. */
+static AllsetTestResponse *
+post_random_pack (AllsetTestServer *server,
+                  const char       *token,
+                  guint             n,
+                  gsize             size)
+{
+  g_autoptr(GByteArray) pack = g_byte_array_new ();
+  g_autoptr(GBytes) body = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GBytes) chunk = allset_test_random_bytes (size);
+      guint32 be_len = GUINT32_TO_BE ((guint32) size);
+      AllsetHash id;
+
+      allset_sha256 (g_bytes_get_data (chunk, NULL), size, &id);
+      g_byte_array_append (pack, id.bytes, sizeof id.bytes);
+      g_byte_array_append (pack, (const guint8 *) &be_len, 4);
+      g_byte_array_append (pack, g_bytes_get_data (chunk, NULL), size);
+    }
+  body = g_byte_array_free_to_bytes (g_steal_pointer (&pack));
+  return allset_test_request (server, NULL, "POST", "/api/v1/chunks/pack", token,
+                              "application/x-allset-pack", body, NULL);
+}
+
 static void
 test_disk_full (void)
 {
@@ -359,7 +405,7 @@ test_disk_full (void)
   g_autoptr(AllsetTestContent) early = NULL;
   g_autoptr(AllsetTestResponse) committed = NULL, status = NULL, account = NULL;
   g_autofree char *token = NULL, *key = NULL, *tmp_dir = NULL;
-  guint stored = 0;
+  guint stored = 0, packs_before, packs_stored = 0, packs_refused = 0;
   gboolean full = FALSE;
 
   if (!allset_test_can_use_tmpfs (&reason))
@@ -401,7 +447,25 @@ test_disk_full (void)
   tmp_dir = allset_test_server_data_path (server, "chunks/tmp");
   g_assert_cmpuint (allset_test_count_files (tmp_dir), ==, 0);
 
-  /* Smaller writes may still fit, or fail the same clean way. */
+  /* Smaller writes may still fit, or fail the same clean way; a pack
+   * that did not fit leaves no file behind. */
+  packs_before = count_packs (server);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(AllsetTestResponse) p = post_random_pack (server, token, 16, 32 * 1024);
+
+      if (p->status == 200)
+        packs_stored++;
+      else
+        {
+          allset_test_assert_error (p, 507, "storage_full");
+          packs_refused++;
+        }
+    }
+  g_test_message ("packs of 512 KiB on the full disk: %u stored, %u refused", packs_stored, packs_refused);
+  g_assert_cmpuint (packs_refused, >=, 1);
+  g_assert_cmpuint (count_packs (server), ==, packs_before + packs_stored);
+
   for (guint i = 0; i < 5; i++)
     {
       g_autoptr(GBytes) small = allset_test_random_bytes (16 * 1024);

@@ -10,24 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "journal-fixture.h"
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
+#include "test-tree.h"
 
 void
 journal_fixture_setup (Fixture       *fixture,
@@ -48,7 +31,7 @@ journal_fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_clear_object (&fixture->journal);
-  rm_rf (fixture->dir);
+  test_tree_remove (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->path);
 }

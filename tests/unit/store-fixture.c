@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "store-fixture.h"
+#include "test-tree.h"
 
 void
 fixture_set_up (Fixture       *f,
@@ -35,16 +36,8 @@ void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
   g_clear_object (&f->store);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (f->dir);
+  test_tree_remove (f->dir);
   g_clear_pointer (&f->alice, allset_account_free);
   g_clear_pointer (&f->bob, allset_account_free);
   g_free (f->db_path);

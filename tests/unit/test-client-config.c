@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "allset-config.h"
+#include "test-tree.h"
 
 static char *base_dir;     /* this test's directory */
 static char *config_dir;   /* base_dir/config */
@@ -22,24 +23,6 @@ static char *
 tmp_path (const char *name)
 {
   return g_build_filename (base_dir, name, NULL);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -57,7 +40,7 @@ static void
 fixture_tear_down (gpointer      fixture,
                    gconstpointer data)
 {
-  remove_tree (base_dir);
+  test_tree_remove (base_dir);
   g_clear_pointer (&base_dir, g_free);
   g_clear_pointer (&config_dir, g_free);
 }
@@ -510,6 +493,6 @@ main (int    argc,
 #undef ADD
 
   status = g_test_run ();
-  remove_tree (root);
+  test_tree_remove (root);
   return status;
 }

@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 
 #include "allset-local-monitor.h"
+#include "test-tree.h"
 
 typedef struct
 {
@@ -128,15 +129,6 @@ make_dirs (Fixture    *f,
 }
 
 static void
-remove_tree (const char *root)
-{
-  g_autofree char *quoted = g_shell_quote (root);
-  g_autofree char *command = g_strdup_printf ("rm -rf %s", quoted);
-
-  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-}
-
-static void
 start_monitor (Fixture *f)
 {
   f->monitor = allset_local_monitor_new (f->root, NULL);
@@ -182,7 +174,7 @@ teardown (Fixture       *f,
   g_clear_object (&f->monitor);
   /* Every watch thread ends after stop(): none is left behind. */
   g_assert_true (allset_local_monitor_join_stopped (10000));
-  remove_tree (f->tmp);
+  test_tree_remove (f->tmp);
   g_free (f->tmp);
   g_free (f->root);
   g_free (f->outside);
@@ -326,7 +318,7 @@ test_new_directories (Fixture       *f,
 
   /* Deleted directories drop their monitors. */
   t = g_get_monotonic_time ();
-  remove_tree (c);
+  test_tree_remove (c);
   expect_one_change (f, t, "rm -rf a/b/c");
   g_assert_cmpuint (allset_local_monitor_get_n_watched (f->monitor), ==, 6);
 }
@@ -558,7 +550,7 @@ test_root_gone (Fixture       *f,
   g_autofree char *file = path_in (f, "back.txt");
 
   /* The folder itself goes: a full rescan, degraded, nothing watched. */
-  remove_tree (f->root);
+  test_tree_remove (f->root);
   g_assert_true (wait_count (&f->full, 1, 1000));
   g_assert_true (allset_local_monitor_get_degraded (f->monitor));
   g_assert_cmpuint (allset_local_monitor_get_n_watched (f->monitor), ==, 0);

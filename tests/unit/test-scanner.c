@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "allset-scanner.h"
+#include "test-tree.h"
 
 typedef struct
 {
@@ -22,28 +23,6 @@ typedef struct
   AllsetJournal *journal;
   AllsetScanner *scanner;
 } Fixture;
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      struct stat st;
-
-      if (lstat (child, &st) == 0 && S_ISDIR (st.st_mode))
-        {
-          chmod (child, 0700);
-          rm_rf (child);
-        }
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 static void
 fixture_setup (Fixture       *fixture,
@@ -68,7 +47,7 @@ fixture_teardown (Fixture       *fixture,
 {
   g_clear_object (&fixture->scanner);
   g_clear_object (&fixture->journal);
-  rm_rf (fixture->tmp);
+  test_tree_remove (fixture->tmp);
   g_free (fixture->tmp);
   g_free (fixture->root);
 }

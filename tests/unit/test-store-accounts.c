@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "allset-store-private.h"
 #include "store-fixture.h"
 
 /* ─── Opening, settings, accounts, devices ────────────────────────── */
@@ -47,8 +48,8 @@ test_open_reopen (Fixture       *f,
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   /* One per migration in allset-store.c (2: share links, 3: abuse
-   * reports and suspension, 4: batch-signed receipts). */
-  g_assert_cmpuint (count_rows (f, "PRAGMA user_version"), ==, 4);
+   * reports and suspension, 4: batch-signed receipts, 5: packs). */
+  g_assert_cmpuint (count_rows (f, "PRAGMA user_version"), ==, 5);
 }
 
 static void
@@ -184,11 +185,11 @@ test_chunks (Fixture       *f,
              gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GArray) missing = NULL;
-  AllsetInlineChunk pack[2];
+  g_auto(AllsetStoredChunk) where = { 0, };
+  AllsetPackedChunk packed[2];
+  gint64 pack_id, pack_id2;
   AllsetHash ids[4];
-  guint32 size = 0;
 
   ids[0] = chunk (f, f->alice, "one");
   allset_sha256 ("two", 3, &ids[1]);
@@ -198,22 +199,36 @@ test_chunks (Fixture       *f,
   /* File-backed: no bytes in the database. */
   allset_store_chunk_add (f->store, f->alice->id, &ids[2], 3 << 20, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (allset_store_chunk_get (f->store, f->alice->id, &ids[2], &size, &bytes));
-  g_assert_cmpuint (size, ==, 3 << 20);
-  g_assert_null (bytes);
+  g_assert_true (allset_store_chunk_get (f->store, f->alice->id, &ids[2], &where));
+  g_assert_cmpuint (where.size, ==, 3 << 20);
+  g_assert_null (where.data);
+  g_assert_cmpint (where.pack_id, ==, 0);
 
-  pack[0].id = ids[1];
-  pack[0].data = g_bytes_new_static ("two", 3);
-  pack[1].id = ids[3];
-  pack[1].data = g_bytes_new_static ("three", 5);
-  allset_store_chunks_add_inline (f->store, f->alice->id, pack, 2, &error);
+  /* Packed: the registry keeps the pack and the offset. */
+  pack_id = allset_store_pack_new (f->store, f->alice->id, &error);
   g_assert_no_error (error);
-  g_bytes_unref (pack[0].data);
-  g_bytes_unref (pack[1].data);
+  g_assert_cmpint (pack_id, >, 0);
+  packed[0] = (AllsetPackedChunk) { ids[1], 3, 36 };
+  packed[1] = (AllsetPackedChunk) { ids[3], 5, 36 + 3 + 36 };
+  allset_store_chunks_add_packed (f->store, f->alice->id, pack_id, 36 + 3 + 36 + 5, packed, 2, &error);
+  g_assert_no_error (error);
 
-  g_assert_true (allset_store_chunk_get (f->store, f->alice->id, &ids[3], &size, &bytes));
-  g_assert_cmpuint (size, ==, 5);
-  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "three", 5);
+  allset_stored_chunk_clear (&where);
+  g_assert_true (allset_store_chunk_get (f->store, f->alice->id, &ids[3], &where));
+  g_assert_cmpuint (where.size, ==, 5);
+  g_assert_null (where.data);
+  g_assert_cmpint (where.pack_id, ==, pack_id);
+  g_assert_cmpuint (where.pack_offset, ==, 36 + 3 + 36);
+
+  /* Sent again in another pack, a chunk keeps its first place. */
+  pack_id2 = allset_store_pack_new (f->store, f->alice->id, &error);
+  g_assert_no_error (error);
+  packed[0].offset = 36;
+  allset_store_chunks_add_packed (f->store, f->alice->id, pack_id2, 36 + 5, &packed[1], 1, &error);
+  g_assert_no_error (error);
+  allset_stored_chunk_clear (&where);
+  g_assert_true (allset_store_chunk_get (f->store, f->alice->id, &ids[3], &where));
+  g_assert_cmpint (where.pack_id, ==, pack_id);
 
   missing = allset_store_chunks_missing (f->store, f->alice->id, ids, 4);
   g_assert_cmpuint (missing->len, ==, 0);
@@ -225,7 +240,8 @@ test_chunks (Fixture       *f,
   g_assert_cmpuint (g_array_index (missing, guint, 3), ==, 3);
   g_assert_false (allset_store_chunk_has (f->store, f->bob->id, &ids[0]));
   g_assert_true (allset_store_chunk_has (f->store, f->alice->id, &ids[0]));
-  g_assert_false (allset_store_chunk_get (f->store, f->bob->id, &ids[0], &size, NULL));
+  allset_stored_chunk_clear (&where);
+  g_assert_false (allset_store_chunk_get (f->store, f->bob->id, &ids[0], &where));
   g_clear_pointer (&missing, g_array_unref);
 
   chunk (f, f->bob, "two");
@@ -233,6 +249,78 @@ test_chunks (Fixture       *f,
   g_assert_cmpuint (missing->len, ==, 3);
   g_assert_cmpuint (g_array_index (missing, guint, 0), ==, 0);
   g_assert_cmpuint (g_array_index (missing, guint, 1), ==, 2);
+}
+
+typedef struct
+{
+  Fixture   *f;
+  AllsetHash token;
+  AllsetHash chunk_id;
+  GMutex     mutex;
+  GCond      cond;
+  gboolean   done;
+  gboolean   revoked;
+  guint      missing;
+  guint64    used;
+} Lookups;
+
+static gpointer
+lookups_thread (gpointer data)
+{
+  Lookups *l = data;
+  g_autoptr(AllsetDevice) device = allset_store_device_by_token (l->f->store, &l->token);
+  g_autoptr(AllsetAccount) account = allset_store_account_get (l->f->store, l->f->alice->id, NULL);
+  g_autoptr(GArray) missing = allset_store_chunks_missing (l->f->store, l->f->alice->id, &l->chunk_id, 1);
+  guint64 used = allset_store_account_usage (l->f->store, l->f->alice->id);
+
+  g_mutex_lock (&l->mutex);
+  l->revoked = device != NULL && device->revoked && account != NULL;
+  l->missing = missing->len;
+  l->used = used;
+  l->done = TRUE;
+  g_cond_signal (&l->cond);
+  g_mutex_unlock (&l->mutex);
+  return NULL;
+}
+
+/* A request's own lookups (its token, its account, "which chunks are
+ * missing", the usage a quota check reads) must not queue behind a
+ * writer, whose large commits hold the store's connection for a while;
+ * and they read what was committed last. */
+static void
+test_reads_beside_writer (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *device_id = NULL;
+  g_autoptr(GThread) thread = NULL;
+  Lookups l = { .f = f };
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  allset_sha256 ("token", 5, &l.token);
+  l.chunk_id = chunk (f, f->alice, "held");
+  device_id = allset_store_device_add (f->store, f->alice->id, "laptop", &l.token, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (allset_store_device_revoke (f->store, f->alice->id, device_id));
+  g_mutex_init (&l.mutex);
+  g_cond_init (&l.cond);
+
+  /* As a commit does: the writer's lock, held throughout. */
+  g_mutex_lock (&f->store->mutex);
+  thread = g_thread_new ("lookups", lookups_thread, &l);
+  g_mutex_lock (&l.mutex);
+  while (!l.done)
+    if (!g_cond_wait_until (&l.cond, &l.mutex, deadline))
+      g_error ("The lookups waited for the writer's lock");
+  g_mutex_unlock (&l.mutex);
+  g_mutex_unlock (&f->store->mutex);
+  g_thread_join (g_steal_pointer (&thread));
+
+  g_assert_true (l.revoked);
+  g_assert_cmpuint (l.missing, ==, 0);
+  g_assert_cmpuint (l.used, ==, 0);
+  g_mutex_clear (&l.mutex);
+  g_cond_clear (&l.cond);
 }
 
 int
@@ -249,6 +337,7 @@ main (int   argc,
   ADD ("accounts", test_accounts);
   ADD ("devices", test_devices);
   ADD ("chunks", test_chunks);
+  ADD ("reads-beside-writer", test_reads_beside_writer);
 
   return g_test_run ();
 }
