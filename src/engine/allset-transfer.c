@@ -35,6 +35,7 @@ typedef struct
 {
   const AllsetAction *action;   /* borrowed from the plan */
   GArray             *chunks;   /* AllsetLocalChunk (uploads) */
+  GPtrArray          *sources;  /* ChunkSource the flush sends for it, borrowed */
   char               *file_id;
   gboolean            failed;   /* a chunk could not be sent */
 } PendingOp;
@@ -45,6 +46,7 @@ allset_transfer_op_free (gpointer data)
   PendingOp *op = data;
 
   g_clear_pointer (&op->chunks, g_array_unref);
+  g_clear_pointer (&op->sources, g_ptr_array_unref);
   g_free (op->file_id);
   g_free (op);
 }
@@ -195,7 +197,8 @@ typedef struct
 {
   AllsetLocalChunk        chunk;
   const AllsetLocalEntry *source;   /* borrowed */
-  gboolean                failed;
+  gboolean                failed;   /* these three under SendState's lock */
+  gboolean                done;
 } ChunkSource;
 
 typedef struct
@@ -204,10 +207,15 @@ typedef struct
   gboolean   pack;
 } SendJob;
 
+/* The chunks in flight: commits wait on cond for the chunks of their
+ * files while the other chunks are still being sent. */
 typedef struct
 {
   AllsetSyncPass *pass;
+  GHashTable     *by_id;   /* hex → ChunkSource, owned */
+  GThreadPool    *pool;
   GMutex          lock;
+  GCond           cond;
   GError         *error;   /* the first error, fatal or not */
 } SendState;
 
@@ -287,6 +295,9 @@ send_progress (guint64  bytes,
     }
 }
 
+/* Reads, checks and sends one job's chunks. A chunk whose file changed
+ * since its scan fails alone: the other records of its pack still go,
+ * so one file edited during an upload does not hold back a thousand. */
 static void
 send_job (gpointer data,
           gpointer user_data)
@@ -294,25 +305,29 @@ send_job (gpointer data,
   SendJob *job = data;
   SendState *state = user_data;
   AllsetSyncPass *pass = state->pass;
+  g_autoptr(GPtrArray) sent = g_ptr_array_new ();   /* ChunkSource read back right */
   g_autoptr(GPtrArray) blobs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (AllsetPackEntry));
   g_autoptr(GPtrArray) hexes = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
-  SendProgress progress = { pass, job->sources, job->pack ? ALLSET_PACK_RECORD_HEADER : 0 };
+  SendProgress progress = { pass, sent, job->pack ? ALLSET_PACK_RECORD_HEADER : 0 };
   guint64 bytes = 0;
-  gboolean ok = TRUE;
+  gboolean ok = FALSE;
 
-  for (guint i = 0; i < job->sources->len && ok; i++)
+  for (guint i = 0; i < job->sources->len; i++)
     {
       ChunkSource *source = g_ptr_array_index (job->sources, i);
-      GBytes *blob = read_chunk (pass, source, &error);
+      g_autoptr(GError) read_error = NULL;
+      GBytes *blob = read_chunk (pass, source, &read_error);
       AllsetPackEntry entry;
 
       if (blob == NULL)
         {
-          ok = FALSE;
-          break;
+          if (error == NULL)
+            error = g_steal_pointer (&read_error);
+          continue;
         }
+      g_ptr_array_add (sent, source);
       g_ptr_array_add (blobs, blob);
       g_ptr_array_add (hexes, allset_hash_to_hex (&source->chunk.id));
       entry.id = g_ptr_array_index (hexes, hexes->len - 1);
@@ -321,27 +336,30 @@ send_job (gpointer data,
       bytes += g_bytes_get_size (blob);
     }
 
-  if (ok && job->pack)
+  if (sent->len > 0 && job->pack)
     ok = allset_client_chunk_pack (pass->client, (AllsetPackEntry *) (gpointer) entries->data,
-                                   entries->len, send_progress, &progress, pass->cancellable, &error) > 0;
-  else if (ok)
+                                   entries->len, send_progress, &progress, pass->cancellable,
+                                   error == NULL ? &error : NULL) > 0;
+  else if (sent->len > 0)
     ok = allset_client_chunk_put (pass->client, g_ptr_array_index (hexes, 0),
                                   g_ptr_array_index (blobs, 0), NULL, send_progress, &progress,
-                                  pass->cancellable, &error);
+                                  pass->cancellable, error == NULL ? &error : NULL);
 
   g_mutex_lock (&state->lock);
   if (ok)
     {
-      pass->report->chunks_uploaded += job->sources->len;
+      pass->report->chunks_uploaded += sent->len;
       pass->report->bytes_uploaded += bytes;
     }
-  else
-    {
-      for (guint i = 0; i < job->sources->len; i++)
-        ((ChunkSource *) g_ptr_array_index (job->sources, i))->failed = TRUE;
-      if (state->error == NULL)
-        state->error = g_steal_pointer (&error);
-    }
+  if (error != NULL && state->error == NULL)
+    state->error = g_steal_pointer (&error);
+  for (guint i = 0; i < job->sources->len; i++)
+    ((ChunkSource *) g_ptr_array_index (job->sources, i))->failed = TRUE;
+  for (guint i = 0; i < sent->len; i++)
+    ((ChunkSource *) g_ptr_array_index (sent, i))->failed = !ok;
+  for (guint i = 0; i < job->sources->len; i++)
+    ((ChunkSource *) g_ptr_array_index (job->sources, i))->done = TRUE;
+  g_cond_broadcast (&state->cond);
   g_mutex_unlock (&state->lock);
 
   /* Stored: whatever was not told while it was written is now. */
@@ -352,17 +370,26 @@ send_job (gpointer data,
   g_free (job);
 }
 
-/* Sends the chunks of the queued uploads the server lacks. */
 static void
-send_chunks (AllsetSyncPass *pass)
+mark_done (gpointer key,
+           gpointer value,
+           gpointer data)
 {
-  g_autoptr(GHashTable) by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ((ChunkSource *) value)->done = TRUE;
+}
+
+/* Starts sending the chunks of the queued uploads the server lacks, and
+ * gives each upload the chunks it waits for; allset_transfer_flush()
+ * commits a file once its own chunks are stored, while the rest are still
+ * on their way. Leaves state->pool NULL when nothing is to be sent. */
+static void
+send_chunks_start (AllsetSyncPass *pass,
+                   SendState      *state)
+{
   g_autoptr(GPtrArray) order = g_ptr_array_new ();
   g_autoptr(GPtrArray) missing = g_ptr_array_new ();
   g_autoptr(GPtrArray) pack = NULL;
   g_autoptr(GError) error = NULL;
-  SendState state = { pass };
-  GThreadPool *pool;
   guint64 pack_bytes = 0;
 
   for (guint i = 0; i < pass->pending->len; i++)
@@ -373,20 +400,27 @@ send_chunks (AllsetSyncPass *pass)
         {
           AllsetLocalChunk *chunk = &g_array_index (op->chunks, AllsetLocalChunk, j);
           char *hex = allset_hash_to_hex (&chunk->id);
-          ChunkSource *source;
+          ChunkSource *source = g_hash_table_lookup (state->by_id, hex);
 
-          if (g_hash_table_contains (by_id, hex))
+          if (source == NULL)
             {
-              g_free (hex);
-              continue;
+              source = g_new0 (ChunkSource, 1);
+              source->chunk = *chunk;
+              source->source = op->action->local;
+              g_hash_table_insert (state->by_id, hex, source);
+              g_ptr_array_add (order, hex);
             }
-          source = g_new0 (ChunkSource, 1);
-          source->chunk = *chunk;
-          source->source = op->action->local;
-          g_hash_table_insert (by_id, hex, source);
-          g_ptr_array_add (order, hex);
+          else
+            g_free (hex);
+
+          if (op->sources == NULL)
+            op->sources = g_ptr_array_new ();
+          g_ptr_array_add (op->sources, source);
         }
     }
+
+  /* Held by the server: nothing to wait for. */
+  g_hash_table_foreach (state->by_id, (GHFunc) mark_done, NULL);
 
   for (guint i = 0; i < order->len; i += ALLSET_SYNC_MISSING_BATCH)
     {
@@ -404,16 +438,19 @@ send_chunks (AllsetSyncPass *pass)
         }
       for (guint j = 0; j < answer->len; j++)
         {
-          ChunkSource *source = g_hash_table_lookup (by_id, g_ptr_array_index (answer, j));
+          ChunkSource *source = g_hash_table_lookup (state->by_id, g_ptr_array_index (answer, j));
 
-          if (source != NULL)
-            g_ptr_array_add (missing, source);
+          /* Sent once even if the answer names it twice. */
+          if (source != NULL && source->done)
+            {
+              source->done = FALSE;
+              g_ptr_array_add (missing, source);
+            }
         }
     }
-
   allset_sync_phase (pass, "chunks/missing");
-  g_mutex_init (&state.lock);
-  pool = g_thread_pool_new (send_job, &state, ALLSET_SYNC_WORKERS, FALSE, NULL);
+
+  state->pool = g_thread_pool_new (send_job, state, ALLSET_SYNC_WORKERS, FALSE, NULL);
   for (guint i = 0; i < missing->len; i++)
     {
       ChunkSource *source = g_ptr_array_index (missing, i);
@@ -424,7 +461,7 @@ send_chunks (AllsetSyncPass *pass)
           job = g_new0 (SendJob, 1);
           job->sources = g_ptr_array_new ();
           g_ptr_array_add (job->sources, source);
-          g_thread_pool_push (pool, job, NULL);
+          g_thread_pool_push (state->pool, job, NULL);
           continue;
         }
 
@@ -433,7 +470,7 @@ send_chunks (AllsetSyncPass *pass)
           job = g_new0 (SendJob, 1);
           job->sources = g_steal_pointer (&pack);
           job->pack = TRUE;
-          g_thread_pool_push (pool, job, NULL);
+          g_thread_pool_push (state->pool, job, NULL);
         }
       if (pack == NULL)
         {
@@ -449,30 +486,46 @@ send_chunks (AllsetSyncPass *pass)
 
       job->sources = g_steal_pointer (&pack);
       job->pack = TRUE;
-      g_thread_pool_push (pool, job, NULL);
+      g_thread_pool_push (state->pool, job, NULL);
     }
-  g_thread_pool_free (pool, FALSE, TRUE);
-  g_mutex_clear (&state.lock);
+}
 
-  if (state.error != NULL)
+/* Waits until the chunks of ops are stored or failed; an upload with a
+ * chunk that did not get there is marked failed and is not committed. */
+static void
+wait_for_chunks (SendState *state,
+                 GPtrArray *ops)
+{
+  g_mutex_lock (&state->lock);
+  for (guint i = 0; i < ops->len; i++)
     {
-      allset_sync_check_fatal (pass, state.error);
-      g_clear_error (&state.error);
-    }
+      PendingOp *op = g_ptr_array_index (ops, i);
 
-  /* An upload whose chunks did not all get there is not committed. */
-  for (guint i = 0; i < pass->pending->len; i++)
-    {
-      PendingOp *op = g_ptr_array_index (pass->pending, i);
-
-      for (guint j = 0; op->chunks != NULL && j < op->chunks->len; j++)
+      for (guint j = 0; op->sources != NULL && j < op->sources->len; j++)
         {
-          g_autofree char *hex = allset_hash_to_hex (&g_array_index (op->chunks, AllsetLocalChunk, j).id);
-          ChunkSource *source = g_hash_table_lookup (by_id, hex);
+          ChunkSource *source = g_ptr_array_index (op->sources, j);
 
-          if (source != NULL && source->failed)
+          while (!source->done)
+            g_cond_wait (&state->cond, &state->lock);
+          if (source->failed)
             op->failed = TRUE;
         }
+    }
+  g_mutex_unlock (&state->lock);
+}
+
+/* Waits for every chunk job, then says why chunks failed if it matters to
+ * the whole pass (a revoked token, a suspended account). */
+static void
+send_chunks_finish (AllsetSyncPass *pass,
+                    SendState      *state)
+{
+  if (state->pool != NULL)
+    g_thread_pool_free (g_steal_pointer (&state->pool), FALSE, TRUE);
+  if (state->error != NULL)
+    {
+      allset_sync_check_fatal (pass, state->error);
+      g_clear_error (&state->error);
     }
 }
 
@@ -662,6 +715,7 @@ apply_result (AllsetSyncPass           *pass,
 typedef struct
 {
   AllsetSyncPass    *pass;
+  SendState         *chunks;    /* the chunks the ops wait for */
   GPtrArray         *ops;       /* PendingOp, borrowed */
   GArray            *owners;    /* gint per operation sent: index in ops, < 0 for a replacement's delete */
   AllsetCommitReply *reply;
@@ -696,12 +750,18 @@ commit_batch_send (gpointer data)
   AllsetSyncPass *pass = batch->pass;
   g_autoptr(JsonArray) json = json_array_new ();
 
+  wait_for_chunks (batch->chunks, batch->ops);
+
   for (guint i = 0; i < batch->ops->len; i++)
     {
       PendingOp *op = g_ptr_array_index (batch->ops, i);
       const AllsetAction *action = op->action;
-      g_autofree char *path = allset_sync_remote_path (pass, action->path);
+      g_autofree char *path = NULL;
       gint pre = -1 - (gint) i;
+
+      if (op->failed)
+        continue;
+      path = allset_sync_remote_path (pass, action->path);
 
       if (action->replace && action->remote != NULL &&
           (action->kind == ALLSET_ACTION_UPLOAD || action->kind == ALLSET_ACTION_MKDIR_REMOTE))
@@ -745,6 +805,10 @@ commit_batch_send (gpointer data)
         }
       g_array_append_val (batch->owners, i);
     }
+
+  /* Every upload of the batch lost a chunk: nothing to commit. */
+  if (json_array_get_length (json) == 0)
+    return batch;
 
   batch->reply = allset_client_commit (pass->client, json, pass->cancellable, &batch->error);
   if (batch->reply == NULL)
@@ -791,12 +855,24 @@ commit_batch_apply (CommitBatch *batch)
   AllsetSyncPass *pass = batch->pass;
   gboolean journal_tx;
 
+  for (guint i = 0; i < batch->ops->len; i++)
+    {
+      PendingOp *op = g_ptr_array_index (batch->ops, i);
+
+      if (op->failed)
+        allset_sync_fail (pass, op->action->path, FALSE, _("its chunks could not be sent"));
+    }
+
   if (batch->reply == NULL)
     {
-      if (!allset_sync_check_fatal (pass, batch->error))
+      if (batch->error != NULL && !allset_sync_check_fatal (pass, batch->error))
         for (guint i = 0; i < batch->ops->len; i++)
-          allset_sync_fail (pass, ((PendingOp *) g_ptr_array_index (batch->ops, i))->action->path, FALSE,
-                            _("commit failed: %s"), batch->error->message);
+          {
+            PendingOp *op = g_ptr_array_index (batch->ops, i);
+
+            if (!op->failed)
+              allset_sync_fail (pass, op->action->path, FALSE, _("commit failed: %s"), batch->error->message);
+          }
       return;
     }
 
@@ -823,11 +899,13 @@ commit_batch_apply (CommitBatch *batch)
 
 static CommitBatch *
 commit_batch_new (AllsetSyncPass *pass,
+                  SendState      *chunks,
                   GPtrArray      *ops)
 {
   CommitBatch *batch = g_new0 (CommitBatch, 1);
 
   batch->pass = pass;
+  batch->chunks = chunks;
   batch->ops = g_ptr_array_ref (ops);
   batch->owners = g_array_new (FALSE, FALSE, sizeof (gint));
   return batch;
@@ -839,35 +917,32 @@ allset_transfer_flush (AllsetSyncPass *pass)
   g_autoptr(GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   g_autoptr(CommitBatch) done = NULL;
   GPtrArray *batch = NULL;
+  SendState chunks = { pass };
 
   if (pass->pending->len == 0)
     return;
 
-  send_chunks (pass);
-  allset_sync_phase (pass, "chunk uploads");
+  chunks.by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_mutex_init (&chunks.lock);
+  g_cond_init (&chunks.cond);
+  send_chunks_start (pass, &chunks);
 
-  for (guint i = 0; i < pass->pending->len && pass->fatal == NULL; i++)
+  for (guint i = 0; i < pass->pending->len; i++)
     {
-      PendingOp *op = g_ptr_array_index (pass->pending, i);
-
-      if (op->failed)
-        {
-          allset_sync_fail (pass, op->action->path, FALSE, _("its chunks could not be sent"));
-          continue;
-        }
       if (batch == NULL || batch->len == ALLSET_SYNC_COMMIT_BATCH / 2)
         g_ptr_array_add (batches, (batch = g_ptr_array_new ()));
-      g_ptr_array_add (batch, op);
+      g_ptr_array_add (batch, g_ptr_array_index (pass->pending, i));
     }
 
-  /* Batch k+1 is sent only once the reply to batch k is here (it may
-   * depend on it: a directory, then its files), but while that reply is
-   * applied: the server signs receipts while this thread checks the last
-   * ones. */
+  /* Batch k+1 is sent once its files' chunks are stored (the chunks of
+   * later batches are still being sent) and the reply to batch k is here
+   * (it may depend on it: a directory, then its files), but while that
+   * reply is applied: the server signs receipts while this thread checks
+   * the last ones. */
   for (guint k = 0; k < batches->len && pass->fatal == NULL; k++)
     {
       g_autoptr(GThread) sender = NULL;
-      CommitBatch *next = commit_batch_new (pass, g_ptr_array_index (batches, k));
+      CommitBatch *next = commit_batch_new (pass, &chunks, g_ptr_array_index (batches, k));
 
       if (done == NULL)
         done = commit_batch_send (next);
@@ -878,12 +953,17 @@ allset_transfer_flush (AllsetSyncPass *pass)
           g_clear_pointer (&done, commit_batch_free);
           done = g_thread_join (g_steal_pointer (&sender));
         }
-      if (done->reply == NULL)
+      if (done->reply == NULL && done->error != NULL)
         break;
     }
   if (done != NULL)
     commit_batch_apply (done);
-  allset_sync_phase (pass, "commits");
+
+  send_chunks_finish (pass, &chunks);
+  g_hash_table_unref (chunks.by_id);
+  g_mutex_clear (&chunks.lock);
+  g_cond_clear (&chunks.cond);
+  allset_sync_phase (pass, "chunk uploads and commits");
 
   g_ptr_array_set_size (pass->pending, 0);
 }

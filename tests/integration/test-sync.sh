@@ -459,10 +459,14 @@ done
 # --- (p) content changed after the scan, stat data put back -----------------
 # Uploads take the chunk list the scan recorded; each chunk is read and
 # hashed again when it is sent, so bytes that are no longer the scanned
-# ones are refused, not committed under the scanned file id.
+# ones are refused, not committed under the scanned file id. The 1 200
+# files beside it share its pack and span three commit batches, which go
+# out while chunks are still being sent: they all get there, it does not.
 section "p: an upload whose bytes changed behind unchanged stat data is refused"
 head -c 5000 /dev/urandom >"$A/stealth.bin"
 touch -r "$A/stealth.bin" "$work/stealth.ref"
+mkdir -p "$A/p-many"
+for i in $(seq -w 1 1200); do echo "beside the stealth file $i" >"$A/p-many/f$i.txt"; done
 pause_after_scan A p
 head -c 5000 /dev/urandom >"$work/stealth.new"
 dd if="$work/stealth.new" of="$A/stealth.bin" conv=notrunc status=none
@@ -473,6 +477,8 @@ p_status=$pass_status
 grep -q "stealth.bin" "$work/p.err" "$work/p.out" 2>/dev/null || fail "p: the refusal does not name the file: $(cat "$work/p.err")"
 cli B any sync "$B"
 [ ! -e "$B/stealth.bin" ] || fail "p: a version that is not on A's disk reached B"
+[ "$(ls "$B/p-many" | wc -l)" = 1200 ] || fail "p: $(ls "$B/p-many" | wc -l) of the 1200 files beside it reached B"
+cmp -s "$A/p-many/f0600.txt" "$B/p-many/f0600.txt" || fail "p: p-many/f0600.txt differs on B"
 echo "changed for real" >"$A/stealth.bin"
 cli A 0 sync "$A"
 cli B 0 sync "$B"
