@@ -6,12 +6,13 @@
  * list the scan recorded (the file is cut again only when the journal has
  * none that matches its id): the server is asked which chunks it lacks,
  * only those are read again, re-hashed (a chunk that no longer matches
- * fails its file) and sent — chunks up to small_chunk_max packed
- * together, larger ones one by one — by ALLSET_SYNC_WORKERS threads
- * sharing the client; then the operations are committed in batches with
- * their base revisions, one batch in flight while the reply to the one
- * before is applied, and each receipt is checked (pending → uploaded →
- * verified).
+ * fails its file, not the rest of its pack) and sent — chunks up to
+ * small_chunk_max packed together, larger ones one by one — by
+ * ALLSET_SYNC_WORKERS threads sharing the client; meanwhile the
+ * operations are committed in batches with their base revisions, each
+ * batch once its own files' chunks are stored, one batch in flight while
+ * the reply to the one before is applied, and each receipt is checked
+ * (pending → uploaded → verified).
  *
  * A download is written to ".allset-part-NAME-XXXXXX" next to its target:
  * chunks already in such a part file (a killed run) or elsewhere on disk
