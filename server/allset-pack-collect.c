@@ -20,11 +20,12 @@ remove_empty (AllsetStore            *store,
               const AllsetPackKey    *key,
               GError                **error)
 {
-  if (!allset_chunk_store_pack_remove (chunks, key->account_id, key->pack_id, error))
+  /* The row first, and only while no chunk points into the pack: a file
+   * left behind by a failed removal wastes space, a file removed under a
+   * chunk would lose it. */
+  if (!allset_store_pack_forget (store, key->pack_id, error))
     return FALSE;
-  /* The file first: a row without its file is collected again next time,
-   * a file without its row never would be. */
-  return allset_store_pack_forget (store, key->pack_id, error);
+  return allset_chunk_store_pack_remove (chunks, key->account_id, key->pack_id, error);
 }
 
 static gboolean

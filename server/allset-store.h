@@ -309,8 +309,8 @@ gboolean       allset_store_chunks_add_packed  (AllsetStore       *self,
 GArray        *allset_store_packs_empty        (AllsetStore       *self,
                                                 gint64             now,
                                                 GError           **error);  /* AllsetPackKey */
-/* Forgets an empty pack once its file is gone; FALSE with error unset if
- * a chunk points into it after all. */
+/* Forgets an empty pack, before its file goes; FALSE with error unset if
+ * a chunk points into it after all (then the file must stay). */
 gboolean       allset_store_pack_forget        (AllsetStore       *self,
                                                 gint64             pack_id,
                                                 GError           **error);
