@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "allset-chunk-store-fs.h"
 #include "allset-pack-collect.h"
@@ -307,6 +308,53 @@ test_collect (PackFixture   *f,
   }
 }
 
+/* A database from before packs (schema 4) holds inline chunks and files
+ * made of them: opened by this server, it gains the pack columns, keeps
+ * reading the inline bytes and stores new packs beside them. */
+static void
+test_upgrade (PackFixture   *f,
+              gconstpointer  data)
+{
+  const char * const later[] = { "a chunk that came after the upgrade", NULL };
+  g_autoptr(GError) error = NULL;
+  g_auto(AllsetStoredChunk) where = { 0, };
+  g_autoptr(AllsetNode) node = NULL;
+  AllsetHash old_id;
+  sqlite3 *db = NULL;
+
+  old_id = chunk (&f->base, f->base.alice, "inline, from schema 4");
+  commit_one (&f->base, f->base.alice, op_put ("old.txt", 0, "inline, from schema 4"));
+  g_clear_object (&f->base.store);
+
+  /* Back to schema 4: what migration 5 adds, taken away again. */
+  g_assert_cmpint (sqlite3_open (f->base.db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "DROP INDEX chunks_pack;"
+                                 "ALTER TABLE chunks DROP COLUMN pack_offset;"
+                                 "ALTER TABLE chunks DROP COLUMN pack_id;"
+                                 "DROP TABLE packs;"
+                                 "PRAGMA user_version=4;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpuint (count_rows (&f->base, "PRAGMA user_version"), ==, 4);
+
+  f->base.store = allset_store_open (f->base.db_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_rows (&f->base, "PRAGMA user_version"), ==, 5);
+
+  g_assert_true (allset_store_chunk_get (f->base.store, f->base.alice->id, &old_id, &where));
+  g_assert_nonnull (where.data);
+  g_assert_cmpint (where.pack_id, ==, 0);
+  g_assert_cmpmem (g_bytes_get_data (where.data, NULL), g_bytes_get_size (where.data),
+                   "inline, from schema 4", strlen ("inline, from schema 4"));
+  node = get_file (&f->base, f->base.alice->id, "old.txt");
+  g_assert_nonnull (node);
+  g_assert_cmpuint (node->chunks->len, ==, 1);
+
+  upload_pack (f, f->base.alice, later);
+  assert_reads (f, f->base.alice, later[0]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -315,6 +363,7 @@ main (int   argc,
 
   g_test_add ("/packs/round-trip", PackFixture, NULL, pack_set_up, test_round_trip, pack_tear_down);
   g_test_add ("/packs/collect", PackFixture, NULL, pack_set_up, test_collect, pack_tear_down);
+  g_test_add ("/packs/upgrade", PackFixture, NULL, pack_set_up, test_upgrade, pack_tear_down);
 
   return g_test_run ();
 }
