@@ -930,7 +930,7 @@ allset_transfer_flush (AllsetSyncPass *pass)
 
   for (guint i = 0; i < pass->pending->len; i++)
     {
-      if (batch == NULL || batch->len == ALLSET_SYNC_COMMIT_BATCH / 2)
+      if (batch == NULL || batch->len == ALLSET_SYNC_COMMIT_BATCH)
         g_ptr_array_add (batches, (batch = g_ptr_array_new ()));
       g_ptr_array_add (batch, g_ptr_array_index (pass->pending, i));
     }

@@ -460,7 +460,7 @@ done
 # Uploads take the chunk list the scan recorded; each chunk is read and
 # hashed again when it is sent, so bytes that are no longer the scanned
 # ones are refused, not committed under the scanned file id. The 1 200
-# files beside it share its pack and span three commit batches, which go
+# files beside it share its pack and span two commit batches, which go
 # out while chunks are still being sent: they all get there, it does not.
 section "p: an upload whose bytes changed behind unchanged stat data is refused"
 head -c 5000 /dev/urandom >"$A/stealth.bin"
