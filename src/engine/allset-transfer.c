@@ -19,10 +19,7 @@
  * target is still what the scan saw (invariant 2).
  */
 
-#include <errno.h>
 #include <fcntl.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
