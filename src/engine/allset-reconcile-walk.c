@@ -207,23 +207,12 @@ remote_subtree_clean (Reconcile *rc,
 
 /* ─── Conflicts ────────────────────────────────────────────────────── */
 
-static char *
-fold (const char *path)
-{
-  for (const char *p = path; *p != '\0'; p++)
-    {
-      if ((guchar) *p >= 0x80)
-        return allset_path_fold (path);
-    }
-  return g_ascii_strdown (path, -1);
-}
-
 static gboolean
 path_taken (const char *path,
             gpointer    user_data)
 {
   Reconcile *rc = user_data;
-  g_autofree char *key = fold (path);
+  g_autofree char *key = allset_path_fold (path);
 
   if (rc->taken == NULL)
     {
@@ -237,7 +226,7 @@ path_taken (const char *path,
 
           g_hash_table_iter_init (&iter, views[v]);
           while (g_hash_table_iter_next (&iter, (gpointer *) &taken, NULL))
-            g_hash_table_add (rc->taken, fold (taken));
+            g_hash_table_add (rc->taken, allset_path_fold (taken));
         }
     }
   return g_hash_table_contains (rc->taken, key);
@@ -258,7 +247,7 @@ keep_both (Reconcile  *rc,
 
   to = allset_conflict_name_unique (path, rc->input->device_name, rc->input->now,
                                     local->type == ALLSET_ENTRY_DIR, path_taken, rc);
-  g_hash_table_add (rc->taken, fold (to));
+  g_hash_table_add (rc->taken, allset_path_fold (to));
 
   action = reconcile_action (rc, rc->pre, ALLSET_ACTION_CONFLICT, path, reason);
   action->to = to;
@@ -346,7 +335,7 @@ visit_children (Reconcile  *rc,
 
       if (!is_local && !g_hash_table_contains (rc->remote, path))
         continue;
-      folded = fold (allset_path_basename (path));
+      folded = allset_path_fold (allset_path_basename (path));
       if (g_hash_table_lookup_extended (folds, folded, &key, &other))
         {
           g_hash_table_insert (clashing, (gpointer) path, key);

@@ -345,7 +345,7 @@ read_children (Walk    *walk,
 
       if (child->problem != NULL)
         continue;
-      fold = is_ascii (child->key) ? g_ascii_strdown (child->key, -1) : allset_path_fold (child->key);
+      fold = allset_path_fold (child->key);
       if (g_hash_table_lookup_extended (folds, fold, NULL, &other))
         {
           child->clash = TRUE;

@@ -30,6 +30,9 @@ G_BEGIN_DECLS
  * and A's upload took 1.56–1.67 s with 1 000 against 1.74–1.76 s with 500
  * (and 1.61–1.74 s with 2 000), alternated in the same minutes. */
 #define ALLSET_SYNC_COMMIT_BATCH 1000
+/* Commit requests on their way at once (when they touch different
+ * paths): the server signs and stores one while it parses the other. */
+#define ALLSET_SYNC_COMMITS_IN_FLIGHT 3
 /* Chunk ids per chunks/missing request. */
 #define ALLSET_SYNC_MISSING_BATCH 10000
 

@@ -24,6 +24,7 @@
 
 #include <glib/gi18n.h>
 
+#include "allset-commit-scope.h"
 #include "allset-transfer-private.h"
 
 void
@@ -358,13 +359,15 @@ apply_result (AllsetSyncPass           *pass,
     }
 }
 
-/* One commit request: built and sent in a thread while the reply to the
- * one before is applied here. */
+/* One commit request: built and sent in a thread while the replies to
+ * the ones before are applied here. */
 typedef struct
 {
   AllsetSyncPass    *pass;
   TransferSend      *chunks;    /* the chunks the ops wait for */
   GPtrArray         *ops;       /* PendingOp, borrowed */
+  AllsetCommitScope *scope;     /* the paths of ops */
+  GThread           *sender;    /* commit_batch_send() while on its way */
   GArray            *owners;    /* gint per operation sent: index in ops, < 0 for a replacement's delete */
   AllsetCommitReply *reply;
   GPtrArray         *verdicts;  /* GError * or NULL per result: its receipt checked in the sender thread */
@@ -375,6 +378,7 @@ static void
 commit_batch_free (CommitBatch *batch)
 {
   g_ptr_array_unref (batch->ops);
+  allset_commit_scope_free (batch->scope);
   g_array_unref (batch->owners);
   g_clear_pointer (&batch->reply, allset_commit_reply_free);
   g_clear_pointer (&batch->verdicts, g_ptr_array_unref);
@@ -397,8 +401,10 @@ commit_batch_send (gpointer data)
   CommitBatch *batch = data;
   AllsetSyncPass *pass = batch->pass;
   g_autoptr(JsonArray) json = json_array_new ();
+  gint64 start = g_get_monotonic_time (), sent;
 
   allset_transfer_send_wait (batch->chunks, batch->ops);
+  sent = g_get_monotonic_time ();
 
   for (guint i = 0; i < batch->ops->len; i++)
     {
@@ -459,6 +465,8 @@ commit_batch_send (gpointer data)
     return batch;
 
   batch->reply = allset_client_commit (pass->client, json, pass->cancellable, &batch->error);
+  g_debug ("Commit of %u operations: %" G_GINT64_FORMAT " ms waiting for chunks, %" G_GINT64_FORMAT " ms to the reply",
+           json_array_get_length (json), (sent - start) / 1000, (g_get_monotonic_time () - sent) / 1000);
   if (batch->reply == NULL)
     return batch;
 
@@ -555,54 +563,82 @@ commit_batch_new (AllsetSyncPass *pass,
   batch->pass = pass;
   batch->chunks = chunks;
   batch->ops = g_ptr_array_ref (ops);
+  batch->scope = allset_commit_scope_new ();
+  for (guint i = 0; i < ops->len; i++)
+    allset_commit_scope_add (batch->scope, ((PendingOp *) g_ptr_array_index (ops, i))->action);
   batch->owners = g_array_new (FALSE, FALSE, sizeof (gint));
   return batch;
+}
+
+static const AllsetAction *
+pending_op_action (gconstpointer op)
+{
+  return ((const PendingOp *) op)->action;
+}
+
+/* For g_queue_find_custom(): 0 when ops touch the paths of batch. */
+static gint
+commit_batch_touches_cmp (gconstpointer batch,
+                          gconstpointer ops)
+{
+  const GPtrArray *array = ops;
+
+  for (guint i = 0; i < array->len; i++)
+    if (allset_commit_scope_touches (((const CommitBatch *) batch)->scope,
+                                     pending_op_action (g_ptr_array_index (array, i))))
+      return 0;
+  return 1;
+}
+
+/* Waits for the oldest batch on its way and applies its reply. FALSE
+ * when the commit could not be made: no further batch is sent. */
+static gboolean
+commit_batch_land (GQueue *flying)
+{
+  g_autoptr(CommitBatch) batch = g_queue_pop_head (flying);
+
+  g_thread_join (g_steal_pointer (&batch->sender));
+  commit_batch_apply (batch);
+  return batch->reply != NULL || batch->error == NULL;
 }
 
 void
 allset_transfer_flush (AllsetSyncPass *pass)
 {
-  g_autoptr(GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
-  g_autoptr(CommitBatch) done = NULL;
-  GPtrArray *batch = NULL;
+  g_autoptr(GPtrArray) batches = NULL;
+  GQueue flying = G_QUEUE_INIT;
+  gboolean go_on = TRUE;
   TransferSend chunks;
 
   if (pass->pending->len == 0)
     return;
 
   allset_transfer_send_start (pass, &chunks);
+  batches = allset_commit_scope_cut (pass->pending, pending_op_action, ALLSET_SYNC_COMMIT_BATCH);
 
-  for (guint i = 0; i < pass->pending->len; i++)
+  /* A batch is sent once its files' chunks are stored (those of later
+   * batches are still being sent), next to the one before it unless it
+   * touches that one's paths (the server orders concurrent commits as it
+   * pleases; allset-commit-scope.h): then it waits for that reply. The
+   * replies are applied here, in order, while the server works on the
+   * next batches. */
+  for (guint k = 0; k < batches->len && go_on && pass->fatal == NULL; k++)
     {
-      if (batch == NULL || batch->len == ALLSET_SYNC_COMMIT_BATCH)
-        g_ptr_array_add (batches, (batch = g_ptr_array_new ()));
-      g_ptr_array_add (batch, g_ptr_array_index (pass->pending, i));
-    }
+      GPtrArray *ops = g_ptr_array_index (batches, k);
+      CommitBatch *next;
 
-  /* Batch k+1 is sent once its files' chunks are stored (the chunks of
-   * later batches are still being sent) and the reply to batch k is here
-   * (it may depend on it: a directory, then its files), but while that
-   * reply is applied: the server signs receipts while this thread checks
-   * the last ones. */
-  for (guint k = 0; k < batches->len && pass->fatal == NULL; k++)
-    {
-      g_autoptr(GThread) sender = NULL;
-      CommitBatch *next = commit_batch_new (pass, &chunks, g_ptr_array_index (batches, k));
-
-      if (done == NULL)
-        done = commit_batch_send (next);
-      else
-        {
-          sender = g_thread_new ("allset-commit", commit_batch_send, next);
-          commit_batch_apply (done);
-          g_clear_pointer (&done, commit_batch_free);
-          done = g_thread_join (g_steal_pointer (&sender));
-        }
-      if (done->reply == NULL && done->error != NULL)
+      while (go_on && !g_queue_is_empty (&flying) &&
+             (flying.length >= ALLSET_SYNC_COMMITS_IN_FLIGHT ||
+              g_queue_find_custom (&flying, ops, (GCompareFunc) commit_batch_touches_cmp) != NULL))
+        go_on = commit_batch_land (&flying);
+      if (!go_on || pass->fatal != NULL)
         break;
+      next = commit_batch_new (pass, &chunks, ops);
+      next->sender = g_thread_new ("allset-commit", commit_batch_send, next);
+      g_queue_push_tail (&flying, next);
     }
-  if (done != NULL)
-    commit_batch_apply (done);
+  while (!g_queue_is_empty (&flying))
+    commit_batch_land (&flying);
 
   allset_transfer_send_finish (pass, &chunks);
   allset_sync_phase (pass, "chunk uploads and commits");

@@ -254,6 +254,12 @@ allset_path_fold (const char *path)
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  /* ASCII is its own NFC form and folds to its lower case: skip the two
+   * passes over tables. */
+  for (const char *p = path; (guchar) *p < 0x80; p++)
+    if (*p == '\0')
+      return g_ascii_strdown (path, -1);
+
   if (!(nfc = g_utf8_normalize (path, -1, G_NORMALIZE_NFC)))
     return NULL;
 
