@@ -367,6 +367,7 @@ typedef struct
   TransferSend      *chunks;    /* the chunks the ops wait for */
   GPtrArray         *ops;       /* PendingOp, borrowed */
   AllsetCommitScope *scope;     /* the paths of ops */
+  guint              index;     /* in the flush, from 0 */
   GThread           *sender;    /* commit_batch_send() while on its way */
   GArray            *owners;    /* gint per operation sent: index in ops, < 0 for a replacement's delete */
   AllsetCommitReply *reply;
@@ -464,6 +465,10 @@ commit_batch_send (gpointer data)
   if (json_array_get_length (json) == 0)
     return batch;
 
+  /* Lets a test have the server take a later batch first. */
+  if (batch->index == 0)
+    allset_sync_test_pause ("ALLSET_TEST_PAUSE_FIRST_COMMIT", "before the first commit");
+
   batch->reply = allset_client_commit (pass->client, json, pass->cancellable, &batch->error);
   g_debug ("Commit of %u operations: %" G_GINT64_FORMAT " ms waiting for chunks, %" G_GINT64_FORMAT " ms to the reply",
            json_array_get_length (json), (sent - start) / 1000, (g_get_monotonic_time () - sent) / 1000);
@@ -484,29 +489,52 @@ commit_batch_send (gpointer data)
   return batch;
 }
 
-/* The commit's own changes, recorded as the feed would record them when
- * nothing else came in between (the journal's cursor is where the commit
+/* The commits' own changes, recorded as the feed would record them when
+ * nothing else came in between (the journal's cursor is where a commit
  * started): the next pass then has no feed of its own commits to read
- * back (~250 ms for 10 000 files). Otherwise the feed brings them. */
+ * back (~250 ms for 10 000 files). held keeps the replies (and takes
+ * reply) until their turn: the server may take two concurrent commits in
+ * the other order than they were sent. What is still held at the end of
+ * the flush is left to the feed. */
 static void
-record_own_changes (AllsetSyncPass          *pass,
-                    const AllsetCommitReply *reply)
+record_own_changes (AllsetSyncPass    *pass,
+                    GPtrArray         *held,
+                    AllsetCommitReply *reply)
 {
-  g_autoptr(GError) error = NULL;
+  gboolean progress = TRUE;
 
-  if (reply->changes == NULL || reply->changes->len == 0 ||
-      allset_journal_get_cursor (pass->journal) != reply->previous_cursor)
-    return;
-  for (guint i = 0; i < reply->changes->len; i++)
-    if (((AllsetChange *) g_ptr_array_index (reply->changes, i))->seq != reply->previous_cursor + 1 + i)
+  if (reply->changes == NULL || reply->changes->len == 0)
+    {
+      allset_commit_reply_free (reply);
       return;
+    }
+  g_ptr_array_add (held, reply);
 
-  if (!allset_journal_apply_changes (pass->journal, reply->changes, reply->cursor, &error))
-    g_debug ("The commit's own changes are left to the feed: %s", error->message);
+  while (progress)
+    {
+      progress = FALSE;
+      for (guint k = 0; k < held->len && !progress; k++)
+        {
+          const AllsetCommitReply *next = g_ptr_array_index (held, k);
+          g_autoptr(GError) error = NULL;
+          gboolean contiguous = TRUE;
+
+          if (allset_journal_get_cursor (pass->journal) != next->previous_cursor)
+            continue;
+          for (guint i = 0; i < next->changes->len && contiguous; i++)
+            contiguous = ((AllsetChange *) g_ptr_array_index (next->changes, i))->seq ==
+                         next->previous_cursor + 1 + i;
+          if (contiguous && !allset_journal_apply_changes (pass->journal, next->changes, next->cursor, &error))
+            g_debug ("The commit's own changes are left to the feed: %s", error->message);
+          g_ptr_array_remove_index (held, k);
+          progress = TRUE;
+        }
+    }
 }
 
 static void
-commit_batch_apply (CommitBatch *batch)
+commit_batch_apply (CommitBatch *batch,
+                    GPtrArray   *held)
 {
   AllsetSyncPass *pass = batch->pass;
   gboolean journal_tx;
@@ -548,7 +576,7 @@ commit_batch_apply (CommitBatch *batch)
       apply_result (pass, g_ptr_array_index (batch->ops, owner), result,
                     (GError **) &g_ptr_array_index (batch->verdicts, k));
     }
-  record_own_changes (pass, batch->reply);
+  record_own_changes (pass, held, g_steal_pointer (&batch->reply));
   if (journal_tx && !allset_journal_commit (pass->journal, NULL))
     allset_journal_rollback (pass->journal);
 }
@@ -590,22 +618,27 @@ commit_batch_touches_cmp (gconstpointer batch,
   return 1;
 }
 
-/* Waits for the oldest batch on its way and applies its reply. FALSE
- * when the commit could not be made: no further batch is sent. */
+/* Waits for the oldest batch on its way and applies its reply (held:
+ * see record_own_changes()). FALSE when the commit could not be made: no
+ * further batch is sent. */
 static gboolean
-commit_batch_land (GQueue *flying)
+commit_batch_land (GQueue    *flying,
+                   GPtrArray *held)
 {
   g_autoptr(CommitBatch) batch = g_queue_pop_head (flying);
+  gboolean made;
 
   g_thread_join (g_steal_pointer (&batch->sender));
-  commit_batch_apply (batch);
-  return batch->reply != NULL || batch->error == NULL;
+  made = batch->reply != NULL || batch->error == NULL;
+  commit_batch_apply (batch, held);
+  return made;
 }
 
 void
 allset_transfer_flush (AllsetSyncPass *pass)
 {
   g_autoptr(GPtrArray) batches = NULL;
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_commit_reply_free);
   GQueue flying = G_QUEUE_INIT;
   gboolean go_on = TRUE;
   TransferSend chunks;
@@ -630,15 +663,16 @@ allset_transfer_flush (AllsetSyncPass *pass)
       while (go_on && !g_queue_is_empty (&flying) &&
              (flying.length >= ALLSET_SYNC_COMMITS_IN_FLIGHT ||
               g_queue_find_custom (&flying, ops, (GCompareFunc) commit_batch_touches_cmp) != NULL))
-        go_on = commit_batch_land (&flying);
+        go_on = commit_batch_land (&flying, held);
       if (!go_on || pass->fatal != NULL)
         break;
       next = commit_batch_new (pass, &chunks, ops);
+      next->index = k;
       next->sender = g_thread_new ("allset-commit", commit_batch_send, next);
       g_queue_push_tail (&flying, next);
     }
   while (!g_queue_is_empty (&flying))
-    commit_batch_land (&flying);
+    commit_batch_land (&flying, held);
 
   allset_transfer_send_finish (pass, &chunks);
   allset_sync_phase (pass, "chunk uploads and commits");

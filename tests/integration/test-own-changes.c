@@ -12,7 +12,10 @@
  *  - when another device commits between the pass's feed read and its own
  *    commit, the pass leaves the cursor before the gap, the next pass reads
  *    the feed, brings the other device's change down, and the remote table
- *    again equals the feed's.
+ *    again equals the feed's;
+ *  - when the server takes two of the pass's commit requests in the other
+ *    order than they were sent (they travel side by side), both answers
+ *    are still recorded, in the server's order.
  */
 
 #include <glib/gstdio.h>
@@ -167,6 +170,7 @@ fixture_tear_down (Fixture       *f,
   g_autofree char *command = g_strdup_printf ("rm -rf %s", quoted);
 
   g_unsetenv ("ALLSET_TEST_PAUSE_AFTER_SCAN");
+  g_unsetenv ("ALLSET_TEST_PAUSE_FIRST_COMMIT");
   g_clear_object (&f->client);
   g_clear_object (&f->other);
   g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
@@ -285,6 +289,52 @@ test_gap (Fixture       *f,
   g_assert_true (check_journal (f));
 }
 
+static void
+test_out_of_order (Fixture       *f,
+                   gconstpointer  data)
+{
+  PassThread t = { f, FALSE, NULL };
+  gboolean second_first = FALSE;
+  GThread *thread;
+  gint64 start;
+
+  write_file (f->folder.local, "first.txt", "first");
+  run_pass (f);
+  g_assert_true (check_journal (f));
+  start = journal_cursor (f->folder.journal);
+
+  /* Three directories of 500 files: two commit batches (a and b, then
+   * c) that touch different paths, so both go out at once. */
+  for (char d = 'a'; d <= 'c'; d++)
+    for (guint i = 0; i < 500; i++)
+      {
+        g_autofree char *path = g_strdup_printf ("%c/f%03u.txt", d, i);
+
+        write_file (f->folder.local, path, path);
+      }
+
+  /* The first batch waits at the door until the server has applied the
+   * second. */
+  g_setenv ("ALLSET_TEST_PAUSE_FIRST_COMMIT", f->flag, TRUE);
+  thread = g_thread_new ("pass", pass_thread, &t);
+  for (guint i = 0; i < 3000 && !second_first; i++)
+    {
+      g_autoptr(AllsetChanges) changes = allset_client_changes (f->other, start, 0, NULL, NULL);
+
+      second_first = changes != NULL && changes->changes->len > 0;
+      if (!second_first)
+        g_usleep (10 * 1000);
+    }
+  g_assert_true (g_file_set_contents (f->flag, "", 0, NULL));
+  g_thread_join (thread);
+  g_assert_no_error (t.error);
+  g_assert_true (t.ok);
+  g_assert_true (second_first);
+
+  /* Both answers recorded: the journal's cursor is the server's. */
+  g_assert_true (check_journal (f));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -297,6 +347,7 @@ main (int    argc,
   server = test_cli_server_start (NULL);
   g_test_add ("/own-changes/recorded", Fixture, NULL, fixture_set_up, test_recorded, fixture_tear_down);
   g_test_add ("/own-changes/gap", Fixture, NULL, fixture_set_up, test_gap, fixture_tear_down);
+  g_test_add ("/own-changes/out-of-order", Fixture, NULL, fixture_set_up, test_out_of_order, fixture_tear_down);
   status = g_test_run ();
   test_cli_server_stop (server);
   return status;
