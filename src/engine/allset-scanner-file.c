@@ -5,12 +5,8 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "allset-chunk-parallel.h"
-#include "allset-io.h"
 #include "allset-scanner-private.h"
 
 void
@@ -166,15 +162,13 @@ load_fallbacks (Walk *walk)
     }
 }
 
-/* The file id the journal already knows for this stat data, if any; sets
- * *chunks to what local_put should do with the recorded chunks. Same
- * size, mtime, inode and dev means the same bytes: no writer keeps all
- * four while changing the content, short of forging the mtime. */
-static char *
-known_file_id (Walk               *walk,
-               const char         *path,
-               const struct stat  *st,
-               GArray            **chunks)
+/* Same size, mtime, inode and dev means the same bytes: no writer keeps
+ * all four while changing the content, short of forging the mtime. */
+char *
+scanner_known_file_id (Walk               *walk,
+                       const char         *path,
+                       const struct stat  *st,
+                       GArray            **chunks)
 {
   AllsetLocalEntry *cached = g_hash_table_lookup (walk->cache, path);
   AllsetBaseEntry *base;
@@ -214,190 +208,26 @@ known_file_id (Walk               *walk,
   return NULL;
 }
 
-typedef enum
-{
-  HASH_OK,
-  HASH_UNSTABLE,
-  HASH_VANISHED,
-  HASH_FAILED,
-} HashStatus;
-
-static gboolean
-same_file_state (const struct stat *a,
-                 const struct stat *b)
-{
-  return a->st_ino == b->st_ino &&
-         a->st_dev == b->st_dev &&
-         a->st_size == b->st_size &&
-         timespec_ns (ST_MTIM (a)) == timespec_ns (ST_MTIM (b)) &&
-         timespec_ns (ST_CTIM (a)) == timespec_ns (ST_CTIM (b));
-}
-
-/* Reads the whole of a file of at most ALLSET_CHUNK_MIN bytes into
- * walk->small; one byte more is asked for, so a file that grew reads
- * longer than size (and fails the fstat() comparison after). */
-static gssize
-read_small (Walk  *walk,
-            int    fd,
-            gsize  size,
-            int   *errno_out)
-{
-  gssize n;
-
-  if (walk->small == NULL)
-    walk->small = g_malloc (ALLSET_CHUNK_MIN + 1);
-  n = allset_read_enough (fd, walk->small, size + 1, size);
-  if (n < 0)
-    *errno_out = errno;
-  return n;
-}
-
-/* Cuts and hashes the file through a descriptor that cannot follow a
- * symlink swapped in after lstat(), and compares fstat() before and after:
- * bytes read while someone wrote are not a version of anything. */
-static HashStatus
-hash_file (Walk              *walk,
-           int                dirfd,
-           const char        *name,
-           AllsetLocalEntry  *entry,
-           GArray           **chunks_out,
-           int               *errno_out)
-{
-  g_autoptr(AllsetChunkReader) reader = NULL;
-  g_autoptr(AllsetHasher) hasher = NULL;
-  g_autoptr(GArray) chunks = NULL;
-  g_autoptr(GError) error = NULL;
-  struct stat before, after;
-  AllsetChunk chunk;
-  AllsetHash file_id;
-  gint64 total = 0;
-  gint64 now_ns;
-  gint64 mtime;
-  int fd;
-
-  /* O_NONBLOCK: a fifo swapped in after lstat() must not hang the scan. */
-  fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOATIME);
-  if (fd < 0 && errno == EPERM && O_NOATIME != 0)
-    fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0)
-    {
-      *errno_out = errno;
-      return errno == ENOENT ? HASH_VANISHED : errno == ELOOP ? HASH_UNSTABLE : HASH_FAILED;
-    }
-
-  if (fstat (fd, &before) != 0 || !S_ISREG (before.st_mode))
-    {
-      close (fd);
-      return HASH_UNSTABLE;
-    }
-#ifdef POSIX_FADV_SEQUENTIAL
-  /* Read-ahead advice is worth its system call past one read. */
-  if (before.st_size > ALLSET_CHUNK_MIN)
-    posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-#endif
-
-  hasher = allset_hasher_new ();
-  chunks = g_array_new (FALSE, FALSE, sizeof (AllsetLocalChunk));
-  if (before.st_size <= ALLSET_CHUNK_MIN)
-    {
-      /* Most files are small: one read into the scan's buffer, where the
-       * reader would allocate its two-chunk window for each of them. */
-      gssize n = read_small (walk, fd, before.st_size, errno_out);
-
-      if (n < 0)
-        {
-          close (fd);
-          return HASH_FAILED;
-        }
-      while (total < n)
-        {
-          gsize cut = allset_chunker_cut (walk->small + total, n - total);
-          AllsetLocalChunk local = { { { 0 } }, total, cut };
-
-          allset_sha256 (walk->small + total, cut, &local.id);
-          g_array_append_val (chunks, local);
-          allset_hasher_update (hasher, local.id.bytes, ALLSET_HASH_LEN);
-          total += cut;
-        }
-    }
-  else if (before.st_size >= ALLSET_CHUNK_PARALLEL_MIN)
-    {
-      g_autoptr(GArray) cut = allset_chunk_fd_parallel (fd, MAX (2, g_get_num_processors ()), &error);
-
-      if (cut == NULL)
-        {
-          close (fd);
-          *errno_out = EIO;
-          return HASH_FAILED;
-        }
-      for (guint i = 0; i < cut->len; i++)
-        {
-          const AllsetChunk *piece = &g_array_index (cut, AllsetChunk, i);
-          AllsetLocalChunk local = { piece->id, piece->offset, piece->length };
-
-          g_array_append_val (chunks, local);
-          allset_hasher_update (hasher, piece->id.bytes, ALLSET_HASH_LEN);
-          total += piece->length;
-        }
-    }
-  else
-    {
-      reader = allset_chunk_reader_new (fd);
-      while (allset_chunk_reader_next (reader, &chunk, &error))
-        {
-          AllsetLocalChunk local = { chunk.id, chunk.offset, chunk.length };
-
-          g_array_append_val (chunks, local);
-          allset_hasher_update (hasher, chunk.id.bytes, ALLSET_HASH_LEN);
-          total += chunk.length;
-        }
-      if (error != NULL)
-        {
-          close (fd);
-          *errno_out = EIO;
-          return HASH_FAILED;
-        }
-    }
-
-  if (fstat (fd, &after) != 0 || !same_file_state (&before, &after) ||
-      total != (gint64) before.st_size)
-    {
-      close (fd);
-      return HASH_UNSTABLE;
-    }
-  close (fd);
-
-  allset_hasher_finish (hasher, &file_id);
-  entry->file_id = allset_entry_string_for_hash (&file_id);
-  entry->size = before.st_size;
-  mtime = entry->mtime_ns = timespec_ns (ST_MTIM (&before));
-  entry->inode = before.st_ino;
-  entry->dev = before.st_dev;
-  entry->executable = (before.st_mode & S_IXUSR) != 0;
-
-  now_ns = g_get_real_time () * 1000;
-  if (now_ns - mtime < (mtime % NS_PER_SEC == 0 ? RACY_WINDOW_COARSE_NS : RACY_WINDOW_FINE_NS))
-    entry->flags |= ALLSET_LOCAL_RACY;
-
-  walk->result->n_hashed++;
-  walk->result->bytes_hashed += total;
-  *chunks_out = g_steal_pointer (&chunks);
-  return HASH_OK;
-}
-
 void
 scanner_handle_file (Walk             *walk,
                      int               dirfd,
                      Child            *child,
                      AllsetLocalEntry *entry)
 {
+  g_autoptr(Hashed) hashed = NULL;
   GArray *chunks = NULL;
-  int saved = 0;
 
   walk->result->n_files++;
-  entry->file_id = known_file_id (walk, entry->path, &child->st, &chunks);
+  if (child->looked_up)
+    {
+      entry->file_id = g_steal_pointer (&child->known_id);
+      chunks = g_steal_pointer (&child->known_chunks);
+    }
+  else
+    entry->file_id = scanner_known_file_id (walk, entry->path, &child->st, &chunks);
   if (walk->error != NULL)
     {
+      g_clear_pointer (&chunks, g_array_unref);
       allset_local_entry_free (entry);
       return;
     }
@@ -407,9 +237,21 @@ scanner_handle_file (Walk             *walk,
       return;
     }
 
-  switch (hash_file (walk, dirfd, child->name, entry, &chunks, &saved))
+  hashed = child->hashed != NULL ? g_steal_pointer (&child->hashed) : scanner_hash_file (dirfd, child->name);
+  switch (hashed->status)
     {
     case HASH_OK:
+      entry->file_id = g_steal_pointer (&hashed->file_id);
+      entry->size = hashed->size;
+      entry->mtime_ns = hashed->mtime_ns;
+      entry->inode = hashed->inode;
+      entry->dev = hashed->dev;
+      entry->executable = hashed->executable;
+      if (hashed->racy)
+        entry->flags |= ALLSET_LOCAL_RACY;
+      chunks = g_steal_pointer (&hashed->chunks);
+      walk->result->n_hashed++;
+      walk->result->bytes_hashed += hashed->size;
       break;
     case HASH_VANISHED:
       walk->result->n_files--;
@@ -423,8 +265,8 @@ scanner_handle_file (Walk             *walk,
       break;
     case HASH_FAILED:
       entry->flags |= ALLSET_LOCAL_SKIPPED;
-      scanner_add_issue (walk, entry->path, scanner_kind_for_errno (saved),
-                         "Cannot read it: %s", g_strerror (saved));
+      scanner_add_issue (walk, entry->path, scanner_kind_for_errno (hashed->saved),
+                         "Cannot read it: %s", g_strerror (hashed->saved));
       break;
     default:
       g_assert_not_reached ();

@@ -59,13 +59,37 @@ typedef struct
   GHashTable       *base;       /* loaded on the first cache miss */
   GHashTable       *by_inode;   /* "dev:inode" → cached entry, same time */
   GArray           *pending;    /* PendingWrite */
-  guint8           *small;      /* read buffer for small files, lazily */
+  GThreadPool      *hash_pool;  /* helpers of scanner_hash_ahead(), lazily */
   GString          *path;       /* NFC path of the directory being read */
   GString          *disk;       /* the same as bytes on disk */
   guint             depth;
   gboolean          cancelled;
   GError           *error;      /* fatal: stops the walk */
 } Walk;
+
+typedef enum
+{
+  HASH_OK,
+  HASH_UNSTABLE,
+  HASH_VANISHED,
+  HASH_FAILED,
+} HashStatus;
+
+/* What reading a file gave (allset-scanner-hash.c). */
+typedef struct
+{
+  HashStatus  status;
+  int         saved;      /* errno, HASH_FAILED */
+  /* HASH_OK: */
+  char       *file_id;    /* entry string */
+  GArray     *chunks;     /* AllsetLocalChunk */
+  gint64      size;
+  gint64      mtime_ns;
+  guint64     inode;
+  guint64     dev;
+  gboolean    executable;
+  gboolean    racy;
+} Hashed;
 
 typedef struct
 {
@@ -74,6 +98,13 @@ typedef struct
   char        *problem;  /* why the name is not portable, or NULL */
   gboolean     clash;
   struct stat  st;
+  /* Filled ahead of the walk by scanner_hash_ahead(): whether the
+   * journal was asked, what it knew (scanner_known_file_id()), and when
+   * it knew nothing, the file as read. */
+  gboolean     looked_up;
+  char        *known_id;
+  GArray      *known_chunks;
+  Hashed      *hashed;
 } Child;
 
 static inline gint64
@@ -96,10 +127,29 @@ void            scanner_add_entry     (Walk             *walk,
                                        GArray           *chunks);
 /* Writes the queued entries in one transaction. */
 void            scanner_flush         (Walk             *walk);
+/* The file id the journal already knows for this stat data, if any
+ * (an entry string); sets *chunks to what local_put should do with the
+ * recorded chunks (NULL: keep them). */
+char           *scanner_known_file_id (Walk              *walk,
+                                       const char        *path,
+                                       const struct stat *st,
+                                       GArray           **chunks);
+/* Reads and hashes dirfd's name; safe in any thread. */
+Hashed         *scanner_hash_file     (int               dirfd,
+                                       const char       *name);
+void            scanner_hashed_free   (Hashed           *self);
+/* Asks the journal about the regular files among children and, when a
+ * directory has enough that it does not know, hashes those on several
+ * threads (the scan's pool) before the walk takes the children in order. */
+void            scanner_hash_ahead    (Walk             *walk,
+                                       int               dirfd,
+                                       GArray           *children);
 /* A regular file: reuse the known id or hash it. Takes entry. */
 void            scanner_handle_file   (Walk             *walk,
                                        int               dirfd,
                                        Child            *child,
                                        AllsetLocalEntry *entry);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Hashed, scanner_hashed_free)
 
 G_END_DECLS

@@ -23,6 +23,9 @@ child_clear (gpointer data)
   g_free (child->name);
   g_free (child->key);
   g_free (child->problem);
+  allset_entry_string_release (child->known_id);
+  g_clear_pointer (&child->known_chunks, g_array_unref);
+  g_clear_pointer (&child->hashed, scanner_hashed_free);
 }
 
 static void
@@ -387,6 +390,7 @@ scan_directory (Walk *walk,
       return;
     }
 
+  scanner_hash_ahead (walk, fd, children);
   for (guint i = 0; i < children->len && walk->error == NULL && !walk->cancelled; i++)
     {
       if (g_cancellable_is_cancelled (walk->cancellable))
@@ -676,7 +680,8 @@ done:
   g_clear_pointer (&walk.cache, g_hash_table_unref);
   g_clear_pointer (&walk.base, g_hash_table_unref);
   g_clear_pointer (&walk.by_inode, g_hash_table_unref);
-  g_free (walk.small);
+  if (walk.hash_pool != NULL)
+    g_thread_pool_free (walk.hash_pool, FALSE, TRUE);
   g_array_unref (walk.pending);
   g_string_free (walk.path, TRUE);
   g_string_free (walk.disk, TRUE);

@@ -142,6 +142,27 @@ expected_id (const char *content,
   return allset_hash_to_hex (&file);
 }
 
+/* The id of content cut by the protocol's chunker, whatever its size. */
+static char *
+expected_id_cut (const guint8 *content,
+                 gsize         len)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (AllsetHash));
+  AllsetHash file;
+
+  for (gsize offset = 0; offset < len;)
+    {
+      gsize cut = allset_chunker_cut (content + offset, len - offset);
+      AllsetHash id;
+
+      allset_sha256 (content + offset, cut, &id);
+      g_array_append_val (ids, id);
+      offset += cut;
+    }
+  allset_file_id ((AllsetHash *) ids->data, ids->len, &file);
+  return allset_hash_to_hex (&file);
+}
+
 static void
 test_tree (Fixture       *fixture,
            gconstpointer  data)
@@ -579,6 +600,101 @@ test_unreadable (Fixture       *fixture,
   g_chmod (dir, 0700);
 }
 
+/* rel, repeated to len bytes. */
+static char *
+content_of (const char *rel,
+            gsize       len)
+{
+  GString *content = g_string_new (NULL);
+
+  while (content->len < len)
+    g_string_append (content, rel);
+  g_string_truncate (content, len);
+  return g_string_free (content, FALSE);
+}
+
+/* A directory with many unknown files has them read on several threads
+ * before the walk takes them in order: each entry must get its own
+ * file's id, stat data and chunks, whatever thread read it. */
+static void
+test_ahead (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(AllsetScanResult) result = NULL;
+  g_autofree guint8 *medium = g_malloc (300 * 1024);
+  g_autofree char *medium_id = NULL;
+  g_autofree char *fifo = g_build_filename (fixture->root, "Many/fifo", NULL);
+  g_autofree char *script = g_build_filename (fixture->root, "Many/f007.txt", NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  guint64 bytes = 0;
+
+  for (gsize i = 0; i < 300 * 1024; i += 4)
+    *(guint32 *) (medium + i) = g_rand_int (rand);
+  medium_id = expected_id_cut (medium, 300 * 1024);
+  write_file (fixture, "Many/medium.bin", (const char *) medium, 300 * 1024);
+  age (fixture, "Many/medium.bin");
+  bytes += 300 * 1024;
+  for (guint f = 0; f < 50; f++)
+    {
+      g_autofree char *rel = g_strdup_printf ("Many/f%03u.txt", f);
+      g_autofree char *content = content_of (rel, 5 + f);
+
+      /* Different lengths, so that a result given to the wrong entry
+       * shows in its size as well as in its id. */
+      write_file (fixture, rel, content, 5 + f);
+      age (fixture, rel);
+      bytes += 5 + f;
+    }
+  g_assert_cmpint (g_chmod (script, 0700), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+
+  result = scan (fixture, "");
+  g_assert_cmpuint (result->n_hashed, ==, 51);
+  g_assert_cmpuint (result->bytes_hashed, ==, bytes);
+  g_assert_cmpstr (entry (result, "Many/medium.bin")->file_id, ==, medium_id);
+  g_assert_cmpint (entry (result, "Many/medium.bin")->size, ==, 300 * 1024);
+  g_assert_cmpint (issue_kind (result, "Many/fifo"), ==, ALLSET_ISSUE_SPECIAL_FILE);
+  for (guint f = 0; f < 50; f++)
+    {
+      g_autofree char *rel = g_strdup_printf ("Many/f%03u.txt", f);
+      g_autofree char *want = content_of (rel, 5 + f);
+      g_autofree char *id = expected_id (want, 5 + f);
+      g_autoptr(GArray) chunks = allset_journal_local_chunks (fixture->journal, rel, NULL);
+      AllsetLocalEntry *e = entry (result, rel);
+
+      g_assert_cmpstr (e->file_id, ==, id);
+      g_assert_cmpint (e->size, ==, 5 + f);
+      g_assert_cmpint (e->mtime_ns, ==, G_GINT64_CONSTANT (1700000000123456789));
+      g_assert_cmpint (e->executable, ==, f == 7);
+      g_assert_cmpuint (chunks->len, ==, 1);
+      g_assert_cmpint (g_array_index (chunks, AllsetLocalChunk, 0).size, ==, 5 + f);
+    }
+  g_clear_pointer (&result, allset_scan_result_free);
+
+  /* Twenty new files beside the fifty known ones: only the new are read,
+   * the known keep their ids and chunks. */
+  for (guint f = 100; f < 120; f++)
+    {
+      g_autofree char *rel = g_strdup_printf ("Many/f%03u.txt", f);
+
+      write_file (fixture, rel, rel, -1);
+      age (fixture, rel);
+    }
+  result = scan (fixture, "");
+  g_assert_cmpuint (result->n_hashed, ==, 20);
+  for (guint f = 0; f < 120; f = f == 49 ? 100 : f + 1)
+    {
+      g_autofree char *rel = g_strdup_printf ("Many/f%03u.txt", f);
+      gsize len = f < 100 ? 5 + f : strlen (rel);
+      g_autofree char *want = content_of (rel, len);
+      g_autofree char *id = expected_id (want, len);
+      g_autoptr(GArray) chunks = allset_journal_local_chunks (fixture->journal, rel, NULL);
+
+      g_assert_cmpstr (entry (result, rel)->file_id, ==, id);
+      g_assert_cmpuint (chunks->len, ==, 1);
+    }
+}
+
 static void
 test_many (Fixture       *fixture,
            gconstpointer  data)
@@ -624,6 +740,7 @@ main (int   argc,
   ADD ("errors", test_errors);
   ADD ("unreadable", test_unreadable);
   ADD ("many", test_many);
+  ADD ("ahead", test_ahead);
 #undef ADD
 
   return g_test_run ();
