@@ -238,7 +238,9 @@ ahead_helper (gpointer data,
 void
 scanner_hash_ahead (Walk   *walk,
                     int     dirfd,
-                    GArray *children)
+                    GArray *children,
+                    guint   from,
+                    guint   to)
 {
   g_autoptr(GPtrArray) jobs = g_ptr_array_new ();
   gsize dir_len = walk->path->len;
@@ -247,7 +249,7 @@ scanner_hash_ahead (Walk   *walk,
 
   /* The journal's answers first, in this thread (they read it): only
    * what it does not know is read. */
-  for (guint i = 0; i < children->len && walk->error == NULL; i++)
+  for (guint i = from; i < to && walk->error == NULL; i++)
     {
       Child *child = &g_array_index (children, Child, i);
 

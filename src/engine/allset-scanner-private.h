@@ -138,12 +138,17 @@ char           *scanner_known_file_id (Walk              *walk,
 Hashed         *scanner_hash_file     (int               dirfd,
                                        const char       *name);
 void            scanner_hashed_free   (Hashed           *self);
-/* Asks the journal about the regular files among children and, when a
- * directory has enough that it does not know, hashes those on several
- * threads (the scan's pool) before the walk takes the children in order. */
+/* Asks the journal about the regular files among children[from, to)
+ * and, when it does not know enough of them, hashes those on several
+ * threads (the scan's pool) before the walk takes the children in order.
+ * The walk goes SCANNER_AHEAD_WINDOW children at a time: what is read
+ * ahead is held in memory, and cancelling waits for it. */
+#define SCANNER_AHEAD_WINDOW 1024
 void            scanner_hash_ahead    (Walk             *walk,
                                        int               dirfd,
-                                       GArray           *children);
+                                       GArray           *children,
+                                       guint             from,
+                                       guint             to);
 /* A regular file: reuse the known id or hash it. Takes entry. */
 void            scanner_handle_file   (Walk             *walk,
                                        int               dirfd,

@@ -390,12 +390,16 @@ scan_directory (Walk *walk,
       return;
     }
 
-  scanner_hash_ahead (walk, fd, children);
-  for (guint i = 0; i < children->len && walk->error == NULL && !walk->cancelled; i++)
+  for (guint i = 0, ahead = 0; i < children->len && walk->error == NULL && !walk->cancelled; i++)
     {
+      if (i == ahead)
+        {
+          ahead = MIN (children->len, i + SCANNER_AHEAD_WINDOW);
+          scanner_hash_ahead (walk, fd, children, i, ahead);
+        }
       if (g_cancellable_is_cancelled (walk->cancellable))
         walk->cancelled = TRUE;
-      else
+      else if (walk->error == NULL)
         handle_child (walk, fd, &g_array_index (children, Child, i));
     }
   close (fd);

@@ -695,6 +695,33 @@ test_ahead (Fixture       *fixture,
     }
 }
 
+/* More unknown files in one directory than are read ahead at once: the
+ * walk reads them window by window, and each still gets its own id. */
+static void
+test_ahead_window (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(AllsetScanResult) result = NULL;
+  const guint n = 1100;
+
+  for (guint f = 0; f < n; f++)
+    {
+      g_autofree char *rel = g_strdup_printf ("Wide/f%04u", f);
+
+      write_file (fixture, rel, rel, -1);
+      age (fixture, rel);
+    }
+  result = scan (fixture, "");
+  g_assert_cmpuint (result->n_hashed, ==, n);
+  for (guint f = 0; f < n; f++)
+    {
+      g_autofree char *rel = g_strdup_printf ("Wide/f%04u", f);
+      g_autofree char *id = expected_id (rel, strlen (rel));
+
+      g_assert_cmpstr (entry (result, rel)->file_id, ==, id);
+    }
+}
+
 static void
 test_many (Fixture       *fixture,
            gconstpointer  data)
@@ -741,6 +768,7 @@ main (int   argc,
   ADD ("unreadable", test_unreadable);
   ADD ("many", test_many);
   ADD ("ahead", test_ahead);
+  ADD ("ahead-window", test_ahead_window);
 #undef ADD
 
   return g_test_run ();
