@@ -214,7 +214,7 @@ scanner_handle_file (Walk             *walk,
                      Child            *child,
                      AllsetLocalEntry *entry)
 {
-  g_autoptr(Hashed) hashed = NULL;
+  g_autoptr(AllsetFileHash) hashed = NULL;
   GArray *chunks = NULL;
 
   walk->result->n_files++;
@@ -237,33 +237,34 @@ scanner_handle_file (Walk             *walk,
       return;
     }
 
-  hashed = child->hashed != NULL ? g_steal_pointer (&child->hashed) : scanner_hash_file (dirfd, child->name);
+  hashed = child->hashed != NULL ? g_steal_pointer (&child->hashed) : allset_file_hash_read (dirfd, child->name);
   switch (hashed->status)
     {
-    case HASH_OK:
+    case ALLSET_FILE_HASH_OK:
       entry->file_id = g_steal_pointer (&hashed->file_id);
       entry->size = hashed->size;
       entry->mtime_ns = hashed->mtime_ns;
       entry->inode = hashed->inode;
       entry->dev = hashed->dev;
       entry->executable = hashed->executable;
-      if (hashed->racy)
+      if (hashed->read_at_ns - hashed->mtime_ns < (hashed->mtime_ns % NS_PER_SEC == 0 ? RACY_WINDOW_COARSE_NS
+                                                                                      : RACY_WINDOW_FINE_NS))
         entry->flags |= ALLSET_LOCAL_RACY;
       chunks = g_steal_pointer (&hashed->chunks);
       walk->result->n_hashed++;
       walk->result->bytes_hashed += hashed->size;
       break;
-    case HASH_VANISHED:
+    case ALLSET_FILE_HASH_VANISHED:
       walk->result->n_files--;
       allset_local_entry_free (entry);
       return;
-    case HASH_UNSTABLE:
+    case ALLSET_FILE_HASH_UNSTABLE:
       entry->flags |= ALLSET_LOCAL_UNSTABLE;
       g_ptr_array_add (walk->result->unstable, g_strdup (entry->path));
       scanner_add_issue (walk, entry->path, ALLSET_ISSUE_UNSTABLE,
                          "It changed while it was being read; it will be read again");
       break;
-    case HASH_FAILED:
+    case ALLSET_FILE_HASH_FAILED:
       entry->flags |= ALLSET_LOCAL_SKIPPED;
       scanner_add_issue (walk, entry->path, scanner_kind_for_errno (hashed->saved),
                          "Cannot read it: %s", g_strerror (hashed->saved));

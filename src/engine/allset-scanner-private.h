@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include "allset-file-hash.h"
 #include "allset-scanner.h"
 
 G_BEGIN_DECLS
@@ -67,30 +68,6 @@ typedef struct
   GError           *error;      /* fatal: stops the walk */
 } Walk;
 
-typedef enum
-{
-  HASH_OK,
-  HASH_UNSTABLE,
-  HASH_VANISHED,
-  HASH_FAILED,
-} HashStatus;
-
-/* What reading a file gave (allset-scanner-hash.c). */
-typedef struct
-{
-  HashStatus  status;
-  int         saved;      /* errno, HASH_FAILED */
-  /* HASH_OK: */
-  char       *file_id;    /* entry string */
-  GArray     *chunks;     /* AllsetLocalChunk */
-  gint64      size;
-  gint64      mtime_ns;
-  guint64     inode;
-  guint64     dev;
-  gboolean    executable;
-  gboolean    racy;
-} Hashed;
-
 typedef struct
 {
   char        *name;     /* as on disk */
@@ -104,7 +81,7 @@ typedef struct
   gboolean     looked_up;
   char        *known_id;
   GArray      *known_chunks;
-  Hashed      *hashed;
+  AllsetFileHash *hashed;
 } Child;
 
 static inline gint64
@@ -134,10 +111,6 @@ char           *scanner_known_file_id (Walk              *walk,
                                        const char        *path,
                                        const struct stat *st,
                                        GArray           **chunks);
-/* Reads and hashes dirfd's name; safe in any thread. */
-Hashed         *scanner_hash_file     (int               dirfd,
-                                       const char       *name);
-void            scanner_hashed_free   (Hashed           *self);
 /* Asks the journal about the regular files among children[from, to)
  * and, when it does not know enough of them, hashes those on several
  * threads (the scan's pool) before the walk takes the children in order.
@@ -154,7 +127,5 @@ void            scanner_handle_file   (Walk             *walk,
                                        int               dirfd,
                                        Child            *child,
                                        AllsetLocalEntry *entry);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Hashed, scanner_hashed_free)
 
 G_END_DECLS

@@ -25,7 +25,7 @@ child_clear (gpointer data)
   g_free (child->problem);
   allset_entry_string_release (child->known_id);
   g_clear_pointer (&child->known_chunks, g_array_unref);
-  g_clear_pointer (&child->hashed, scanner_hashed_free);
+  g_clear_pointer (&child->hashed, allset_file_hash_free);
 }
 
 static void

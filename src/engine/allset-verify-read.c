@@ -14,21 +14,14 @@
  * the journal's stat cache says.
  */
 
-#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "allset-chunker.h"
 #include "allset-error.h"
-#include "allset-io.h"
+#include "allset-file-hash.h"
 #include "allset-path.h"
 #include "allset-verify-private.h"
-
-#ifndef O_NOATIME
-# define O_NOATIME 0
-#endif
 
 #define MAX_DEPTH 256
 
@@ -266,18 +259,7 @@ verify_read_disk (Verify *v)
     walk_dir (v, v->subpath, v->subpath, 1);
 }
 
-static gboolean
-same_state (const struct stat *a,
-            const struct stat *b)
-{
-  return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
-         a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-         a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
-/* The scanner's hashing, without its cache: FastCDC chunks, SHA-256 of
- * each, file id over the chunk ids; fstat() before and after, so bytes
- * read while someone wrote are not taken for a version. */
+/* The scanner's reading, without its cache (allset-file-hash.h). */
 static void
 hash_job (Verify  *v,
           gpointer item)
@@ -286,91 +268,33 @@ hash_job (Verify  *v,
   AllsetLocalEntry *entry = file->entry;
   g_autofree char *full = g_build_filename (v->folder->local, entry->disk_path != NULL
                                                               ? entry->disk_path : entry->path, NULL);
-  g_autoptr(AllsetHasher) hasher = allset_hasher_new ();
-  g_autoptr(GArray) chunks = g_array_new (FALSE, FALSE, sizeof (AllsetLocalChunk));
-  g_autoptr(GError) error = NULL;
-  struct stat before, after;
-  gboolean stable;
-  AllsetHash id;
-  gint64 total = 0;
-  int fd;
+  g_autoptr(AllsetFileHash) read = allset_file_hash_read (AT_FDCWD, full);
 
-  fd = open (full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOATIME);
-  if (fd < 0 && errno == EPERM && O_NOATIME != 0)
-    fd = open (full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0)
+  switch (read->status)
     {
-      file->problem = g_strdup_printf ("cannot be read: %s", g_strerror (errno));
-      return;
-    }
-  if (fstat (fd, &before) != 0 || !S_ISREG (before.st_mode))
-    {
-      close (fd);
-      file->problem = g_strdup ("is no longer a regular file");
-      return;
-    }
-
-  if (before.st_size <= ALLSET_CHUNK_MIN)
-    {
-      /* One chunk at most: no cut point lies below the minimum. One byte
-       * more is asked for, so a file that grew reads longer than its size. */
-      g_autofree guint8 *data = g_malloc (before.st_size + 1);
-      gssize n = allset_read_full (fd, data, before.st_size + 1, -1);
-
-      if (n > 0)
-        {
-          AllsetLocalChunk chunk = { .offset = 0, .size = n };
-
-          allset_sha256 (data, n, &chunk.id);
-          g_array_append_val (chunks, chunk);
-          allset_hasher_update (hasher, chunk.id.bytes, ALLSET_HASH_LEN);
-        }
-      total = n;
-    }
-  else
-    {
-      g_autoptr(AllsetChunkReader) reader = allset_chunk_reader_new (fd);
-      AllsetChunk chunk;
-
-      while (allset_chunk_reader_next (reader, &chunk, &error))
-        {
-          AllsetLocalChunk local = { chunk.id, chunk.offset, chunk.length };
-
-          g_array_append_val (chunks, local);
-          allset_hasher_update (hasher, chunk.id.bytes, ALLSET_HASH_LEN);
-          total += chunk.length;
-        }
-      if (error != NULL)
-        total = -1;
-    }
-
-  stable = fstat (fd, &after) == 0 && same_state (&before, &after);
-  close (fd);
-  if (total < 0)
-    {
-      file->problem = g_strdup_printf ("cannot be read: %s",
-                                       error != NULL ? error->message : g_strerror (errno));
-      return;
-    }
-  if (!stable || total != (gint64) before.st_size)
-    {
+    case ALLSET_FILE_HASH_OK:
+      break;
+    case ALLSET_FILE_HASH_UNSTABLE:
       file->problem = g_strdup ("changed while it was being read");
       return;
+    case ALLSET_FILE_HASH_VANISHED:
+    case ALLSET_FILE_HASH_FAILED:
+    default:
+      file->problem = g_strdup_printf ("cannot be read: %s", g_strerror (read->saved));
+      return;
     }
 
-  allset_hasher_finish (hasher, &id);
-  entry->file_id = allset_entry_string_for_hash (&id);
-  entry->size = before.st_size;
-  entry->mtime_ns = (gint64) before.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) +
-                    before.st_mtim.tv_nsec;
-  entry->inode = before.st_ino;
-  entry->dev = before.st_dev;
-  entry->executable = (before.st_mode & S_IXUSR) != 0;
-  file->chunks = g_steal_pointer (&chunks);
+  entry->file_id = g_steal_pointer (&read->file_id);
+  entry->size = read->size;
+  entry->mtime_ns = read->mtime_ns;
+  entry->inode = read->inode;
+  entry->dev = read->dev;
+  entry->executable = read->executable;
+  file->chunks = g_steal_pointer (&read->chunks);
 
   g_mutex_lock (&v->lock);
   v->report->n_hashed++;
-  v->report->bytes_hashed += total;
+  v->report->bytes_hashed += read->size;
   g_mutex_unlock (&v->lock);
 }
 

@@ -1,0 +1,48 @@
+/* allset-file-hash.h — one file read once: its chunks and its id
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * FastCDC chunks, the SHA-256 of each, the file id over the chunk ids
+ * (DESIGN.md §3), read through a descriptor that cannot follow a symlink
+ * swapped in after the caller's lstat(), with fstat() before and after:
+ * bytes read while someone wrote are not a version of anything. The scan
+ * and the verification both read files this way; safe in any thread.
+ */
+
+#pragma once
+
+#include "allset-journal-entry.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  ALLSET_FILE_HASH_OK,
+  ALLSET_FILE_HASH_UNSTABLE,   /* changed while read, or not a regular file now */
+  ALLSET_FILE_HASH_VANISHED,
+  ALLSET_FILE_HASH_FAILED,     /* could not be read: saved */
+} AllsetFileHashStatus;
+
+typedef struct
+{
+  AllsetFileHashStatus  status;
+  int                   saved;       /* errno, ALLSET_FILE_HASH_FAILED */
+  /* ALLSET_FILE_HASH_OK: */
+  char                 *file_id;     /* entry string */
+  GArray               *chunks;      /* AllsetLocalChunk */
+  gint64                size;
+  gint64                mtime_ns;
+  guint64               inode;
+  guint64               dev;
+  gboolean              executable;
+  gint64                read_at_ns;  /* wall clock once read: racy or not */
+} AllsetFileHash;
+
+/* Reads name, relative to dirfd (or AT_FDCWD), whole. */
+AllsetFileHash *allset_file_hash_read (int             dirfd,
+                                       const char     *name);
+void            allset_file_hash_free (AllsetFileHash *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetFileHash, allset_file_hash_free)
+
+G_END_DECLS
