@@ -52,7 +52,7 @@ same_file_state (const struct stat *a,
 }
 
 /* One read buffer per thread for small files, kept for the thread's life:
- * a buffer per file cost a page fault per page. */
+ * the scan's and the verification's threads read thousands of them. */
 static GPrivate small_buffer = G_PRIVATE_INIT (g_free);
 
 /* Reads the whole of a file of at most ALLSET_CHUNK_MIN bytes into the
