@@ -102,10 +102,12 @@ allset_commit_scope_touches (const AllsetCommitScope *self,
 GPtrArray *
 allset_commit_scope_cut (GPtrArray            *items,
                          const AllsetAction *(*action_of) (gconstpointer item),
-                         guint                 size)
+                         guint                 size,
+                         GPtrArray           **scopes)
 {
   GPtrArray *batches = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
-  g_autoptr(AllsetCommitScope) scope = NULL;
+  g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_commit_scope_free);
+  AllsetCommitScope *scope = NULL;
   GPtrArray *batch = NULL;
 
   g_return_val_if_fail (size > 0, batches);
@@ -121,11 +123,12 @@ allset_commit_scope_cut (GPtrArray            *items,
       if (batch == NULL)
         {
           g_ptr_array_add (batches, (batch = g_ptr_array_new ()));
-          g_clear_pointer (&scope, allset_commit_scope_free);
-          scope = allset_commit_scope_new ();
+          g_ptr_array_add (made, (scope = allset_commit_scope_new ()));
         }
       g_ptr_array_add (batch, item);
       allset_commit_scope_add (scope, action);
     }
+  if (scopes != NULL)
+    *scopes = g_steal_pointer (&made);
   return batches;
 }

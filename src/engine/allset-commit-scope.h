@@ -36,9 +36,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetCommitScope, allset_commit_scope_free)
  * batches of at least size items, in order. A batch grows past size
  * while the next item touches it (up to twice size), so that a directory
  * and its files, cut in two, do not keep the next batch waiting for the
- * reply to this one. Returns GPtrArray of GPtrArray, the items borrowed. */
+ * reply to this one. Returns GPtrArray of GPtrArray, the items borrowed;
+ * when scopes is not NULL, sets it to each batch's scope, in order. */
 GPtrArray *allset_commit_scope_cut (GPtrArray            *items,
                                     const AllsetAction *(*action_of) (gconstpointer item),
-                                    guint                 size);
+                                    guint                 size,
+                                    GPtrArray           **scopes);
 
 G_END_DECLS

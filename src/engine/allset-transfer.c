@@ -581,19 +581,19 @@ commit_batch_apply (CommitBatch *batch,
     allset_journal_rollback (pass->journal);
 }
 
+/* Takes scope. */
 static CommitBatch *
-commit_batch_new (AllsetSyncPass *pass,
-                  TransferSend   *chunks,
-                  GPtrArray      *ops)
+commit_batch_new (AllsetSyncPass    *pass,
+                  TransferSend      *chunks,
+                  GPtrArray         *ops,
+                  AllsetCommitScope *scope)
 {
   CommitBatch *batch = g_new0 (CommitBatch, 1);
 
   batch->pass = pass;
   batch->chunks = chunks;
   batch->ops = g_ptr_array_ref (ops);
-  batch->scope = allset_commit_scope_new ();
-  for (guint i = 0; i < ops->len; i++)
-    allset_commit_scope_add (batch->scope, ((PendingOp *) g_ptr_array_index (ops, i))->action);
+  batch->scope = scope;
   batch->owners = g_array_new (FALSE, FALSE, sizeof (gint));
   return batch;
 }
@@ -638,6 +638,7 @@ void
 allset_transfer_flush (AllsetSyncPass *pass)
 {
   g_autoptr(GPtrArray) batches = NULL;
+  g_autoptr(GPtrArray) scopes = NULL;
   g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func ((GDestroyNotify) allset_commit_reply_free);
   GQueue flying = G_QUEUE_INIT;
   gboolean go_on = TRUE;
@@ -647,7 +648,7 @@ allset_transfer_flush (AllsetSyncPass *pass)
     return;
 
   allset_transfer_send_start (pass, &chunks);
-  batches = allset_commit_scope_cut (pass->pending, pending_op_action, ALLSET_SYNC_COMMIT_BATCH);
+  batches = allset_commit_scope_cut (pass->pending, pending_op_action, ALLSET_SYNC_COMMIT_BATCH, &scopes);
 
   /* A batch is sent once its files' chunks are stored (those of later
    * batches are still being sent), next to the one before it unless it
@@ -662,11 +663,11 @@ allset_transfer_flush (AllsetSyncPass *pass)
 
       while (go_on && !g_queue_is_empty (&flying) &&
              (flying.length >= ALLSET_SYNC_COMMITS_IN_FLIGHT ||
-              g_queue_find_custom (&flying, ops, (GCompareFunc) commit_batch_touches_cmp) != NULL))
+              g_queue_find_custom (&flying, ops, commit_batch_touches_cmp) != NULL))
         go_on = commit_batch_land (&flying, held);
       if (!go_on || pass->fatal != NULL)
         break;
-      next = commit_batch_new (pass, &chunks, ops);
+      next = commit_batch_new (pass, &chunks, ops, g_steal_pointer (&scopes->pdata[k]));
       next->index = k;
       next->sender = g_thread_new ("allset-commit", commit_batch_send, next);
       g_queue_push_tail (&flying, next);

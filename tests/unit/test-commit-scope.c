@@ -139,7 +139,7 @@ test_cut (void)
    * leave the tenth directory's last files in the second batch, waiting
    * for the first one's reply. The batch grows to its directory's end. */
   g_autoptr(GPtrArray) tree = tree_actions (100, 100);
-  g_autoptr(GPtrArray) batches = allset_commit_scope_cut (tree, identity, 1000);
+  g_autoptr(GPtrArray) batches = allset_commit_scope_cut (tree, identity, 1000, NULL);
 
   assert_cut_keeps_order (tree, batches);
   g_assert_cmpuint (batches->len, ==, 10);
@@ -159,7 +159,7 @@ test_cut_bounded (void)
   /* One directory of 2 500 files: a batch grows to twice its size at
    * most; the rest follows in order, and does touch the batch before. */
   g_autoptr(GPtrArray) tree = tree_actions (1, 2500);
-  g_autoptr(GPtrArray) batches = allset_commit_scope_cut (tree, identity, 1000);
+  g_autoptr(GPtrArray) batches = allset_commit_scope_cut (tree, identity, 1000, NULL);
 
   assert_cut_keeps_order (tree, batches);
   g_assert_cmpuint (batches->len, ==, 2);
@@ -173,9 +173,9 @@ test_cut_small (void)
 {
   g_autoptr(GPtrArray) none = g_ptr_array_new ();
   g_autoptr(GPtrArray) tree = tree_actions (3, 4);
-  g_autoptr(GPtrArray) empty = allset_commit_scope_cut (none, identity, 1000);
-  g_autoptr(GPtrArray) one = allset_commit_scope_cut (tree, identity, 1000);
-  g_autoptr(GPtrArray) by_two = allset_commit_scope_cut (tree, identity, 2);
+  g_autoptr(GPtrArray) empty = allset_commit_scope_cut (none, identity, 1000, NULL);
+  g_autoptr(GPtrArray) one = allset_commit_scope_cut (tree, identity, 1000, NULL);
+  g_autoptr(GPtrArray) by_two = allset_commit_scope_cut (tree, identity, 2, NULL);
 
   g_assert_cmpuint (empty->len, ==, 0);
   g_assert_cmpuint (one->len, ==, 1);
