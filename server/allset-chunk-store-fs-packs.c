@@ -61,9 +61,9 @@ allset_chunk_store_fs_packs_clear (AllsetChunkStoreFs *self)
   g_mutex_clear (&self->packs_lock);
 }
 
-static char *
-pack_dir (AllsetChunkStoreFs *self,
-          gint64              account_id)
+char *
+allset_chunk_store_fs_pack_dir (AllsetChunkStoreFs *self,
+                                gint64              account_id)
 {
   char account[32];
 
@@ -71,12 +71,12 @@ pack_dir (AllsetChunkStoreFs *self,
   return g_build_filename (self->root, account, "packs", NULL);
 }
 
-static char *
-pack_path (AllsetChunkStoreFs *self,
-           gint64              account_id,
-           gint64              pack_id)
+char *
+allset_chunk_store_fs_pack_path (AllsetChunkStoreFs *self,
+                                 gint64              account_id,
+                                 gint64              pack_id)
 {
-  g_autofree char *dir = pack_dir (self, account_id);
+  g_autofree char *dir = allset_chunk_store_fs_pack_dir (self, account_id);
   char name[40];
 
   g_snprintf (name, sizeof name, "%" G_GINT64_FORMAT ".pack", pack_id);
@@ -91,8 +91,8 @@ allset_chunk_store_fs_pack_put (AllsetChunkStore  *store,
                                 GError           **error)
 {
   AllsetChunkStoreFs *self = ALLSET_CHUNK_STORE_FS (store);
-  g_autofree char *dir = pack_dir (self, account_id);
-  g_autofree char *path = pack_path (self, account_id, pack_id);
+  g_autofree char *dir = allset_chunk_store_fs_pack_dir (self, account_id);
+  g_autofree char *path = allset_chunk_store_fs_pack_path (self, account_id, pack_id);
   gsize len;
   const guint8 *data = g_bytes_get_data (records, &len);
   int fd;
@@ -148,7 +148,7 @@ pack_file_get (AllsetChunkStoreFs  *self,
 
   if (file == NULL)
     {
-      g_autofree char *path = pack_path (self, account_id, pack_id);
+      g_autofree char *path = allset_chunk_store_fs_pack_path (self, account_id, pack_id);
       int fd = open (path, O_RDONLY | O_CLOEXEC);
 
       if (fd < 0)
@@ -224,7 +224,7 @@ allset_chunk_store_fs_pack_remove (AllsetChunkStore  *store,
                                    GError           **error)
 {
   AllsetChunkStoreFs *self = ALLSET_CHUNK_STORE_FS (store);
-  g_autofree char *path = pack_path (self, account_id, pack_id);
+  g_autofree char *path = allset_chunk_store_fs_pack_path (self, account_id, pack_id);
 
   g_mutex_lock (&self->packs_lock);
   g_hash_table_remove (self->packs, &pack_id);

@@ -20,7 +20,14 @@ struct _AllsetChunkStoreFs
    * open a file per chunk (allset-chunk-store-fs-packs.c). */
   GMutex      packs_lock;
   GHashTable *packs;       /* pack id → PackFile */
+
+  /* Segments being written (allset-chunk-store-fs-segments.c). */
+  GMutex      segments_lock;
+  GHashTable *segments;    /* pack id → SegmentFile */
 };
+
+/* An O_DIRECT buffer holds the largest segment record, padded. */
+#define ALLSET_CHUNK_STORE_FS_DIRECT_BUFFER (ALLSET_CHUNK_MAX + ALLSET_SEGMENT_ALIGN)
 
 /* ENOSPC and EDQUOT become ALLSET_ERROR_STORAGE_FULL. */
 void     allset_chunk_store_fs_errno_error (GError      **error,
@@ -33,6 +40,16 @@ gboolean allset_chunk_store_fs_sync_dir    (const char   *path,
 gboolean allset_chunk_store_fs_write_all   (int           fd,
                                             const guint8 *data,
                                             gsize         len);
+
+/* ALLSET_CHUNK_STORE_FS_DIRECT_BUFFER bytes aligned for O_DIRECT, or NULL. */
+guint8  *allset_chunk_store_fs_direct_buffer_take (void);
+void     allset_chunk_store_fs_direct_buffer_give (guint8 *buffer);
+
+char    *allset_chunk_store_fs_pack_dir    (AllsetChunkStoreFs *self,
+                                            gint64              account_id);
+char    *allset_chunk_store_fs_pack_path   (AllsetChunkStoreFs *self,
+                                            gint64              account_id,
+                                            gint64              pack_id);
 
 void     allset_chunk_store_fs_packs_init  (AllsetChunkStoreFs *self);
 void     allset_chunk_store_fs_packs_clear (AllsetChunkStoreFs *self);
@@ -52,5 +69,17 @@ gboolean allset_chunk_store_fs_pack_remove (AllsetChunkStore  *store,
                                             gint64             account_id,
                                             gint64             pack_id,
                                             GError           **error);
+
+void     allset_chunk_store_fs_segments_init  (AllsetChunkStoreFs *self);
+void     allset_chunk_store_fs_segments_clear (AllsetChunkStoreFs *self);
+gboolean allset_chunk_store_fs_segment_write  (AllsetChunkStore   *store,
+                                               gint64              account_id,
+                                               gint64              pack_id,
+                                               guint64             offset,
+                                               const AllsetHash   *id,
+                                               GBytes             *data,
+                                               GError            **error);
+void     allset_chunk_store_fs_segment_close  (AllsetChunkStore   *store,
+                                               gint64              pack_id);
 
 G_END_DECLS

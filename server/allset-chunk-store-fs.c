@@ -101,8 +101,8 @@ allset_chunk_store_fs_write_all (int           fd,
 /* Smaller chunks come many to a request: their writes are cheap, and
  * O_DIRECT would make each one wait for the device. */
 #define DIRECT_MIN     (64 * 1024)
-#define DIRECT_ALIGN   4096
-#define DIRECT_BUFFER  (ALLSET_CHUNK_MAX + DIRECT_ALIGN)
+#define DIRECT_ALIGN   ALLSET_SEGMENT_ALIGN
+#define DIRECT_BUFFER  ALLSET_CHUNK_STORE_FS_DIRECT_BUFFER
 /* Buffers kept for reuse: one per upload writing at a time, about; more
  * are allocated and freed when more write at once. */
 #define DIRECT_KEEP    4
@@ -111,8 +111,8 @@ static GMutex  direct_lock;
 static GSList *direct_free;
 static guint   direct_kept;
 
-static guint8 *
-direct_buffer_take (void)
+guint8 *
+allset_chunk_store_fs_direct_buffer_take (void)
 {
   guint8 *buffer = NULL;
 
@@ -130,8 +130,8 @@ direct_buffer_take (void)
   return buffer;
 }
 
-static void
-direct_buffer_give (guint8 *buffer)
+void
+allset_chunk_store_fs_direct_buffer_give (guint8 *buffer)
 {
   g_mutex_lock (&direct_lock);
   if (direct_kept < DIRECT_KEEP)
@@ -165,7 +165,7 @@ write_direct (int           fd,
   flags = fcntl (fd, F_GETFL);
   if (flags < 0 || fcntl (fd, F_SETFL, flags | O_DIRECT) != 0)
     return FALSE;
-  buffer = direct_buffer_take ();
+  buffer = allset_chunk_store_fs_direct_buffer_take ();
   if (buffer == NULL)
     {
       fcntl (fd, F_SETFL, flags);
@@ -176,7 +176,7 @@ write_direct (int           fd,
   memset (buffer + len, 0, padded - len);
   ok = allset_chunk_store_fs_write_all (fd, buffer, padded);
   saved_errno = errno;
-  direct_buffer_give (buffer);
+  allset_chunk_store_fs_direct_buffer_give (buffer);
   if (!ok && saved_errno == EINVAL)
     {
       /* The filesystem took the flag but not the write: start over plain. */
@@ -334,6 +334,8 @@ chunk_store_iface_init (AllsetChunkStoreInterface *iface)
   iface->pack_put = allset_chunk_store_fs_pack_put;
   iface->pack_read = allset_chunk_store_fs_pack_read;
   iface->pack_remove = allset_chunk_store_fs_pack_remove;
+  iface->segment_write = allset_chunk_store_fs_segment_write;
+  iface->segment_close = allset_chunk_store_fs_segment_close;
 }
 
 static void
@@ -341,6 +343,7 @@ allset_chunk_store_fs_finalize (GObject *object)
 {
   AllsetChunkStoreFs *self = ALLSET_CHUNK_STORE_FS (object);
 
+  allset_chunk_store_fs_segments_clear (self);
   allset_chunk_store_fs_packs_clear (self);
   g_free (self->root);
   g_free (self->tmp_dir);
@@ -358,6 +361,7 @@ static void
 allset_chunk_store_fs_init (AllsetChunkStoreFs *self)
 {
   allset_chunk_store_fs_packs_init (self);
+  allset_chunk_store_fs_segments_init (self);
 }
 
 static void

@@ -131,3 +131,38 @@ allset_chunk_store_read (AllsetChunkStore  *self,
     return allset_chunk_store_pack_read (self, account_id, pack_id, id, offset, size, error);
   return allset_chunk_store_get (self, account_id, id, error);
 }
+
+gboolean
+allset_chunk_store_has_segments (AllsetChunkStore *self)
+{
+  g_return_val_if_fail (ALLSET_IS_CHUNK_STORE (self), FALSE);
+
+  return ALLSET_CHUNK_STORE_GET_IFACE (self)->segment_write != NULL;
+}
+
+gboolean
+allset_chunk_store_segment_write (AllsetChunkStore  *self,
+                                  gint64             account_id,
+                                  gint64             pack_id,
+                                  guint64            offset,
+                                  const AllsetHash  *id,
+                                  GBytes            *data,
+                                  GError           **error)
+{
+  g_return_val_if_fail (allset_chunk_store_has_segments (self), FALSE);
+  g_return_val_if_fail (pack_id > 0, FALSE);
+  g_return_val_if_fail (offset % ALLSET_SEGMENT_ALIGN == 0, FALSE);
+  g_return_val_if_fail (g_bytes_get_size (data) > 0 && g_bytes_get_size (data) <= ALLSET_CHUNK_MAX, FALSE);
+
+  return ALLSET_CHUNK_STORE_GET_IFACE (self)->segment_write (self, account_id, pack_id, offset,
+                                                             id, data, error);
+}
+
+void
+allset_chunk_store_segment_close (AllsetChunkStore *self,
+                                  gint64            pack_id)
+{
+  g_return_if_fail (allset_chunk_store_has_segments (self));
+
+  ALLSET_CHUNK_STORE_GET_IFACE (self)->segment_close (self, pack_id);
+}

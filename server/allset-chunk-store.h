@@ -6,7 +6,11 @@
  * embedded file-system one (allset-chunk-store-fs.c) without touching the
  * routes. Implementations block: call them from worker threads.
  *
- * A large chunk is an object of its own, named by its id. Small chunks
+ * A large chunk is appended to a segment: a pack that stays open for
+ * writing a while, whose records start on ALLSET_SEGMENT_ALIGN-byte
+ * boundaries (allset-segments.c decides which segment is open and where
+ * each record goes). A store without segments keeps a large chunk as an
+ * object of its own, named by its id. Small chunks
  * come in packs (POST /api/v1/chunks/pack), and a pack is one object
  * named by the number the store gave it: its records as the client sent
  * them (a 32-byte id, a 4-byte big-endian length, the bytes), so a pack
@@ -58,10 +62,24 @@ struct _AllsetChunkStoreInterface
                            gint64             account_id,
                            gint64             pack_id,
                            GError           **error);
+
+  /* Optional: NULL in a store that keeps large chunks as objects. */
+  gboolean (*segment_write) (AllsetChunkStore  *self,
+                             gint64             account_id,
+                             gint64             pack_id,
+                             guint64            offset,
+                             const AllsetHash  *id,
+                             GBytes            *data,
+                             GError           **error);
+  void     (*segment_close) (AllsetChunkStore  *self,
+                             gint64             pack_id);
 };
 
 /* A pack record's header: the chunk id, then its length (big-endian). */
 #define ALLSET_PACK_RECORD_HEADER (ALLSET_HASH_LEN + 4)
+/* Where a segment's records start: a block of every common filesystem,
+ * so that they can be written with O_DIRECT. */
+#define ALLSET_SEGMENT_ALIGN      4096
 
 /* Durable once it returns TRUE: the bytes are on disk under their id. */
 gboolean allset_chunk_store_put    (AllsetChunkStore  *self,
@@ -99,6 +117,23 @@ gboolean allset_chunk_store_pack_remove (AllsetChunkStore  *self,
                                          gint64             account_id,
                                          gint64             pack_id,
                                          GError           **error);
+
+gboolean allset_chunk_store_has_segments (AllsetChunkStore  *self);
+/* Writes the record of chunk id (header, bytes, zeros up to the next
+ * ALLSET_SEGMENT_ALIGN boundary) at offset in segment pack_id, creating
+ * the segment's file on its first record. Durable once it returns TRUE.
+ * Offsets are the caller's to hand out, aligned and never twice; records
+ * may be written concurrently and in any order. */
+gboolean allset_chunk_store_segment_write (AllsetChunkStore  *self,
+                                           gint64             account_id,
+                                           gint64             pack_id,
+                                           guint64            offset,
+                                           const AllsetHash  *id,
+                                           GBytes            *data,
+                                           GError           **error);
+/* No record will be written to pack_id any more; none is being written. */
+void     allset_chunk_store_segment_close (AllsetChunkStore  *self,
+                                           gint64             pack_id);
 
 /* A chunk's bytes wherever the registry put them: in pack pack_id at
  * offset, or (pack_id 0) in an object of its own. */

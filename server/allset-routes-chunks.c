@@ -141,9 +141,8 @@ allset_route_chunk_put (AllsetServer      *server,
       if (!allset_store_chunk_add (store, account_id, &id, len, request->body, &error))
         return allset_http_response_new_gerror (error);
     }
-  else if (!allset_chunk_store_put (allset_server_get_chunk_store (server), account_id, &id,
-                                    request->body, &error) ||
-           !allset_store_chunk_add (store, account_id, &id, len, NULL, &error))
+  else if (!allset_segments_put (allset_server_get_segments (server), account_id, &id,
+                                 request->body, &error))
     return allset_http_response_new_gerror (error);
 
   return stored_response (SOUP_STATUS_CREATED, request->param, len);

@@ -7,6 +7,7 @@
 
 #include "allset-chunk-store.h"
 #include "allset-http.h"
+#include "allset-segments.h"
 #include "allset-server.h"
 #include "allset-store.h"
 #include "allset-throttle.h"
@@ -17,6 +18,7 @@ G_BEGIN_DECLS
  * running in worker threads may use them. */
 AllsetStore              *allset_server_get_store       (AllsetServer *self);
 AllsetChunkStore         *allset_server_get_chunk_store (AllsetServer *self);
+AllsetSegments           *allset_server_get_segments    (AllsetServer *self);
 AllsetSigner             *allset_server_get_signer      (AllsetServer *self);
 AllsetThrottle           *allset_server_get_throttle    (AllsetServer *self);
 const AllsetServerConfig *allset_server_get_config      (AllsetServer *self);

@@ -85,6 +85,7 @@ struct _AllsetServer
   SoupServer         *soup;
   AllsetStore        *store;
   AllsetChunkStore   *chunks;
+  AllsetSegments     *segments;
   AllsetSigner       *signer;
   AllsetThrottle     *throttle;
 
@@ -679,6 +680,7 @@ allset_server_finalize (GObject *object)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
   g_clear_object (&self->store);
+  g_clear_object (&self->segments);
   g_clear_object (&self->chunks);
   g_clear_object (&self->signer);
   g_clear_pointer (&self->throttle, allset_throttle_free);
@@ -719,6 +721,12 @@ AllsetChunkStore *
 allset_server_get_chunk_store (AllsetServer *self)
 {
   return self->chunks;
+}
+
+AllsetSegments *
+allset_server_get_segments (AllsetServer *self)
+{
+  return self->segments;
 }
 
 AllsetSigner *
@@ -791,6 +799,7 @@ allset_server_new (AllsetServerConfig  *config,
       !(self->signer = allset_signer_load_or_create (key_path, error)))
     return NULL;
 
+  self->segments = allset_segments_new (self->store, self->chunks, ALLSET_SEGMENT_MAX_SIZE);
   self->throttle = allset_throttle_new (config->login_max_failures, config->login_window);
 
   /* raw-paths: routes see the path as sent. Decoded, "/s/TOKEN%2Fzip"

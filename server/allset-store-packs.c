@@ -12,40 +12,72 @@
 
 #include "allset-store-private.h"
 
-gint64
-allset_store_pack_new (AllsetStore  *self,
-                       gint64        account_id,
-                       GError      **error)
+static gint64
+pack_insert (AllsetStore  *self,
+             gint64        account_id,
+             guint         align,
+             GError      **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
   StoreStmt *stmt;
 
   g_return_val_if_fail (ALLSET_IS_STORE (self), 0);
+  g_return_val_if_fail (align >= 1, 0);
 
   locker = g_mutex_locker_new (&self->mutex);
-  stmt = allset_store_stmt (self, "INSERT INTO packs (account_id, created_at) VALUES (?, ?)", error);
+  stmt = allset_store_stmt (self, "INSERT INTO packs (account_id, created_at, align) VALUES (?, ?, ?)", error);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, account_id);
   sqlite3_bind_int64 (stmt, 2, allset_store_now ());
+  sqlite3_bind_int64 (stmt, 3, align);
   if (!allset_store_step_done (self, stmt, "pack", error))
     return 0;
   return sqlite3_last_insert_rowid (self->db);
 }
 
+gint64
+allset_store_pack_new (AllsetStore  *self,
+                       gint64        account_id,
+                       GError      **error)
+{
+  return pack_insert (self, account_id, 1, error);
+}
+
+gint64
+allset_store_segment_new (AllsetStore  *self,
+                          gint64        account_id,
+                          guint         align,
+                          GError      **error)
+{
+  return pack_insert (self, account_id, align, error);
+}
+
+/* Segments register their records one by one and not in order, so a
+ * pack's size only grows. A pack the collector forgot meanwhile (which
+ * only a segment kept open past the grace period could meet) fails the
+ * registration: its file is gone or going. */
 static gboolean
 set_pack_size (AllsetStore  *self,
                gint64        pack_id,
                guint64       size,
                GError      **error)
 {
-  StoreStmt *stmt = allset_store_stmt (self, "UPDATE packs SET size = ? WHERE id = ?", error);
+  StoreStmt *stmt = allset_store_stmt (self, "UPDATE packs SET size = max (size, ?) WHERE id = ?", error);
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, size);
   sqlite3_bind_int64 (stmt, 2, pack_id);
-  return allset_store_step_done (self, stmt, "pack", error);
+  if (!allset_store_step_done (self, stmt, "pack", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) != 1)
+    {
+      g_set_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INTERNAL,
+                   "Pack %" G_GINT64_FORMAT " is gone; nothing was registered in it", pack_id);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -177,14 +209,15 @@ allset_store_packs_sparse (AllsetStore  *self,
                            gint64        now,
                            GError      **error)
 {
-  /* A pack's file is its records back to back, so the bytes its live
-   * chunks account for fall short of its size exactly when some record
-   * is dead. */
+  /* A pack's file is its records back to back, each rounded up to the
+   * pack's alignment, so the bytes its live chunks account for fall
+   * short of its size exactly when some record is dead. */
   return pack_keys (self,
                     "SELECT packs.id, packs.account_id FROM packs JOIN chunks ON chunks.pack_id = packs.id "
                     "WHERE packs.created_at < ? "
                     "GROUP BY packs.id "
-                    "HAVING sum (chunks.size + " G_STRINGIFY (ALLSET_HASH_LEN) " + 4) < packs.size "
+                    "HAVING sum ((chunks.size + " G_STRINGIFY (ALLSET_HASH_LEN) " + 4 + packs.align - 1) "
+                    "            / packs.align * packs.align) < packs.size "
                     "ORDER BY packs.id",
                     now - ALLSET_STORE_CHUNK_GRACE, error);
 }

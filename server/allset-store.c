@@ -208,6 +208,13 @@ static const char * const migrations[] = {
   "ALTER TABLE chunks ADD COLUMN pack_id INTEGER REFERENCES packs (id);"
   "ALTER TABLE chunks ADD COLUMN pack_offset INTEGER;"
   "CREATE INDEX chunks_pack ON chunks (pack_id) WHERE pack_id IS NOT NULL;",
+
+  /* 6: segments, packs that large chunks are appended to one by one
+   * (allset-segments.c). Their records start on align-byte boundaries so
+   * that they can be written around the page cache; the gap after a
+   * record is padding, not a dead record, when the collector weighs a
+   * pack. Packs of small chunks are align 1: records back to back. */
+  "ALTER TABLE packs ADD COLUMN align INTEGER NOT NULL DEFAULT 1;",
 };
 
 void

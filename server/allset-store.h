@@ -292,8 +292,14 @@ typedef struct
 gint64         allset_store_pack_new           (AllsetStore       *self,
                                                 gint64             account_id,
                                                 GError           **error);
-/* Registers the chunks of pack_id, whose file holds size bytes, in one
- * transaction. A chunk the account already holds keeps where its bytes
+/* A new, empty segment of the account's: a pack whose records start on
+ * align-byte boundaries, appended to while it is open (allset-segments.c). */
+gint64         allset_store_segment_new        (AllsetStore       *self,
+                                                gint64             account_id,
+                                                guint              align,
+                                                GError           **error);
+/* Registers the chunks of pack_id, whose file holds at least size bytes,
+ * in one transaction; fails if the pack was forgotten. A chunk the account already holds keeps where its bytes
  * are and only has its grace period restarted; its record in this pack
  * is dead weight until the pack is compacted. */
 gboolean       allset_store_chunks_add_packed  (AllsetStore       *self,

@@ -14,10 +14,14 @@
  * owner's bandwidth bucket on a second, capped server.
  */
 
+#define _GNU_SOURCE 1
+
+#include <stdio.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
 
+#include "allset-hash.h"
 #include "share-test-common.h"
 
 #define MIB (1024 * 1024)
@@ -117,23 +121,45 @@ test_file (void)
   }
 }
 
-/* The chunk store's file for a chunk id (any account). */
-static char *
-chunk_file (const char *hex)
+/* Spoils the header of chunk hex's record in whichever pack file holds it
+ * (a large chunk is appended to a segment): the server then finds another
+ * record where the registry points and cannot read the chunk. */
+static gboolean
+chunk_spoil (const char *hex)
 {
   g_autofree char *root = allset_test_server_data_path (server, "chunks");
   g_autoptr(GDir) accounts = g_dir_open (root, 0, NULL);
   const char *account;
-  char prefix[3] = { hex[0], hex[1], 0 };
+  AllsetHash id;
 
+  g_assert_true (allset_hash_from_hex (hex, &id));
   while (accounts != NULL && (account = g_dir_read_name (accounts)) != NULL)
     {
-      g_autofree char *path = g_build_filename (root, account, prefix, hex, NULL);
+      g_autofree char *dir_path = g_build_filename (root, account, "packs", NULL);
+      g_autoptr(GDir) packs = g_dir_open (dir_path, 0, NULL);
+      const char *name;
 
-      if (g_file_test (path, G_FILE_TEST_EXISTS))
-        return g_steal_pointer (&path);
+      while (packs != NULL && (name = g_dir_read_name (packs)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir_path, name, NULL);
+          g_autofree char *contents = NULL;
+          const char *at;
+          gsize len;
+          FILE *file;
+
+          g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+          at = memmem (contents, len, id.bytes, ALLSET_HASH_LEN);
+          if (at == NULL)
+            continue;
+          file = fopen (path, "r+b");
+          g_assert_nonnull (file);
+          g_assert_cmpint (fseek (file, at - contents, SEEK_SET), ==, 0);
+          g_assert_cmpuint (fwrite ("spoilt", 1, 6, file), ==, 6);
+          g_assert_cmpint (fclose (file), ==, 0);
+          return TRUE;
+        }
     }
-  return NULL;
+  return FALSE;
 }
 
 /* A chunk that cannot be read midway: the status is gone already, so the
@@ -146,10 +172,8 @@ test_missing_chunk (void)
   g_autofree char *url =
     share_test_create_url (server, ivy, "{\"path\": \"abime.bin\", \"expires_in_seconds\": 3600}");
   g_autofree char *download = g_strdup_printf ("%s/download", url);
-  g_autofree char *path = chunk_file (content->chunk_ids[5]);
 
-  g_assert_nonnull (path);
-  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_true (chunk_spoil (content->chunk_ids[5]));
   {
     g_autoptr(AllsetTestResponse) r = share_test_public_get (server, download, NULL);
 

@@ -340,7 +340,7 @@ test_upgrade (PackFixture   *f,
 
   f->base.store = allset_store_open (f->base.db_path, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (count_rows (&f->base, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpuint (count_rows (&f->base, "PRAGMA user_version"), ==, 6);
 
   g_assert_true (allset_store_chunk_get (f->base.store, f->base.alice->id, &old_id, &where));
   g_assert_nonnull (where.data);

@@ -48,8 +48,9 @@ test_open_reopen (Fixture       *f,
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   /* One per migration in allset-store.c (2: share links, 3: abuse
-   * reports and suspension, 4: batch-signed receipts, 5: packs). */
-  g_assert_cmpuint (count_rows (f, "PRAGMA user_version"), ==, 5);
+   * reports and suspension, 4: batch-signed receipts, 5: packs,
+   * 6: segments). */
+  g_assert_cmpuint (count_rows (f, "PRAGMA user_version"), ==, 6);
 }
 
 static void
