@@ -189,26 +189,25 @@ static void
 test_rotate (SegmentFixture *f,
              gconstpointer   data)
 {
-  g_autofree char *contents[4] = { NULL, };
+  g_autoptr(GPtrArray) contents = g_ptr_array_new_with_free_func (g_free);
   gint64 first_pack;
 
   g_clear_object (&f->segments);
   f->segments = allset_segments_new (f->base.store, f->chunks, SMALL_SEGMENT);
 
-  for (guint i = 0; i < G_N_ELEMENTS (contents); i++)
+  for (guint i = 0; i < 4; i++)
     {
       g_autofree char *tag = g_strdup_printf ("chunk %u", i);
 
-      contents[i] = content_new (tag, MIB);
-      put (f, f->base.alice, contents[i]);
+      g_ptr_array_add (contents, content_new (tag, MIB));
+      put (f, f->base.alice, g_ptr_array_index (contents, i));
     }
 
-  first_pack = pack_of (f, f->base.alice, contents[0]);
-  g_assert_cmpint (pack_of (f, f->base.alice, contents[1]), ==, first_pack);
-  g_assert_cmpint (pack_of (f, f->base.alice, contents[2]), ==, first_pack);
-  g_assert_cmpint (pack_of (f, f->base.alice, contents[3]), >, first_pack);
-  g_assert_cmpuint (pack_column (f, "size", first_pack),
-                    <=, SMALL_SEGMENT);
+  first_pack = pack_of (f, f->base.alice, g_ptr_array_index (contents, 0));
+  g_assert_cmpint (pack_of (f, f->base.alice, g_ptr_array_index (contents, 1)), ==, first_pack);
+  g_assert_cmpint (pack_of (f, f->base.alice, g_ptr_array_index (contents, 2)), ==, first_pack);
+  g_assert_cmpint (pack_of (f, f->base.alice, g_ptr_array_index (contents, 3)), >, first_pack);
+  g_assert_cmpuint (pack_column (f, "size", first_pack), <=, SMALL_SEGMENT);
 }
 
 #define THREADS        8
