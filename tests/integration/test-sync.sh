@@ -503,6 +503,26 @@ for i in 1 2 3; do
     [ "$(cat "$B/commit-kill/c$i.txt" 2>/dev/null)" = "committed $i" ] || fail "q: B's commit-kill/c$i.txt is wrong"
 done
 
+# --- (v) a large file rewritten between its queueing and its sending ---------
+# Its chunks are read again to be sent, and no longer hash to the ids of
+# the scan: the server refuses them (422), the file fails alone and is not
+# committed, and the next pass sends the new bytes.
+section "v: a large file rewritten just before its chunks are sent"
+head -c $((3 * 1024 * 1024)) /dev/urandom >"$A/rewritten.bin"
+(ALLSET_TEST_PAUSE_BEFORE_SEND="$work/go-v" bg_cli A "$work/v" sync "$A" --json) &
+pid=$!
+wait_for 30 grep -q "paused before send" "$work/v.err" || fail "v: the pass did not pause"
+head -c $((3 * 1024 * 1024)) /dev/urandom >"$A/rewritten.bin"
+touch "$work/go-v"
+wait "$pid"
+out=$(cat "$work/v.out")
+[ "$(json_field failed)" = 1 ] || fail "v: the rewritten file did not fail its pass: $out"
+cli B any sync "$B"
+[ -e "$B/rewritten.bin" ] && fail "v: a file whose chunks were refused reached B"
+cli A 0 sync "$A"
+cli B 0 sync "$B"
+cmp -s "$A/rewritten.bin" "$B/rewritten.bin" || fail "v: B's rewritten.bin is not A's new one"
+
 # --- (s) ignore rules ---------------------------------------------------------
 # An ignored path is invisible on every side (allset-ignore.h): not
 # uploaded, not downloaded, never deleted, not reported. Built-in rules
