@@ -48,6 +48,8 @@ socket_finalized (gpointer  data,
 {
   Watched *watched = data;
 
+  /* The weak reference is spent already: watched_free must not drop it. */
+  watched->socket = NULL;
   g_hash_table_remove (watched->reaper->sockets, where_the_object_was);
 }
 
