@@ -7,6 +7,8 @@
  * no padding left on disk and nothing left in the temp directory. Where
  * the filesystem takes O_DIRECT, a large chunk must also not sit in the
  * page cache afterwards (mincore), which is the point of writing it so.
+ * The same holds for a segment's records, written in any order; a
+ * segment's file is made once and never taken over.
  */
 
 #define _GNU_SOURCE 1
@@ -207,6 +209,62 @@ test_large_bypasses_cache (Fixture       *f,
   g_assert_cmpuint (resident, ==, total);
 }
 
+static void
+test_segment (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GBytes) first = pattern (ALLSET_CHUNK_MAX, 44);
+  g_autoptr(GBytes) second = pattern (1024 * 1024 + 77, 45);
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "7", "packs", "3.pack", NULL);
+  AllsetHash first_id = id_of (first);
+  AllsetHash second_id = id_of (second);
+  /* The first record takes the largest chunk, padded to a block. */
+  guint64 second_at = ALLSET_CHUNK_MAX + ALLSET_SEGMENT_ALIGN;
+  gsize total, resident;
+  GStatBuf st;
+
+  /* The second record is written before the first, as concurrent uploads
+   * may. */
+  g_assert_true (allset_chunk_store_segment_write (f->store, 7, 3, second_at, &second_id, second, &error));
+  g_assert_no_error (error);
+  g_assert_true (allset_chunk_store_segment_write (f->store, 7, 3, 0, &first_id, first, &error));
+  g_assert_no_error (error);
+  allset_chunk_store_segment_close (f->store, 3);
+
+  /* Written around the page cache: nothing of it is cached before it is
+   * read back. */
+  if (takes_o_direct (f->dir))
+    {
+      resident = resident_pages (path, &total);
+      g_test_message ("segment: %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " pages cached", resident, total);
+      g_assert_cmpuint (resident, ==, 0);
+    }
+
+  back = allset_chunk_store_pack_read (f->store, 7, 3, &first_id, ALLSET_PACK_RECORD_HEADER,
+                                       ALLSET_CHUNK_MAX, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (back, first));
+  g_clear_pointer (&back, g_bytes_unref);
+  back = allset_chunk_store_pack_read (f->store, 7, 3, &second_id, second_at + ALLSET_PACK_RECORD_HEADER,
+                                       g_bytes_get_size (second), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (back, second));
+
+  /* Each record ends on a block: the file too. */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_size % ALLSET_SEGMENT_ALIGN, ==, 0);
+  g_assert_cmpint (st.st_size, ==, second_at + ((ALLSET_PACK_RECORD_HEADER + g_bytes_get_size (second) +
+                                                 ALLSET_SEGMENT_ALIGN - 1) / ALLSET_SEGMENT_ALIGN) *
+                                                ALLSET_SEGMENT_ALIGN);
+
+
+  /* Closed is closed: the same number again is not written into. */
+  g_assert_false (allset_chunk_store_segment_write (f->store, 7, 3, 2 * second_at, &first_id, first, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -217,6 +275,8 @@ main (int    argc,
               fixture_set_up, test_round_trip, fixture_tear_down);
   g_test_add ("/chunk-store-fs/large-bypasses-cache", Fixture, NULL,
               fixture_set_up, test_large_bypasses_cache, fixture_tear_down);
+  g_test_add ("/chunk-store-fs/segment", Fixture, NULL,
+              fixture_set_up, test_segment, fixture_tear_down);
 
   return g_test_run ();
 }
