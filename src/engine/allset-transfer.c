@@ -51,8 +51,9 @@ allset_transfer_open_local (AllsetSyncPass         *pass,
 /* ---- upload queue -------------------------------------------------------- */
 
 /* The chunks the scan recorded for local, if they still describe a file
- * of its size and id; NULL otherwise. Each chunk is hashed again when it
- * is read to be sent, so what the server stores is what was scanned. */
+ * of its size and id; NULL otherwise. What the server stores is still
+ * what was scanned: a chunk read to be sent is hashed again, here for a
+ * packed one, by the server for a large one (allset-transfer-send.c). */
 static GArray *
 scanned_chunks (AllsetSyncPass         *pass,
                 const AllsetLocalEntry *local)

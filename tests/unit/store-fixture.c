@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "allset-pack-collect.h"
 #include "store-fixture.h"
 #include "test-tree.h"
 
@@ -219,4 +220,20 @@ assert_usage_consistent (Fixture       *f,
                                           " AND type = %d", account->id, ALLSET_NODE_FILE);
 
   g_assert_cmpuint (count_rows (f, sql), ==, allset_store_account_usage (f->store, account->id));
+}
+
+void
+assert_packs_collect (Fixture          *f,
+                      AllsetChunkStore *chunks,
+                      gint64            now,
+                      guint             removed,
+                      guint             compacted)
+{
+  g_autoptr(GError) error = NULL;
+  AllsetPackCollectStats stats;
+
+  g_assert_true (allset_packs_collect (f->store, chunks, now, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.removed, ==, removed);
+  g_assert_cmpuint (stats.compacted, ==, compacted);
 }

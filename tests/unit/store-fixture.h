@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "allset-chunk-store.h"
 #include "allset-store.h"
 
 G_BEGIN_DECLS
@@ -58,6 +59,12 @@ AllsetNode      *get_file                (Fixture         *f,
                                           gint64           account_id,
                                           const char      *path);
 char            *hex_of                  (const char      *content);
+/* Runs the pack collector at now; it must succeed with these counts. */
+void             assert_packs_collect    (Fixture          *f,
+                                          AllsetChunkStore *chunks,
+                                          gint64            now,
+                                          guint             removed,
+                                          guint             compacted);
 guint            count_rows              (Fixture         *f,
                                           const char      *sql);
 /* The usage counter kept by every write equals the sum it stands for. */

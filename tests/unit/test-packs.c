@@ -187,47 +187,6 @@ test_round_trip (PackFixture   *f,
   g_assert_error (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_INTERNAL);
 }
 
-/* TRUE if any file under path holds needle. */
-static gboolean
-tree_holds (const char *path,
-            const char *needle)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      g_autofree char *contents = NULL;
-      gsize len;
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        {
-          if (tree_holds (child, needle))
-            return TRUE;
-        }
-      else if (g_file_get_contents (child, &contents, &len, NULL) &&
-               memmem (contents, len, needle, strlen (needle)) != NULL)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-assert_collect (PackFixture *f,
-                gint64       now,
-                guint        removed,
-                guint        compacted)
-{
-  g_autoptr(GError) error = NULL;
-  AllsetPackCollectStats stats;
-
-  g_assert_true (allset_packs_collect (f->base.store, f->chunks, now, &stats, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (stats.removed, ==, removed);
-  g_assert_cmpuint (stats.compacted, ==, compacted);
-}
-
 static void
 test_collect (PackFixture   *f,
               gconstpointer  data)
@@ -263,15 +222,15 @@ test_collect (PackFixture   *f,
   /* Everything is young: an upload whose commit is still to come is safe. */
   allset_store_purge (f->base.store, &retention, now, &error);
   g_assert_no_error (error);
-  assert_collect (f, now, 0, 0);
+  assert_packs_collect (&f->base, f->chunks, now, 0, 0);
   assert_reads (f, f->base.alice, contents[1]);
 
   /* Two days on, the uncommitted chunk's row goes; its pack is rewritten
    * with the two live records, and the orphans go. */
   allset_store_purge (f->base.store, &retention, now + 2 * DAY, &error);
   g_assert_no_error (error);
-  assert_collect (f, now + 2 * DAY, 2, 1);
-  g_assert_false (tree_holds (f->chunks_dir, orphans[0]));
+  assert_packs_collect (&f->base, f->chunks, now + 2 * DAY, 2, 1);
+  g_assert_false (test_tree_holds (f->chunks_dir, orphans[0]));
   g_assert_cmpuint (count_rows (&f->base, "SELECT count(*) FROM packs"), ==, 2);
   {
     g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM packs WHERE id IN (%" G_GINT64_FORMAT
@@ -292,14 +251,14 @@ test_collect (PackFixture   *f,
 
   /* The old file stays one run, for a download that looked its chunks up
    * just before the move; then it goes, and the deleted bytes with it. */
-  g_assert_true (tree_holds (f->chunks_dir, contents[1]));
-  assert_collect (f, now + 2 * DAY, 1, 0);
-  g_assert_false (tree_holds (f->chunks_dir, contents[1]));
-  g_assert_true (tree_holds (f->chunks_dir, contents[0]));
+  g_assert_true (test_tree_holds (f->chunks_dir, contents[1]));
+  assert_packs_collect (&f->base, f->chunks, now + 2 * DAY, 1, 0);
+  g_assert_false (test_tree_holds (f->chunks_dir, contents[1]));
+  g_assert_true (test_tree_holds (f->chunks_dir, contents[0]));
   g_assert_cmpuint (count_rows (&f->base, "SELECT count(*) FROM packs"), ==, 1);
 
   /* A compacted pack holds exactly its live records: nothing to do. */
-  assert_collect (f, now + 4 * DAY, 0, 0);
+  assert_packs_collect (&f->base, f->chunks, now + 4 * DAY, 0, 0);
   {
     g_autoptr(GBytes) third = read_chunk (f, f->base.alice, contents[2], &moved_again, &error);
 

@@ -270,47 +270,6 @@ test_concurrent (SegmentFixture *f,
                                 "FROM chunks WHERE pack_id = packs.id)"), ==, 0);
 }
 
-/* TRUE if any file under path holds needle. */
-static gboolean
-tree_holds (const char *path,
-            const char *needle)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      g_autofree char *contents = NULL;
-      gsize len;
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        {
-          if (tree_holds (child, needle))
-            return TRUE;
-        }
-      else if (g_file_get_contents (child, &contents, &len, NULL) &&
-               memmem (contents, len, needle, strlen (needle)) != NULL)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-assert_collect (SegmentFixture *f,
-                gint64          now,
-                guint           removed,
-                guint           compacted)
-{
-  g_autoptr(GError) error = NULL;
-  AllsetPackCollectStats stats;
-
-  g_assert_true (allset_packs_collect (f->base.store, f->chunks, now, &stats, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (stats.removed, ==, removed);
-  g_assert_cmpuint (stats.compacted, ==, compacted);
-}
-
 static void
 test_collect (SegmentFixture *f,
               gconstpointer   data)
@@ -339,25 +298,25 @@ test_collect (SegmentFixture *f,
   /* Young: nothing moves. */
   allset_store_purge (f->base.store, &retention, now, &error);
   g_assert_no_error (error);
-  assert_collect (f, now, 0, 0);
+  assert_packs_collect (&f->base, f->chunks, now, 0, 0);
 
   /* Two days on the uncommitted chunk's row goes. The mixed segment is
    * rewritten with its one live record; the other, whose only gap is the
    * padding after its record, stays as it is. */
   allset_store_purge (f->base.store, &retention, now + 2 * DAY, &error);
   g_assert_no_error (error);
-  assert_collect (f, now + 2 * DAY, 0, 1);
+  assert_packs_collect (&f->base, f->chunks, now + 2 * DAY, 0, 1);
   moved = pack_of (f, f->base.alice, kept);
   g_assert_cmpint (moved, !=, mixed);
   g_assert_cmpint (pack_of (f, f->base.alice, full), ==, alone);
 
   /* The old file goes at the next run, and the dead bytes with it. */
-  g_assert_true (tree_holds (f->chunks_dir, "DEAD-never-committed"));
-  assert_collect (f, now + 2 * DAY, 1, 0);
-  g_assert_false (tree_holds (f->chunks_dir, "DEAD-never-committed"));
+  g_assert_true (test_tree_holds (f->chunks_dir, "DEAD-never-committed"));
+  assert_packs_collect (&f->base, f->chunks, now + 2 * DAY, 1, 0);
+  g_assert_false (test_tree_holds (f->chunks_dir, "DEAD-never-committed"));
   assert_reads (f, f->base.alice, kept);
   assert_reads (f, f->base.alice, full);
-  assert_collect (f, now + 4 * DAY, 0, 0);
+  assert_packs_collect (&f->base, f->chunks, now + 4 * DAY, 0, 0);
 }
 
 /* A segment's record is registered after it is written; if the pack was
