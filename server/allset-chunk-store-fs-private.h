@@ -81,5 +81,9 @@ gboolean allset_chunk_store_fs_segment_write  (AllsetChunkStore   *store,
                                                GError            **error);
 void     allset_chunk_store_fs_segment_close  (AllsetChunkStore   *store,
                                                gint64              pack_id);
+gint64   allset_chunk_store_fs_pack_length    (AllsetChunkStore   *store,
+                                               gint64              account_id,
+                                               gint64              pack_id,
+                                               GError            **error);
 
 G_END_DECLS

@@ -210,3 +210,21 @@ allset_chunk_store_fs_segment_close (AllsetChunkStore *store,
   g_hash_table_remove (self->segments, &pack_id);
   g_mutex_unlock (&self->segments_lock);
 }
+
+gint64
+allset_chunk_store_fs_pack_length (AllsetChunkStore  *store,
+                                   gint64             account_id,
+                                   gint64             pack_id,
+                                   GError           **error)
+{
+  AllsetChunkStoreFs *self = ALLSET_CHUNK_STORE_FS (store);
+  g_autofree char *path = allset_chunk_store_fs_pack_path (self, account_id, pack_id);
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    {
+      allset_chunk_store_fs_errno_error (error, errno, "Cannot read the size of", path);
+      return -1;
+    }
+  return st.st_size;
+}

@@ -336,6 +336,7 @@ chunk_store_iface_init (AllsetChunkStoreInterface *iface)
   iface->pack_remove = allset_chunk_store_fs_pack_remove;
   iface->segment_write = allset_chunk_store_fs_segment_write;
   iface->segment_close = allset_chunk_store_fs_segment_close;
+  iface->pack_length = allset_chunk_store_fs_pack_length;
 }
 
 static void

@@ -166,3 +166,14 @@ allset_chunk_store_segment_close (AllsetChunkStore *self,
 
   ALLSET_CHUNK_STORE_GET_IFACE (self)->segment_close (self, pack_id);
 }
+
+gint64
+allset_chunk_store_pack_length (AllsetChunkStore  *self,
+                                gint64             account_id,
+                                gint64             pack_id,
+                                GError           **error)
+{
+  g_return_val_if_fail (allset_chunk_store_has_segments (self), -1);
+
+  return ALLSET_CHUNK_STORE_GET_IFACE (self)->pack_length (self, account_id, pack_id, error);
+}

@@ -73,6 +73,10 @@ struct _AllsetChunkStoreInterface
                              GError           **error);
   void     (*segment_close) (AllsetChunkStore  *self,
                              gint64             pack_id);
+  gint64   (*pack_length)   (AllsetChunkStore  *self,
+                             gint64             account_id,
+                             gint64             pack_id,
+                             GError           **error);
 };
 
 /* A pack record's header: the chunk id, then its length (big-endian). */
@@ -134,6 +138,13 @@ gboolean allset_chunk_store_segment_write (AllsetChunkStore  *self,
 /* No record will be written to pack_id any more; none is being written. */
 void     allset_chunk_store_segment_close (AllsetChunkStore  *self,
                                            gint64             pack_id);
+
+/* How many bytes pack_id's object holds (a segment's may run past its
+ * last registered record); -1 with error set. */
+gint64   allset_chunk_store_pack_length   (AllsetChunkStore  *self,
+                                           gint64             account_id,
+                                           gint64             pack_id,
+                                           GError           **error);
 
 /* A chunk's bytes wherever the registry put them: in pack pack_id at
  * offset, or (pack_id 0) in an object of its own. */

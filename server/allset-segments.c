@@ -10,6 +10,12 @@
  * registered first) leaves a gap that the collector counts as dead and
  * compacts away. A segment is never reopened: after a restart the next
  * record starts a new one.
+ *
+ * A gap at a segment's end is past its last registered record, where the
+ * collector does not look: when a segment is closed, its size in the
+ * store is raised to the end of the places it handed out, and on start,
+ * to the length of each account's newest segment's file (the one a crash
+ * can have left with records written and never registered).
  */
 
 #include "allset-segments.h"
@@ -46,6 +52,29 @@ record_size (gsize len)
   return (record + ALLSET_SEGMENT_ALIGN - 1) & ~(guint64) (ALLSET_SEGMENT_ALIGN - 1);
 }
 
+static void
+segment_grow (AllsetSegments *self,
+              gint64          pack_id,
+              guint64         size)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Only space is at stake: the next start or compaction tries again. */
+  if (!allset_store_pack_grow (self->store, pack_id, size, &error))
+    g_message ("Segment %" G_GINT64_FORMAT ": %s", pack_id, error->message);
+}
+
+/* Lock held. */
+static void
+segment_close (AllsetSegments *self,
+               Segment        *segment)
+{
+  if (segment->end > 0)
+    segment_grow (self, segment->pack_id, segment->end);
+  allset_chunk_store_segment_close (self->chunks, segment->pack_id);
+  g_free (segment);
+}
+
 /* Lock held. */
 static void
 segment_release (AllsetSegments *self,
@@ -53,8 +82,7 @@ segment_release (AllsetSegments *self,
 {
   if (segment->writers > 0 || !segment->retired)
     return;
-  allset_chunk_store_segment_close (self->chunks, segment->pack_id);
-  g_free (segment);
+  segment_close (self, segment);
 }
 
 /* Lock held: no new record goes to it; its file closes with its last. */
@@ -161,10 +189,7 @@ allset_segments_finalize (GObject *object)
   /* Every put has returned: nothing writes any more. */
   g_hash_table_iter_init (&iter, self->open);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &segment))
-    {
-      allset_chunk_store_segment_close (self->chunks, segment->pack_id);
-      g_free (segment);
-    }
+    segment_close (self, segment);
   g_hash_table_unref (self->open);
   g_mutex_clear (&self->lock);
   g_clear_object (&self->chunks);
@@ -186,6 +211,34 @@ allset_segments_init (AllsetSegments *self)
   self->open = g_hash_table_new (g_int64_hash, g_int64_equal);
 }
 
+/* Blocks: made once, before the server takes requests. */
+static void
+settle_newest (AllsetSegments *self)
+{
+  g_autoptr(GArray) newest = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!allset_chunk_store_has_segments (self->chunks))
+    return;
+  newest = allset_store_segments_newest (self->store, &error);
+  if (newest == NULL)
+    {
+      g_message ("Cannot list the segments: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < newest->len; i++)
+    {
+      const AllsetPackKey *key = &g_array_index (newest, AllsetPackKey, i);
+      g_autoptr(GError) length_error = NULL;
+      gint64 length = allset_chunk_store_pack_length (self->chunks, key->account_id, key->pack_id,
+                                                      &length_error);
+
+      /* No file: its first record never came, and the row is collected. */
+      if (length > 0)
+        segment_grow (self, key->pack_id, length);
+    }
+}
+
 AllsetSegments *
 allset_segments_new (AllsetStore      *store,
                      AllsetChunkStore *chunks,
@@ -201,5 +254,6 @@ allset_segments_new (AllsetStore      *store,
   self->store = g_object_ref (store);
   self->chunks = g_object_ref (chunks);
   self->max_size = max_size;
+  settle_newest (self);
   return self;
 }

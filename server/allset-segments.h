@@ -21,6 +21,8 @@ G_BEGIN_DECLS
 #define ALLSET_TYPE_SEGMENTS (allset_segments_get_type ())
 G_DECLARE_FINAL_TYPE (AllsetSegments, allset_segments, ALLSET, SEGMENTS, GObject)
 
+/* Blocks (a few queries and stat()s): on start, the end of each
+ * account's newest segment is counted, written or not. */
 AllsetSegments *allset_segments_new (AllsetStore       *store,
                                      AllsetChunkStore  *chunks,
                                      guint64            max_size);

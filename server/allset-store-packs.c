@@ -81,6 +81,20 @@ set_pack_size (AllsetStore  *self,
 }
 
 gboolean
+allset_store_pack_grow (AllsetStore  *self,
+                        gint64        pack_id,
+                        guint64       size,
+                        GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (ALLSET_IS_STORE (self), FALSE);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  return set_pack_size (self, pack_id, size, error);
+}
+
+gboolean
 allset_store_chunks_add_packed (AllsetStore              *self,
                                 gint64                    account_id,
                                 gint64                    pack_id,
@@ -167,6 +181,16 @@ pack_keys (AllsetStore  *self,
       return NULL;
     }
   return g_steal_pointer (&keys);
+}
+
+GArray *
+allset_store_segments_newest (AllsetStore  *self,
+                              GError      **error)
+{
+  return pack_keys (self,
+                    "SELECT max (id), account_id FROM packs WHERE align > 1 AND created_at < ? "
+                    "GROUP BY account_id ORDER BY account_id",
+                    G_MAXINT64, error);
 }
 
 GArray *

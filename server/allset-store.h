@@ -298,6 +298,16 @@ gint64         allset_store_segment_new        (AllsetStore       *self,
                                                 gint64             account_id,
                                                 guint              align,
                                                 GError           **error);
+/* Each account's newest segment: the only one of the account's that can
+ * have been open when the server last stopped. */
+GArray        *allset_store_segments_newest    (AllsetStore       *self,
+                                                GError           **error);  /* AllsetPackKey */
+/* Raises pack_id's size to size if it is smaller: the bytes past its last
+ * registered record are then counted as dead. */
+gboolean       allset_store_pack_grow          (AllsetStore       *self,
+                                                gint64             pack_id,
+                                                guint64            size,
+                                                GError           **error);
 /* Registers the chunks of pack_id, whose file holds at least size bytes,
  * in one transaction; fails if the pack was forgotten. A chunk the account already holds keeps where its bytes
  * are and only has its grace period restarted; its record in this pack

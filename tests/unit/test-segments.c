@@ -7,7 +7,8 @@
  * an aligned boundary; records written by many threads at once never
  * overlap; a segment closes at its size and is never reopened; its
  * padding is not mistaken for dead records, while a dead record still
- * leaves the disk; and nothing registers in a pack that was forgotten.
+ * leaves the disk, and so do the bytes a crash left past its last
+ * record; and nothing registers in a pack that was forgotten.
  */
 
 #define _GNU_SOURCE 1
@@ -319,6 +320,54 @@ test_collect (SegmentFixture *f,
   assert_packs_collect (&f->base, f->chunks, now + 4 * DAY, 0, 0);
 }
 
+/* A crash between a record's write and its registration leaves bytes past
+ * the segment's last registered record: counted on the next start, they
+ * leave the disk with the segment's compaction. */
+static void
+test_leftovers (SegmentFixture *f,
+                gconstpointer   data)
+{
+  const AllsetRetention retention = { .versions_keep = 2, .versions_days = 30, .trash_days = 30 };
+  g_autofree char *kept = content_new ("kept: registered and committed", MIB + 11);
+  g_autofree char *lost = content_new ("LOST-written-never-registered", MIB + 13);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 pack_id;
+  guint size;
+  FILE *file;
+
+  put (f, f->base.alice, kept);
+  commit_one (&f->base, f->base.alice, op_put ("kept.bin", 0, kept));
+  pack_id = pack_of (f, f->base.alice, kept);
+  size = pack_column (f, "size", pack_id);
+
+  /* The crash: the server is gone without closing its segment, and its
+   * file holds one more record than the store knows of. */
+  g_clear_object (&f->segments);
+  g_assert_cmpuint (pack_column (f, "size", pack_id), ==, size);
+  path = g_strdup_printf ("%s/%" G_GINT64_FORMAT "/packs/%" G_GINT64_FORMAT ".pack",
+                          f->chunks_dir, f->base.alice->id, pack_id);
+  file = fopen (path, "ab");
+  g_assert_nonnull (file);
+  g_assert_cmpuint (fwrite (lost, 1, strlen (lost), file), ==, strlen (lost));
+  g_assert_cmpint (fclose (file), ==, 0);
+
+  /* Fully live as far as the store knew: nothing to compact. */
+  allset_store_purge (f->base.store, &retention, now + 2 * DAY, &error);
+  g_assert_no_error (error);
+  assert_packs_collect (&f->base, f->chunks, now + 2 * DAY, 0, 0);
+
+  /* The next start counts the file's end; the collector then rewrites
+   * the segment with its live record, and the old file goes. */
+  f->segments = allset_segments_new (f->base.store, f->chunks, ALLSET_SEGMENT_MAX_SIZE);
+  g_assert_cmpuint (pack_column (f, "size", pack_id), ==, size + strlen (lost));
+  assert_packs_collect (&f->base, f->chunks, now + 2 * DAY, 0, 1);
+  assert_packs_collect (&f->base, f->chunks, now + 2 * DAY, 1, 0);
+  g_assert_false (test_tree_holds (f->chunks_dir, "LOST-written-never-registered"));
+  g_assert_cmpint (pack_of (f, f->base.alice, kept), !=, pack_id);
+}
+
 /* A segment's record is registered after it is written; if the pack was
  * forgotten in between, the registration fails and nothing points into
  * a file that is gone. */
@@ -358,6 +407,7 @@ main (int   argc,
   g_test_add ("/segments/rotate", SegmentFixture, NULL, segment_set_up, test_rotate, segment_tear_down);
   g_test_add ("/segments/concurrent", SegmentFixture, NULL, segment_set_up, test_concurrent, segment_tear_down);
   g_test_add ("/segments/collect", SegmentFixture, NULL, segment_set_up, test_collect, segment_tear_down);
+  g_test_add ("/segments/leftovers", SegmentFixture, NULL, segment_set_up, test_leftovers, segment_tear_down);
   g_test_add ("/segments/forgotten", SegmentFixture, NULL, segment_set_up, test_forgotten, segment_tear_down);
 
   return g_test_run ();
