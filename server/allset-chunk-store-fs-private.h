@@ -20,10 +20,6 @@ struct _AllsetChunkStoreFs
    * open a file per chunk (allset-chunk-store-fs-packs.c). */
   GMutex      packs_lock;
   GHashTable *packs;       /* pack id → PackFile */
-
-  /* Segments being written (allset-chunk-store-fs-segments.c). */
-  GMutex      segments_lock;
-  GHashTable *segments;    /* pack id → SegmentFile */
 };
 
 /* An O_DIRECT buffer holds the largest segment record, padded. */
@@ -70,8 +66,10 @@ gboolean allset_chunk_store_fs_pack_remove (AllsetChunkStore  *store,
                                             gint64             pack_id,
                                             GError           **error);
 
-void     allset_chunk_store_fs_segments_init  (AllsetChunkStoreFs *self);
-void     allset_chunk_store_fs_segments_clear (AllsetChunkStoreFs *self);
+gboolean allset_chunk_store_fs_segment_create (AllsetChunkStore   *store,
+                                               gint64              account_id,
+                                               gint64              pack_id,
+                                               GError            **error);
 gboolean allset_chunk_store_fs_segment_write  (AllsetChunkStore   *store,
                                                gint64              account_id,
                                                gint64              pack_id,
@@ -79,8 +77,6 @@ gboolean allset_chunk_store_fs_segment_write  (AllsetChunkStore   *store,
                                                const AllsetHash   *id,
                                                GBytes             *data,
                                                GError            **error);
-void     allset_chunk_store_fs_segment_close  (AllsetChunkStore   *store,
-                                               gint64              pack_id);
 gint64   allset_chunk_store_fs_pack_length    (AllsetChunkStore   *store,
                                                gint64              account_id,
                                                gint64              pack_id,

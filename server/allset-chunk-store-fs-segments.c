@@ -9,7 +9,7 @@
  * (recently_deleted()), and a sync server frees them all the time. A
  * segment is one file that hundreds of chunks are appended to: its file
  * and its directory entry are made durable once, and each record then
- * costs one write and one fdatasync.
+ * costs an open(), one write and one fdatasync.
  *
  * Records are written with O_DIRECT, for the reason allset-chunk-store-fs.c
  * gives, from an aligned buffer that holds header, bytes and padding; a
@@ -27,86 +27,69 @@
 
 #include "allset-chunk-store-fs-private.h"
 
-typedef struct
+gboolean
+allset_chunk_store_fs_segment_create (AllsetChunkStore  *store,
+                                      gint64             account_id,
+                                      gint64             pack_id,
+                                      GError           **error)
 {
+  AllsetChunkStoreFs *self = ALLSET_CHUNK_STORE_FS (store);
+  g_autofree char *dir = allset_chunk_store_fs_pack_dir (self, account_id);
+  g_autofree char *path = allset_chunk_store_fs_pack_path (self, account_id, pack_id);
   int fd;
-} SegmentFile;
 
-static void
-segment_file_free (SegmentFile *file)
-{
-  close (file->fd);
-  g_free (file);
-}
-
-void
-allset_chunk_store_fs_segments_init (AllsetChunkStoreFs *self)
-{
-  g_mutex_init (&self->segments_lock);
-  self->segments = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                          (GDestroyNotify) segment_file_free);
-}
-
-void
-allset_chunk_store_fs_segments_clear (AllsetChunkStoreFs *self)
-{
-  g_clear_pointer (&self->segments, g_hash_table_unref);
-  g_mutex_clear (&self->segments_lock);
-}
-
-/* The segment's file, made on its first record. Lock held. */
-static SegmentFile *
-segment_file_get (AllsetChunkStoreFs  *self,
-                  gint64               account_id,
-                  gint64               pack_id,
-                  GError             **error)
-{
-  SegmentFile *file = g_hash_table_lookup (self->segments, &pack_id);
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  int fd, flags;
-
-  if (file != NULL)
-    return file;
-
-  dir = allset_chunk_store_fs_pack_dir (self, account_id);
-  path = allset_chunk_store_fs_pack_path (self, account_id, pack_id);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       allset_chunk_store_fs_errno_error (error, errno, "Cannot create", dir);
-      return NULL;
+      return FALSE;
     }
 
   /* O_EXCL as for packs: a number is never handed out twice, so a file
-   * already there is not this segment's. O_DIRECT is asked for after the
-   * file exists: a filesystem that refuses it refuses the open. */
+   * already there is not this segment's. */
   fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     {
       allset_chunk_store_fs_errno_error (error, errno, "Cannot create", path);
-      return NULL;
+      return FALSE;
     }
-#ifdef O_DIRECT
-  flags = fcntl (fd, F_GETFL);
-  if (flags >= 0)
-    fcntl (fd, F_SETFL, flags | O_DIRECT);
-#else
-  (void) flags;
-#endif
+  close (fd);
 
   /* Each record's fdatasync covers its bytes and the file's length, not
    * the file's name: that is made durable here, once. */
   if (!allset_chunk_store_fs_sync_dir (dir, error))
     {
-      close (fd);
       g_unlink (path);
-      return NULL;
+      return FALSE;
     }
+  return TRUE;
+}
 
-  file = g_new0 (SegmentFile, 1);
-  file->fd = fd;
-  g_hash_table_insert (self->segments, g_memdup2 (&pack_id, sizeof pack_id), file);
-  return file;
+/* The segment's file for writing, around the page cache where the
+ * filesystem allows it. Opened per record: a descriptor kept per open
+ * segment would be one per account uploading, and an open() of a file
+ * that exists costs microseconds. */
+static int
+segment_open (AllsetChunkStoreFs  *self,
+              gint64               account_id,
+              gint64               pack_id,
+              GError             **error)
+{
+  g_autofree char *path = allset_chunk_store_fs_pack_path (self, account_id, pack_id);
+  int fd = -1;
+
+#ifdef O_DIRECT
+  fd = open (path, O_WRONLY | O_DIRECT | O_CLOEXEC);
+  if (fd < 0 && errno != EINVAL)
+    {
+      allset_chunk_store_fs_errno_error (error, errno, "Cannot open", path);
+      return -1;
+    }
+#endif
+  if (fd < 0)
+    fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    allset_chunk_store_fs_errno_error (error, errno, "Cannot open", path);
+  return fd;
 }
 
 static gboolean
@@ -150,21 +133,14 @@ allset_chunk_store_fs_segment_write (AllsetChunkStore  *store,
   int saved_errno;
   int fd;
 
-  g_mutex_lock (&self->segments_lock);
-  {
-    SegmentFile *file = segment_file_get (self, account_id, pack_id, error);
-
-    /* The file stays open until segment_close, which its caller makes
-     * only once no record is being written. */
-    fd = file != NULL ? file->fd : -1;
-  }
-  g_mutex_unlock (&self->segments_lock);
+  fd = segment_open (self, account_id, pack_id, error);
   if (fd < 0)
     return FALSE;
 
   buffer = allset_chunk_store_fs_direct_buffer_take ();
   if (buffer == NULL)
     {
+      close (fd);
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "Out of memory for a chunk's record");
       return FALSE;
     }
@@ -188,27 +164,20 @@ allset_chunk_store_fs_segment_write (AllsetChunkStore  *store,
   saved_errno = errno;
   allset_chunk_store_fs_direct_buffer_give (buffer);
 
-  if (!ok || fdatasync (fd) != 0)
+  if (ok && fdatasync (fd) != 0)
+    {
+      ok = FALSE;
+      saved_errno = errno;
+    }
+  close (fd);
+  if (!ok)
     {
       g_autofree char *path = allset_chunk_store_fs_pack_path (self, account_id, pack_id);
 
-      if (ok)
-        saved_errno = errno;
       allset_chunk_store_fs_errno_error (error, saved_errno, "Cannot write", path);
       return FALSE;
     }
   return TRUE;
-}
-
-void
-allset_chunk_store_fs_segment_close (AllsetChunkStore *store,
-                                     gint64            pack_id)
-{
-  AllsetChunkStoreFs *self = ALLSET_CHUNK_STORE_FS (store);
-
-  g_mutex_lock (&self->segments_lock);
-  g_hash_table_remove (self->segments, &pack_id);
-  g_mutex_unlock (&self->segments_lock);
 }
 
 gint64

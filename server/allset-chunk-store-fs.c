@@ -334,8 +334,8 @@ chunk_store_iface_init (AllsetChunkStoreInterface *iface)
   iface->pack_put = allset_chunk_store_fs_pack_put;
   iface->pack_read = allset_chunk_store_fs_pack_read;
   iface->pack_remove = allset_chunk_store_fs_pack_remove;
+  iface->segment_create = allset_chunk_store_fs_segment_create;
   iface->segment_write = allset_chunk_store_fs_segment_write;
-  iface->segment_close = allset_chunk_store_fs_segment_close;
   iface->pack_length = allset_chunk_store_fs_pack_length;
 }
 
@@ -344,7 +344,6 @@ allset_chunk_store_fs_finalize (GObject *object)
 {
   AllsetChunkStoreFs *self = ALLSET_CHUNK_STORE_FS (object);
 
-  allset_chunk_store_fs_segments_clear (self);
   allset_chunk_store_fs_packs_clear (self);
   g_free (self->root);
   g_free (self->tmp_dir);
@@ -362,7 +361,6 @@ static void
 allset_chunk_store_fs_init (AllsetChunkStoreFs *self)
 {
   allset_chunk_store_fs_packs_init (self);
-  allset_chunk_store_fs_segments_init (self);
 }
 
 static void

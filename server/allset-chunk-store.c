@@ -141,6 +141,18 @@ allset_chunk_store_has_segments (AllsetChunkStore *self)
 }
 
 gboolean
+allset_chunk_store_segment_create (AllsetChunkStore  *self,
+                                   gint64             account_id,
+                                   gint64             pack_id,
+                                   GError           **error)
+{
+  g_return_val_if_fail (allset_chunk_store_has_segments (self), FALSE);
+  g_return_val_if_fail (pack_id > 0, FALSE);
+
+  return ALLSET_CHUNK_STORE_GET_IFACE (self)->segment_create (self, account_id, pack_id, error);
+}
+
+gboolean
 allset_chunk_store_segment_write (AllsetChunkStore  *self,
                                   gint64             account_id,
                                   gint64             pack_id,
@@ -156,15 +168,6 @@ allset_chunk_store_segment_write (AllsetChunkStore  *self,
 
   return ALLSET_CHUNK_STORE_GET_IFACE (self)->segment_write (self, account_id, pack_id, offset,
                                                              id, data, error);
-}
-
-void
-allset_chunk_store_segment_close (AllsetChunkStore *self,
-                                  gint64            pack_id)
-{
-  g_return_if_fail (allset_chunk_store_has_segments (self));
-
-  ALLSET_CHUNK_STORE_GET_IFACE (self)->segment_close (self, pack_id);
 }
 
 gint64

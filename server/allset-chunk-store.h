@@ -64,6 +64,10 @@ struct _AllsetChunkStoreInterface
                            GError           **error);
 
   /* Optional: NULL in a store that keeps large chunks as objects. */
+  gboolean (*segment_create) (AllsetChunkStore  *self,
+                              gint64             account_id,
+                              gint64             pack_id,
+                              GError           **error);
   gboolean (*segment_write) (AllsetChunkStore  *self,
                              gint64             account_id,
                              gint64             pack_id,
@@ -71,8 +75,6 @@ struct _AllsetChunkStoreInterface
                              const AllsetHash  *id,
                              GBytes            *data,
                              GError           **error);
-  void     (*segment_close) (AllsetChunkStore  *self,
-                             gint64             pack_id);
   gint64   (*pack_length)   (AllsetChunkStore  *self,
                              gint64             account_id,
                              gint64             pack_id,
@@ -123,9 +125,15 @@ gboolean allset_chunk_store_pack_remove (AllsetChunkStore  *self,
                                          GError           **error);
 
 gboolean allset_chunk_store_has_segments (AllsetChunkStore  *self);
+/* Makes segment pack_id's (empty) object, durable under its name; a
+ * pack_id already there is refused. */
+gboolean allset_chunk_store_segment_create (AllsetChunkStore  *self,
+                                            gint64             account_id,
+                                            gint64             pack_id,
+                                            GError           **error);
 /* Writes the record of chunk id (header, bytes, zeros up to the next
- * ALLSET_SEGMENT_ALIGN boundary) at offset in segment pack_id, creating
- * the segment's file on its first record. Durable once it returns TRUE.
+ * ALLSET_SEGMENT_ALIGN boundary) at offset in segment pack_id, which
+ * must have been created. Durable once it returns TRUE.
  * Offsets are the caller's to hand out, aligned and never twice; records
  * may be written concurrently and in any order. */
 gboolean allset_chunk_store_segment_write (AllsetChunkStore  *self,
@@ -135,9 +143,6 @@ gboolean allset_chunk_store_segment_write (AllsetChunkStore  *self,
                                            const AllsetHash  *id,
                                            GBytes            *data,
                                            GError           **error);
-/* No record will be written to pack_id any more; none is being written. */
-void     allset_chunk_store_segment_close (AllsetChunkStore  *self,
-                                           gint64             pack_id);
 
 /* How many bytes pack_id's object holds (a segment's may run past its
  * last registered record); -1 with error set. */

@@ -27,7 +27,7 @@ typedef struct
   guint64  end;         /* where the next record goes */
   gint64   opened_at;   /* monotonic µs */
   guint    writers;     /* records handed a place and not yet registered */
-  gboolean retired;     /* out of the table: the last writer closes it */
+  gboolean retired;     /* out of the table: the last writer frees it */
 } Segment;
 
 struct _AllsetSegments
@@ -71,7 +71,6 @@ segment_close (AllsetSegments *self,
 {
   if (segment->end > 0)
     segment_grow (self, segment->pack_id, segment->end);
-  allset_chunk_store_segment_close (self->chunks, segment->pack_id);
   g_free (segment);
 }
 
@@ -85,7 +84,7 @@ segment_release (AllsetSegments *self,
   segment_close (self, segment);
 }
 
-/* Lock held: no new record goes to it; its file closes with its last. */
+/* Lock held: no new record goes to it; its last writer frees it. */
 static void
 segment_retire (AllsetSegments *self,
                 Segment        *segment)
@@ -118,7 +117,9 @@ segment_for (AllsetSegments  *self,
     {
       gint64 pack_id = allset_store_segment_new (self->store, account_id, ALLSET_SEGMENT_ALIGN, error);
 
-      if (pack_id == 0)
+      /* A row without its file is collected as an empty pack. */
+      if (pack_id == 0 ||
+          !allset_chunk_store_segment_create (self->chunks, account_id, pack_id, error))
         return NULL;
       segment = g_new0 (Segment, 1);
       segment->account_id = account_id;

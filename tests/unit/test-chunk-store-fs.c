@@ -8,7 +8,7 @@
  * the filesystem takes O_DIRECT, a large chunk must also not sit in the
  * page cache afterwards (mincore), which is the point of writing it so.
  * The same holds for a segment's records, written in any order; a
- * segment's file is made once and never taken over.
+ * segment's file is made once, and only a made one takes records.
  */
 
 #define _GNU_SOURCE 1
@@ -225,13 +225,14 @@ test_segment (Fixture       *f,
   gsize total, resident;
   GStatBuf st;
 
+  g_assert_true (allset_chunk_store_segment_create (f->store, 7, 3, &error));
+  g_assert_no_error (error);
   /* The second record is written before the first, as concurrent uploads
    * may. */
   g_assert_true (allset_chunk_store_segment_write (f->store, 7, 3, second_at, &second_id, second, &error));
   g_assert_no_error (error);
   g_assert_true (allset_chunk_store_segment_write (f->store, 7, 3, 0, &first_id, first, &error));
   g_assert_no_error (error);
-  allset_chunk_store_segment_close (f->store, 3);
 
   /* Written around the page cache: nothing of it is cached before it is
    * read back. */
@@ -260,9 +261,13 @@ test_segment (Fixture       *f,
                                                 ALLSET_SEGMENT_ALIGN);
 
 
-  /* Closed is closed: the same number again is not written into. */
-  g_assert_false (allset_chunk_store_segment_write (f->store, 7, 3, 2 * second_at, &first_id, first, &error));
+  /* A segment is made once: the same number again is refused, and a
+   * number never made takes no record. */
+  g_assert_false (allset_chunk_store_segment_create (f->store, 7, 3, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_false (allset_chunk_store_segment_write (f->store, 7, 4, 0, &first_id, first, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
 int
