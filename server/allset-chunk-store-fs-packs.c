@@ -83,6 +83,49 @@ allset_chunk_store_fs_pack_path (AllsetChunkStoreFs *self,
   return g_build_filename (dir, name, NULL);
 }
 
+int
+allset_chunk_store_fs_pack_create (AllsetChunkStoreFs  *self,
+                                   gint64               account_id,
+                                   gint64               pack_id,
+                                   GError             **error)
+{
+  g_autofree char *dir = allset_chunk_store_fs_pack_dir (self, account_id);
+  g_autofree char *path = allset_chunk_store_fs_pack_path (self, account_id, pack_id);
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      allset_chunk_store_fs_errno_error (error, errno, "Cannot create", dir);
+      return -1;
+    }
+
+  /* O_EXCL: a pack is written once; a file already there is not ours to
+   * overwrite (a restored database handing out old numbers again). */
+  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    allset_chunk_store_fs_errno_error (error, errno, "Cannot create", path);
+  return fd;
+}
+
+gboolean
+allset_chunk_store_fs_pack_settle (AllsetChunkStoreFs  *self,
+                                   gint64               account_id,
+                                   gint64               pack_id,
+                                   GError             **error)
+{
+  g_autofree char *dir = allset_chunk_store_fs_pack_dir (self, account_id);
+
+  /* The name must survive a crash as surely as the bytes. */
+  if (!allset_chunk_store_fs_sync_dir (dir, error))
+    {
+      g_autofree char *path = allset_chunk_store_fs_pack_path (self, account_id, pack_id);
+
+      g_unlink (path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 allset_chunk_store_fs_pack_put (AllsetChunkStore  *store,
                                 gint64             account_id,
@@ -91,30 +134,16 @@ allset_chunk_store_fs_pack_put (AllsetChunkStore  *store,
                                 GError           **error)
 {
   AllsetChunkStoreFs *self = ALLSET_CHUNK_STORE_FS (store);
-  g_autofree char *dir = allset_chunk_store_fs_pack_dir (self, account_id);
-  g_autofree char *path = allset_chunk_store_fs_pack_path (self, account_id, pack_id);
   gsize len;
   const guint8 *data = g_bytes_get_data (records, &len);
-  int fd;
+  int fd = allset_chunk_store_fs_pack_create (self, account_id, pack_id, error);
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      allset_chunk_store_fs_errno_error (error, errno, "Cannot create", dir);
-      return FALSE;
-    }
-
-  /* O_EXCL: a pack is written once; a file already there is not ours to
-   * overwrite (a restored database handing out old numbers again). */
-  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
-    {
-      allset_chunk_store_fs_errno_error (error, errno, "Cannot create", path);
-      return FALSE;
-    }
-
+    return FALSE;
   if (!allset_chunk_store_fs_write_all (fd, data, len) || fdatasync (fd) != 0)
     {
       int saved_errno = errno;
+      g_autofree char *path = allset_chunk_store_fs_pack_path (self, account_id, pack_id);
 
       close (fd);
       g_unlink (path);
@@ -122,14 +151,7 @@ allset_chunk_store_fs_pack_put (AllsetChunkStore  *store,
       return FALSE;
     }
   close (fd);
-
-  /* The name must survive a crash as surely as the bytes. */
-  if (!allset_chunk_store_fs_sync_dir (dir, error))
-    {
-      g_unlink (path);
-      return FALSE;
-    }
-  return TRUE;
+  return allset_chunk_store_fs_pack_settle (self, account_id, pack_id, error);
 }
 
 static PackFile *

@@ -47,6 +47,17 @@ char    *allset_chunk_store_fs_pack_path   (AllsetChunkStoreFs *self,
                                             gint64              account_id,
                                             gint64              pack_id);
 
+/* A pack's file, new (O_EXCL) and open for writing; -1 with error set. */
+int      allset_chunk_store_fs_pack_create (AllsetChunkStoreFs *self,
+                                            gint64              account_id,
+                                            gint64              pack_id,
+                                            GError            **error);
+/* Makes a new pack file's name durable; removes the file if it cannot. */
+gboolean allset_chunk_store_fs_pack_settle (AllsetChunkStoreFs *self,
+                                            gint64              account_id,
+                                            gint64              pack_id,
+                                            GError            **error);
+
 void     allset_chunk_store_fs_packs_init  (AllsetChunkStoreFs *self);
 void     allset_chunk_store_fs_packs_clear (AllsetChunkStoreFs *self);
 

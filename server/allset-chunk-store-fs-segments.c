@@ -34,34 +34,14 @@ allset_chunk_store_fs_segment_create (AllsetChunkStore  *store,
                                       GError           **error)
 {
   AllsetChunkStoreFs *self = ALLSET_CHUNK_STORE_FS (store);
-  g_autofree char *dir = allset_chunk_store_fs_pack_dir (self, account_id);
-  g_autofree char *path = allset_chunk_store_fs_pack_path (self, account_id, pack_id);
-  int fd;
+  int fd = allset_chunk_store_fs_pack_create (self, account_id, pack_id, error);
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      allset_chunk_store_fs_errno_error (error, errno, "Cannot create", dir);
-      return FALSE;
-    }
-
-  /* O_EXCL as for packs: a number is never handed out twice, so a file
-   * already there is not this segment's. */
-  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
-    {
-      allset_chunk_store_fs_errno_error (error, errno, "Cannot create", path);
-      return FALSE;
-    }
+    return FALSE;
   close (fd);
-
   /* Each record's fdatasync covers its bytes and the file's length, not
    * the file's name: that is made durable here, once. */
-  if (!allset_chunk_store_fs_sync_dir (dir, error))
-    {
-      g_unlink (path);
-      return FALSE;
-    }
-  return TRUE;
+  return allset_chunk_store_fs_pack_settle (self, account_id, pack_id, error);
 }
 
 /* The segment's file for writing, around the page cache where the
