@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "allset-chunk-store-fs.h"
 #include "allset-pack-collect.h"
 #include "store-fixture.h"
 #include "test-tree.h"
@@ -236,4 +237,17 @@ assert_packs_collect (Fixture          *f,
   g_assert_no_error (error);
   g_assert_cmpuint (stats.removed, ==, removed);
   g_assert_cmpuint (stats.compacted, ==, compacted);
+}
+
+AllsetChunkStore *
+fixture_chunk_store (Fixture  *f,
+                     char    **dir)
+{
+  g_autoptr(GError) error = NULL;
+  AllsetChunkStore *chunks;
+
+  *dir = g_build_filename (f->dir, "chunks", NULL);
+  chunks = allset_chunk_store_fs_new (*dir, &error);
+  g_assert_no_error (error);
+  return chunks;
 }

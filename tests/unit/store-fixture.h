@@ -59,6 +59,9 @@ AllsetNode      *get_file                (Fixture         *f,
                                           gint64           account_id,
                                           const char      *path);
 char            *hex_of                  (const char      *content);
+/* A file-system chunk store in f's scratch directory, at *dir. */
+AllsetChunkStore *fixture_chunk_store    (Fixture          *f,
+                                          char            **dir);
 /* Runs the pack collector at now; it must succeed with these counts. */
 void             assert_packs_collect    (Fixture          *f,
                                           AllsetChunkStore *chunks,

@@ -34,12 +34,8 @@ static void
 pack_set_up (PackFixture   *f,
              gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   fixture_set_up (&f->base, data);
-  f->chunks_dir = g_build_filename (f->base.dir, "chunks", NULL);
-  f->chunks = allset_chunk_store_fs_new (f->chunks_dir, &error);
-  g_assert_no_error (error);
+  f->chunks = fixture_chunk_store (&f->base, &f->chunks_dir);
 }
 
 static void

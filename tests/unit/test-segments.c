@@ -40,12 +40,8 @@ static void
 segment_set_up (SegmentFixture *f,
                 gconstpointer   data)
 {
-  g_autoptr(GError) error = NULL;
-
   fixture_set_up (&f->base, data);
-  f->chunks_dir = g_build_filename (f->base.dir, "chunks", NULL);
-  f->chunks = allset_chunk_store_fs_new (f->chunks_dir, &error);
-  g_assert_no_error (error);
+  f->chunks = fixture_chunk_store (&f->base, &f->chunks_dir);
   f->segments = allset_segments_new (f->base.store, f->chunks, ALLSET_SEGMENT_MAX_SIZE);
 }
 
