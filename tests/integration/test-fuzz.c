@@ -1,0 +1,485 @@
+/* test-fuzz.c — seeded random mutations of valid requests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The other tests send the bad input someone thought of; this one sends
+ * what a seeded generator makes of valid requests to every endpoint that
+ * reads a body, a query or an id: a member dropped or added, a value
+ * swapped for one of another type or an edge (2^63, -0.0, "..", NUL,
+ * 300-byte names, "g" × 64 as an id), an array repeated thousands of
+ * times, the JSON text cut short or its bytes flipped; chunk packs with
+ * wrong ids, sizes and truncated records; chunk PUTs under wrong ids;
+ * ranges that cannot be. Whatever comes, against the real server:
+ *  - no answer is a server error (5xx; 507, the full quota, aside), and
+ *    every refusal is the JSON error document of docs/protocol.md;
+ *  - the server keeps running and still takes a valid commit;
+ *  - a file committed before the first mutation, in a directory no
+ *    mutation names, reads back with its revision, file id and bytes.
+ * ALLSET_FUZZ_SEED and ALLSET_FUZZ_ROUNDS (default 1500, 500 under the
+ * sanitizers) change the run; the seed is printed, so that a failure can
+ * be replayed.
+ */
+
+#include <string.h>
+
+#include "allset-test-server.h"
+
+/* ~12 s here; under the sanitizers a third of them take ~20 s. */
+#define DEFAULT_ROUNDS           1500
+#define DEFAULT_ROUNDS_SANITIZED 500
+
+static AllsetTestServer *server;
+static GRand *rng;
+
+static const char *const accounts[] = { "fuzz", NULL };
+
+static const char *const weird_strings[] = {
+  "", " ", "..", "../x", "/abs", "a/../b", "a/", "//", "a\\b", "a:b", "CON", "nul", "a\nb",
+  "\xcc\x81", "\xe2\x80\xae", "Docs", "Docs/a.txt", "Docs/c.txt", "0", "-1", "1e3",
+  "0000000000000000000000000000000000000000000000000000000000000000",
+  "gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg",
+  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+};
+
+/* Inserted into JSON text: tokens that break it, or strain its reader. */
+static const char *const text_splices[] = {
+  "{", "[", "\"", "\\u0000", "\\ud800", "1e999999", "-", ",,,,,", "\xff", "\xc3", "]]]]", "nul",
+};
+
+static JsonNode *
+weird_value (void)
+{
+  JsonNode *node = json_node_alloc ();
+  guint pick = g_rand_int_range (rng, 0, 16);
+
+  switch (pick)
+    {
+    case 0: return json_node_init_null (node);
+    case 1: return json_node_init_boolean (node, g_rand_boolean (rng));
+    case 2: return json_node_init_int (node, G_MAXINT64);
+    case 3: return json_node_init_int (node, G_MININT64);
+    case 4: return json_node_init_int (node, g_rand_int_range (rng, -2, 3));
+    case 5: return json_node_init_double (node, 1e308);
+    case 6: return json_node_init_double (node, -0.0);
+    case 7: return json_node_init_double (node, 1.5);
+    case 8: return json_node_init_object (node, json_object_new ());
+    case 9: return json_node_init_array (node, json_array_new ());
+    case 10:
+      {
+        g_autofree char *s = g_strnfill (g_rand_int_range (rng, 250, 5000), 'a');
+
+        return json_node_init_string (node, s);
+      }
+    case 11:
+      {
+        GString *s = g_string_new (NULL);
+
+        /* "é" 200 times: 400 bytes, 200 characters. */
+        for (guint i = 0; i < 200; i++)
+          g_string_append (s, "\xc3\xa9");
+        json_node_init_string (node, s->str);
+        g_string_free (s, TRUE);
+        return node;
+      }
+    default:
+      return json_node_init_string (node, weird_strings[g_rand_int_range (rng, 0, G_N_ELEMENTS (weird_strings))]);
+    }
+}
+
+static const char *const extra_members[] = {
+  "op", "path", "to", "chunks", "size", "mtime", "base_revision", "operations", "ids", "paths",
+  "revision", "trash_id", "expires_in_seconds", "max_downloads", "never", "receipts", "extra",
+};
+
+/* A changed copy of node (taken). */
+static JsonNode *
+mutate (JsonNode *node,
+        guint     depth)
+{
+  if (depth > 6 || g_rand_double (rng) < 0.15)
+    {
+      json_node_unref (node);
+      return weird_value ();
+    }
+
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+      guint n = g_list_length (members);
+      guint pick = g_rand_int_range (rng, 0, n + G_N_ELEMENTS (extra_members));
+      const char *name = pick < n ? g_list_nth_data (members, pick) : extra_members[pick - n];
+      g_autofree char *key = g_strdup (name);
+      double what = g_rand_double (rng);
+
+      if (what < 0.2 && json_object_has_member (object, key))
+        json_object_remove_member (object, key);
+      else if (what < 0.6 && json_object_has_member (object, key))
+        json_object_set_member (object, key, mutate (json_node_copy (json_object_get_member (object, key)),
+                                                     depth + 1));
+      else
+        json_object_set_member (object, key, weird_value ());
+      return node;
+    }
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      guint n = json_array_get_length (array);
+      double what = g_rand_double (rng);
+
+      if (what < 0.2 && n > 0)
+        json_array_remove_element (array, g_rand_int_range (rng, 0, n));
+      else if (what < 0.4 && n > 0)
+        {
+          /* Many times over: past every per-request limit, at times. */
+          static const guint times[] = { 2, 100, 2500 };
+          guint k = times[g_rand_int_range (rng, 0, G_N_ELEMENTS (times))];
+
+          for (guint t = 1; t < k; t++)
+            for (guint i = 0; i < n; i++)
+              json_array_add_element (array, json_node_copy (json_array_get_element (array, i)));
+        }
+      else if (n > 0)
+        {
+          guint i = g_rand_int_range (rng, 0, n);
+          JsonNode *changed = mutate (json_node_copy (json_array_get_element (array, i)), depth + 1);
+          JsonArray *rebuilt = json_array_sized_new (n);
+
+          for (guint j = 0; j < n; j++)
+            json_array_add_element (rebuilt, j == i ? changed : json_node_copy (json_array_get_element (array, j)));
+          json_node_take_array (node, rebuilt);
+        }
+      else
+        json_array_add_element (array, weird_value ());
+      return node;
+    }
+
+  json_node_unref (node);
+  return weird_value ();
+}
+
+/* Byte edits of JSON text: cuts, flips, broken tokens, an early end. */
+static GBytes *
+mutate_text (const char *text)
+{
+  GByteArray *bytes = g_byte_array_new ();
+  guint edits = g_rand_int_range (rng, 1, 5);
+
+  g_byte_array_append (bytes, (const guint8 *) text, strlen (text));
+  for (guint e = 0; e < edits && bytes->len > 0; e++)
+    {
+      guint at = g_rand_int_range (rng, 0, bytes->len);
+      double what = g_rand_double (rng);
+
+      if (what < 0.3)
+        {
+          guint cut = g_rand_int_range (rng, 1, 11);
+
+          g_byte_array_remove_range (bytes, at, MIN (bytes->len - at, cut));
+        }
+      else if (what < 0.6)
+        bytes->data[at] = g_rand_int_range (rng, 0, 256);
+      else if (what < 0.85)
+        {
+          const char *splice = text_splices[g_rand_int_range (rng, 0, G_N_ELEMENTS (text_splices))];
+
+          g_byte_array_set_size (bytes, bytes->len + strlen (splice));
+          memmove (bytes->data + at + strlen (splice), bytes->data + at, bytes->len - at - strlen (splice));
+          memcpy (bytes->data + at, splice, strlen (splice));
+        }
+      else
+        g_byte_array_set_size (bytes, at);
+    }
+  return g_byte_array_free_to_bytes (bytes);
+}
+
+static gboolean
+holds_string (AllsetTestResponse *r,
+              const char         *path)
+{
+  JsonNode *node = allset_test_json_lookup (r->json, path);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+/* Any answer but a server error; a refusal says what, as JSON. */
+static void
+assert_sane (AllsetTestResponse *r,
+             const char         *method,
+             const char         *path,
+             guint               round)
+{
+  g_autofree char *described = NULL;
+
+  if (r->status != 0 && (r->status < 500 || r->status == 507) &&
+      (r->status < 400 || (holds_string (r, "error.code") && holds_string (r, "error.message"))))
+    return;
+  described = allset_test_response_describe (r);
+  g_error ("round %u, %s %.200s: %s", round, method, path, described);
+}
+
+typedef struct
+{
+  const char *token;
+  char       *share_id;
+  GPtrArray  *ids;       /* hex of chunks the account holds */
+  JsonNode   *bodies[7];
+  const char *paths[7];
+} Valid;
+
+static void
+fuzz_json (Valid *v,
+           guint  round)
+{
+  guint which = g_rand_int_range (rng, 0, G_N_ELEMENTS (v->bodies));
+  JsonNode *node = mutate (json_node_copy (v->bodies[which]), 0);
+  g_autofree char *text = json_to_string (node, FALSE);
+  g_autoptr(GBytes) body = g_rand_double (rng) < 0.3 ? mutate_text (text)
+                                                     : g_bytes_new (text, strlen (text));
+  g_autofree char *path = g_strdup (v->paths[which]);
+  const char *method = "POST";
+  g_autoptr(AllsetTestResponse) r = NULL;
+
+  if (g_str_equal (path, "/api/v1/shares/"))
+    {
+      g_free (path);
+      path = g_strconcat ("/api/v1/shares/", v->share_id, NULL);
+      method = "PATCH";
+    }
+  r = allset_test_request (server, NULL, method, path, v->token, "application/json", body, NULL);
+  assert_sane (r, method, path, round);
+  json_node_unref (node);
+}
+
+static void
+fuzz_query (Valid *v,
+            guint  round)
+{
+  /* Before and after the value. */
+  static const char *const formats[][2] = {
+    { "/api/v1/file?path=", "" }, { "/api/v1/file?path=Docs/a.txt&revision=", "" },
+    { "/api/v1/list?path=", "" }, { "/api/v1/changes?cursor=", "" }, { "/api/v1/changes?cursor=0&limit=", "" },
+    { "/api/v1/versions?path=", "" }, { "/api/v1/changes/wait?cursor=", "&timeout=1" },
+    { "/api/v1/changes/wait?cursor=0&timeout=", "" }, { "/api/v1/chunks/", "" }, { "/api/v1/trash?", "" },
+    { "/api/v1/devices/", "" }, { "/api/v1/shares/", "" },
+  };
+  static const char *const values[] = {
+    "", "Docs", "Docs/a.txt", "..", "%2e%2e", "%00", "%ff", "%c3%a9", "a%2fb", "-1", "0", "1e3",
+    "99999999999999999999", "9223372036854775807", "-9223372036854775808", "1.5", "x&x=y",
+    "0000000000000000000000000000000000000000000000000000000000000000",
+  };
+  guint f = g_rand_int_range (rng, 0, G_N_ELEMENTS (formats));
+  const char *value = g_rand_double (rng) < 0.2 && v->ids->len > 0
+                      ? g_ptr_array_index (v->ids, g_rand_int_range (rng, 0, v->ids->len))
+                      : values[g_rand_int_range (rng, 0, G_N_ELEMENTS (values))];
+  g_autofree char *path = g_strconcat (formats[f][0], value, formats[f][1], NULL);
+  const char *method = g_str_has_prefix (path, "/api/v1/devices/") ||
+                       g_str_has_prefix (path, "/api/v1/shares/") ? "DELETE" : "GET";
+  static const char *const ranges[] = { "bytes=5-1", "bytes=-0", "bytes=99999999999-", "bytes=0-0,1-1",
+                                        "bytes=x", "bytes=0-", "pages=1" };
+  const char *headers[] = { "Range", ranges[g_rand_int_range (rng, 0, G_N_ELEMENTS (ranges))], NULL };
+  g_autoptr(AllsetTestResponse) r = NULL;
+
+  /* A share's id other than the one the later rounds PATCH. */
+  if (g_str_equal (method, "DELETE") && g_str_equal (value, v->share_id))
+    return;
+  r = allset_test_request (server, NULL, method, path, v->token, NULL, NULL,
+                           g_str_has_prefix (path, "/api/v1/chunks/") ? headers : NULL);
+  assert_sane (r, method, path, round);
+}
+
+static void
+fuzz_pack (Valid *v,
+           guint  round)
+{
+  GByteArray *pack = g_byte_array_new ();
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(AllsetTestResponse) r = NULL;
+  guint records = g_rand_int_range (rng, 0, 5);
+
+  for (guint i = 0; i < records; i++)
+    {
+      g_autoptr(GBytes) data = allset_test_random_bytes (g_rand_int_range (rng, 0, 70000));
+      g_autofree char *hex = allset_test_chunk_id (data);
+      AllsetHash id;
+      guint32 size = g_bytes_get_size (data);
+      static const guint32 wrong_sizes[] = { 0, G_MAXUINT32, 65537 };
+
+      g_assert_true (allset_hash_from_hex (hex, &id));
+      if (g_rand_double (rng) < 0.3)
+        id.bytes[g_rand_int_range (rng, 0, ALLSET_HASH_LEN)] ^= 1;
+      if (g_rand_double (rng) < 0.2)
+        size = g_rand_boolean (rng) ? size + 1 : wrong_sizes[g_rand_int_range (rng, 0, G_N_ELEMENTS (wrong_sizes))];
+      size = GUINT32_TO_BE (size);
+      g_byte_array_append (pack, id.bytes, ALLSET_HASH_LEN);
+      g_byte_array_append (pack, (const guint8 *) &size, sizeof size);
+      g_byte_array_append (pack, g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+    }
+  if (pack->len > 0 && g_rand_double (rng) < 0.3)
+    g_byte_array_set_size (pack, g_rand_int_range (rng, 0, pack->len));
+  body = g_byte_array_free_to_bytes (pack);
+  r = allset_test_request (server, NULL, "POST", "/api/v1/chunks/pack", v->token,
+                           "application/octet-stream", body, NULL);
+  assert_sane (r, "POST", "/api/v1/chunks/pack", round);
+}
+
+static void
+fuzz_chunk_put (Valid *v,
+                guint  round)
+{
+  g_autoptr(GBytes) data = allset_test_random_bytes (g_rand_int_range (rng, 0, 300000));
+  g_autofree char *hex = allset_test_chunk_id (data);
+  g_autofree char *path = NULL;
+  g_autoptr(AllsetTestResponse) r = NULL;
+
+  if (g_rand_double (rng) < 0.4)
+    hex[g_rand_int_range (rng, 0, ALLSET_HASH_HEX_LEN)] = "0aG/"[g_rand_int_range (rng, 0, 4)];
+  path = g_strconcat ("/api/v1/chunks/", hex, NULL);
+  r = allset_test_request (server, NULL, "PUT", path, v->token, "application/octet-stream", data, NULL);
+  assert_sane (r, "PUT", path, round);
+  if (r->status == 201)
+    g_ptr_array_add (v->ids, g_steal_pointer (&hex));
+}
+
+static JsonNode *
+parse (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  return node;
+}
+
+static void
+test_mutations (void)
+{
+  g_autofree char *token = allset_test_server_login_as (server, "fuzz", "fuzz", NULL);
+  g_autoptr(AllsetTestContent) precious = allset_test_content_new (200 * 1024, 64 * 1024);
+  g_autoptr(AllsetTestContent) small = allset_test_content_new (3000, 1000);
+  g_autoptr(AllsetTestContent) after = allset_test_content_new (5000, 5000);
+  g_autoptr(AllsetTestResponse) r = NULL;
+  g_autofree char *precious_file_id = NULL;
+  g_autofree char *commit = NULL;
+  g_autofree char *chunk_list = NULL;
+  const char *seed_text = g_getenv ("ALLSET_FUZZ_SEED");
+  const char *rounds_text = g_getenv ("ALLSET_FUZZ_ROUNDS");
+  guint32 seed = seed_text != NULL ? (guint32) g_ascii_strtoull (seed_text, NULL, 10) : (guint32) g_test_rand_int ();
+  guint rounds = rounds_text != NULL ? (guint) g_ascii_strtoull (rounds_text, NULL, 10)
+                 : allset_test_is_sanitized () ? DEFAULT_ROUNDS_SANITIZED : DEFAULT_ROUNDS;
+  gint64 precious_revision;
+  Valid v = { token };
+
+  g_test_message ("ALLSET_FUZZ_SEED=%u ALLSET_FUZZ_ROUNDS=%u", seed, rounds);
+  rng = g_rand_new_with_seed (seed);
+
+  /* What must survive, under a name no mutation uses. */
+  allset_test_upload (server, token, precious);
+  allset_test_upload (server, token, small);
+  g_clear_pointer (&r, allset_test_response_free);
+  r = allset_test_commit (server, token, allset_test_op_put ("Keep/precious.bin", 0, precious),
+                          allset_test_op_mkdir ("Docs", 0), allset_test_op_put ("Docs/a.txt", 0, small),
+                          allset_test_op_put ("Docs/c.txt", 0, small), NULL);
+  allset_test_assert_status (r, 200);
+  g_assert_cmpint (allset_test_response_get_int (r, "results.0.status"), ==, 200);
+  precious_revision = allset_test_response_get_int (r, "results.0.revision");
+  precious_file_id = g_strdup (allset_test_response_get_string (r, "results.0.file_id"));
+  g_clear_pointer (&r, allset_test_response_free);
+  r = allset_test_post_json (server, "/api/v1/shares", token,
+                             "{\"path\":\"Docs/a.txt\",\"expires_in_seconds\":86400}");
+  allset_test_assert_status (r, 201);
+  v.share_id = g_strdup_printf ("%" G_GINT64_FORMAT, allset_test_response_get_int (r, "id"));
+
+  v.ids = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; small->chunk_ids[i] != NULL; i++)
+    g_ptr_array_add (v.ids, g_strdup (small->chunk_ids[i]));
+  chunk_list = g_strjoinv ("\",\"", small->chunk_ids);
+  commit = g_strdup_printf ("{\"operations\":["
+                            "{\"op\":\"mkdir\",\"path\":\"Docs/sub\",\"base_revision\":0},"
+                            "{\"op\":\"put\",\"path\":\"Docs/b.txt\",\"base_revision\":0,\"chunks\":[\"%s\"],"
+                            "\"size\":%" G_GSIZE_FORMAT ",\"mtime\":%d,\"executable\":false},"
+                            "{\"op\":\"move\",\"path\":\"Docs/c.txt\",\"to\":\"Docs/d.txt\",\"base_revision\":4},"
+                            "{\"op\":\"delete\",\"path\":\"Docs/a.txt\",\"base_revision\":3}],"
+                            "\"receipts\":\"compact\"}",
+                            chunk_list, small->size, ALLSET_TEST_MTIME);
+  v.bodies[0] = parse (commit);
+  v.paths[0] = "/api/v1/commit";
+  v.bodies[1] = parse ("{\"ids\":[]}");
+  json_array_add_string_element (json_object_get_array_member (json_node_get_object (v.bodies[1]), "ids"),
+                                 small->chunk_ids[0]);
+  v.paths[1] = "/api/v1/chunks/missing";
+  v.bodies[2] = json_node_copy (v.bodies[1]);
+  v.paths[2] = "/api/v1/chunks/fetch";
+  v.bodies[3] = parse ("{\"paths\":[\"Docs/a.txt\",\"Docs\",\"nothing\"]}");
+  v.paths[3] = "/api/v1/files";
+  v.bodies[4] = parse ("{\"path\":\"Docs/a.txt\",\"revision\":3}");
+  v.paths[4] = "/api/v1/versions/restore";
+  v.bodies[5] = parse ("{\"path\":\"Docs/a.txt\",\"expires_in_seconds\":3600,\"max_downloads\":2}");
+  v.paths[5] = "/api/v1/shares";
+  v.bodies[6] = parse ("{\"expires_in_seconds\":7200,\"max_downloads\":5}");
+  v.paths[6] = "/api/v1/shares/";
+
+  for (guint round = 0; round < rounds; round++)
+    {
+      double kind = g_rand_double (rng);
+
+      if (kind < 0.55)
+        fuzz_json (&v, round);
+      else if (kind < 0.75)
+        fuzz_query (&v, round);
+      else if (kind < 0.9)
+        fuzz_pack (&v, round);
+      else
+        fuzz_chunk_put (&v, round);
+    }
+
+  g_assert_true (allset_test_server_is_running (server));
+
+  /* Still takes a valid commit... */
+  allset_test_upload (server, token, after);
+  g_clear_pointer (&r, allset_test_response_free);
+  r = allset_test_commit (server, token, allset_test_op_put ("Keep/after.bin", 0, after), NULL);
+  allset_test_assert_status (r, 200);
+  g_assert_cmpint (allset_test_response_get_int (r, "results.0.status"), ==, 200);
+
+  /* ...and the file committed first is as it was. */
+  g_clear_pointer (&r, allset_test_response_free);
+  r = allset_test_get (server, "/api/v1/file?path=Keep/precious.bin", token);
+  allset_test_assert_status (r, 200);
+  g_assert_cmpint (allset_test_response_get_int (r, "revision"), ==, precious_revision);
+  g_assert_cmpstr (allset_test_response_get_string (r, "file_id"), ==, precious_file_id);
+  for (guint i = 0; precious->chunk_ids[i] != NULL; i++)
+    {
+      g_autofree char *path = g_strconcat ("/api/v1/chunks/", precious->chunk_ids[i], NULL);
+      g_autoptr(AllsetTestResponse) chunk = allset_test_get (server, path, token);
+      g_autoptr(GBytes) expected = allset_test_content_chunk (precious, i);
+
+      allset_test_assert_status (chunk, 200);
+      g_assert_true (g_bytes_equal (chunk->body, expected));
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (v.bodies); i++)
+    json_node_unref (v.bodies[i]);
+  g_ptr_array_unref (v.ids);
+  g_free (v.share_id);
+  g_clear_pointer (&rng, g_rand_free);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  allset_test_init (&argc, &argv);
+
+  server = allset_test_server_new_full (NULL, 0);
+  allset_test_server_add_accounts (server, accounts);
+
+  g_test_add_func ("/fuzz/mutations", test_mutations);
+
+  status = g_test_run ();
+  allset_test_server_free (server);
+  return status;
+}
