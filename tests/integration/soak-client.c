@@ -43,6 +43,8 @@ soak_client_spawn (SoakClient         *client,
       g_subprocess_launcher_setenv (launcher, var, value, TRUE);
     }
   g_subprocess_launcher_setenv (launcher, "HOME", client->home, TRUE);
+  if (client->garbled)
+    g_subprocess_launcher_setenv (launcher, "G_DEBUG", "gc-friendly,fatal-criticals", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
 

@@ -86,6 +86,9 @@ typedef struct
   char         *last_output;  /* of its last pass */
   guint         trashed;      /* entries its passes said they sent to the OS trash */
   gboolean      interrupted;  /* a pass of it was killed, or raced by its user */
+  /* Behind garble-proxy.c: the engine's warnings about what it is told
+   * (a receipt missing, say) are expected; criticals still abort. */
+  gboolean      garbled;
 } SoakClient;
 
 /* Makes its directories, signs in (device "poste-A"), adds the folder. */

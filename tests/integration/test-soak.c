@@ -53,6 +53,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "garble-proxy.h"
 #include "soak-common.h"
 #include "test-cli-server.h"
 
@@ -68,6 +69,10 @@
  * race: the pass must not overwrite or lose what it did not scan;
  * ALLSET_SOAK_RACE). */
 #define RACE_PERCENT     10
+/* Percentage of client C's answers that reach it garbled during the
+ * rounds (garble-proxy.c; ALLSET_SOAK_GARBLE); the settling passes get
+ * them all intact. */
+#define GARBLE_PERCENT   10
 
 typedef struct
 {
@@ -93,9 +98,11 @@ static struct
   guint          round;
   guint          kill_percent;
   guint          race_percent;
+  guint          garble_percent;
   gboolean       verbose;
   char          *work;
   TestCliServer *server;
+  GarbleProxy    *garble;        /* client C's way to the server */
   AllsetClient  *api;
   SoakClient     clients[N_CLIENTS];
   GHashTable    *seen;          /* file id → where it was first met */
@@ -583,12 +590,23 @@ test_soak (void)
   g_autoptr(GTimer) timer = g_timer_new ();
   SoakOpCounts total = { 0 };
   guint settle_rounds = 0, n_checked = 0, n_copies = 0, n_trash = 0, n_orphans = 0;
+  guint answered = 0, garbled = 0;
 
   for (guint i = 0; i < N_CLIENTS; i++)
-    soak_client_setup (&soak.clients[i], i, soak.work, soak.server->url, soak.server->fingerprint);
+    soak_client_setup (&soak.clients[i], i, soak.work,
+                       i == N_CLIENTS - 1 ? garble_proxy_get_url (soak.garble) : soak.server->url,
+                       soak.server->fingerprint);
 
+  soak.clients[N_CLIENTS - 1].garbled = soak.garble_percent > 0;
+  garble_proxy_set_percent (soak.garble, soak.garble_percent);
   for (soak.round = 1; soak.round <= soak.rounds; soak.round++)
     random_round ();
+  garble_proxy_set_percent (soak.garble, 0);
+  garble_proxy_get_counts (soak.garble, &answered, &garbled);
+  /* A download a garbled answer failed keeps its part file for the next
+   * pass, as a killed one does (swept an hour later if no pass wants it). */
+  if (garbled > 0)
+    soak.clients[N_CLIENTS - 1].interrupted = TRUE;
 
   if (!settle (&settle_rounds))
     {
@@ -631,6 +649,8 @@ test_soak (void)
                   "%u conflict copies in the final tree, %u server trash entries, %u part files "
                   "left by interrupted passes", n_checked, g_hash_table_size (soak.discarded),
                   n_copies, n_trash, n_orphans);
+  g_test_message ("soak: %u of client C's %u answers garbled on the way (garble-proxy.c)",
+                  garbled, answered);
 
   if (soak.failures > 0)
     {
@@ -687,12 +707,14 @@ main (int    argc,
   soak.verbose = g_strcmp0 (g_getenv ("ALLSET_SOAK_VERBOSE"), "1") == 0;
   soak.kill_percent = env_uint ("ALLSET_SOAK_KILL", KILL_PERCENT);
   soak.race_percent = env_uint ("ALLSET_SOAK_RACE", RACE_PERCENT);
+  soak.garble_percent = env_uint ("ALLSET_SOAK_GARBLE", GARBLE_PERCENT);
   soak.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   soak.discarded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   soak.history = soak_history_new ();
   /* Printed first, so that a crash still tells how to reproduce it. */
   g_printerr ("soak: seed %u (ALLSET_SOAK_SEED), %u rounds (ALLSET_SOAK_ROUNDS), %u %% of passes "
-              "killed, %u %% raced\n", soak.seed, soak.rounds, soak.kill_percent, soak.race_percent);
+              "killed, %u %% raced, %u %% of client C's answers garbled\n", soak.seed, soak.rounds,
+              soak.kill_percent, soak.race_percent, soak.garble_percent);
 
   soak.work = g_dir_make_tmp ("allset-soak-XXXXXX", NULL);
   g_assert_nonnull (soak.work);
@@ -700,11 +722,18 @@ main (int    argc,
   test_cli_admin (soak.server, TEST_CLI_PASSWORD "\n", "account-add", "alice", "--name", "Alice",
                   "--email", "alice@example.com", "--quota", "4G", NULL);
   soak.api = test_cli_signed_in (soak.server, "alice");
+  {
+    g_autofree char *cert = g_build_filename (soak.server->dir, "data", "tls", "cert.pem", NULL);
+    g_autofree char *key = g_build_filename (soak.server->dir, "data", "tls", "key.pem", NULL);
+
+    soak.garble = garble_proxy_new (soak.server->url, cert, key, soak.seed);
+  }
 
   g_test_add_func ("/soak/random", test_soak);
   status = g_test_run ();
 
   g_clear_object (&soak.api);
+  g_clear_pointer (&soak.garble, garble_proxy_free);
   g_clear_pointer (&soak.server, test_cli_server_stop);
   if (status == 0 && soak.failures == 0 && g_getenv ("ALLSET_SOAK_KEEP") == NULL)
     remove_work ();

@@ -1,0 +1,179 @@
+/* test-garbled-answers.c — the engine told wrong things by its server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The soak puts one client behind garble-proxy.c at random; this is the
+ * case it found, made certain. A status answer without the server's
+ * receipt key (the real server's answer with that member cut out on the
+ * way) once made every receipt of the pass count as verified:
+ * allset_receipt_verify() refused the NULL key as a programming error,
+ * without an error, which the pass read as success. Now the pass still
+ * uploads and commits, but the file is NOT VERIFIED — counted, reported
+ * with why, left pending — and the next pass, told the truth, verifies
+ * it (DESIGN.md §4, terms R13).
+ */
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "allset-journal.h"
+#include "allset-sync.h"
+#include "garble-proxy.h"
+#include "test-cli-server.h"
+
+static TestCliServer *server;
+
+typedef struct
+{
+  char               *root;
+  AllsetFolderConfig  folder;
+  GarbleProxy        *proxy;
+  AllsetClient       *client;   /* through the proxy */
+  gint                strip;    /* the status loses its receipt key */
+} Fixture;
+
+static GBytes *
+strip_receipt_key (const char *method,
+                   const char *path,
+                   guint      *status,
+                   GBytes     *body,
+                   gpointer    user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  char *out;
+  gsize len;
+  const char *data = g_bytes_get_data (body, &len);
+
+  if (!g_atomic_int_get (&f->strip) || g_strcmp0 (path, "/api/v1/status") != 0)
+    return NULL;
+  text = g_strndup (data, len);
+  node = json_from_string (text, NULL);
+  g_assert_true (node != NULL && JSON_NODE_HOLDS_OBJECT (node));
+  g_assert_true (json_object_has_member (json_node_get_object (node), "receipt_key"));
+  json_object_remove_member (json_node_get_object (node), "receipt_key");
+  out = json_to_string (node, FALSE);
+  return g_bytes_new_take (out, strlen (out));
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  static guint accounts;
+  g_autofree char *user = g_strdup_printf ("garbled%u", ++accounts);
+  g_autofree char *cert = g_build_filename (server->dir, "data", "tls", "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (server->dir, "data", "tls", "key.pem", NULL);
+  g_autoptr(AllsetLoginInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->root = g_dir_make_tmp ("allset-garbled-XXXXXX", NULL);
+  g_assert_nonnull (f->root);
+  f->folder.id = g_strdup ("garbled");
+  f->folder.local = g_build_filename (f->root, "local", NULL);
+  f->folder.remote = g_strdup ("Garbled");
+  f->folder.journal = g_build_filename (f->root, "garbled.db", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (f->folder.local, 0700), ==, 0);
+
+  f->proxy = garble_proxy_new (server->url, cert, key, 1);
+  garble_proxy_set_rewrite (f->proxy, strip_receipt_key, f);
+  test_cli_add_account (server, user, NULL);
+  f->client = allset_client_new (garble_proxy_get_url (f->proxy), server->fingerprint, NULL, &error);
+  g_assert_no_error (error);
+  info = allset_client_login (f->client, user, TEST_CLI_PASSWORD, "garbled", NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *quoted = g_shell_quote (f->root);
+  g_autofree char *command = g_strdup_printf ("rm -rf %s", quoted);
+
+  g_clear_object (&f->client);
+  g_clear_pointer (&f->proxy, garble_proxy_free);
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+  g_free (f->root);
+  g_free (f->folder.id);
+  g_free (f->folder.local);
+  g_free (f->folder.remote);
+  g_free (f->folder.journal);
+}
+
+static AllsetSyncReport *
+run_pass (Fixture *f)
+{
+  AllsetSyncReport *report = allset_sync_report_new ();
+  g_autoptr(GError) error = NULL;
+  AllsetSyncOptions options = { FALSE, "garbled" };
+
+  allset_sync_folder (f->client, &f->folder, &options, report, NULL, &error);
+  g_assert_no_error (error);
+  return report;
+}
+
+static AllsetFileState
+state_of (Fixture    *f,
+          const char *path)
+{
+  g_autoptr(AllsetJournal) journal = NULL;
+  g_autoptr(AllsetBaseEntry) entry = NULL;
+  g_autoptr(GError) error = NULL;
+
+  journal = allset_journal_open (f->folder.journal, &error);
+  g_assert_no_error (error);
+  entry = allset_journal_base_get (journal, path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (entry);
+  return entry->state;
+}
+
+static void
+test_no_receipt_key (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *file = g_build_filename (f->folder.local, "a.txt", NULL);
+  g_autoptr(AllsetSyncReport) first = NULL;
+  g_autoptr(AllsetSyncReport) second = NULL;
+
+  g_assert_true (g_file_set_contents (file, "what the server must prove it keeps", -1, NULL));
+
+  g_atomic_int_set (&f->strip, TRUE);
+  g_test_expect_message ("Allset-Engine", G_LOG_LEVEL_WARNING,
+                         "Verification failed for a.txt: the server publishes no receipt key*");
+  first = run_pass (f);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (first->uploaded, ==, 1);
+  g_assert_cmpuint (first->verified, ==, 0);
+  g_assert_cmpuint (first->verify_failed, ==, 1);
+  g_assert_false (allset_sync_report_in_sync (first));
+  g_assert_cmpint (state_of (f, "a.txt"), ==, ALLSET_FILE_PENDING);
+
+  /* Told the truth, the next pass checks the receipt. */
+  g_atomic_int_set (&f->strip, FALSE);
+  second = run_pass (f);
+  g_assert_cmpuint (second->verify_failed, ==, 0);
+  g_assert_cmpuint (second->verified, ==, 1);
+  g_assert_true (allset_sync_report_in_sync (second));
+  g_assert_cmpint (state_of (f, "a.txt"), ==, ALLSET_FILE_VERIFIED);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  if (!test_cli_init (&argc, &argv, "/garbled-answers"))
+    return g_test_run ();
+
+  server = test_cli_server_start (NULL);
+  g_test_add ("/garbled-answers/no-receipt-key", Fixture, NULL, fixture_set_up, test_no_receipt_key,
+              fixture_tear_down);
+  status = g_test_run ();
+  test_cli_server_stop (server);
+  return status;
+}
