@@ -270,7 +270,7 @@ garble_proxy_new (const char *upstream_url,
   g_assert_nonnull (uris);
   self->url = g_strdup_printf ("https://127.0.0.1:%d/", g_uri_get_port (uris->data));
 
-  self->thread = g_thread_new ("soak-garble", run, self);
+  self->thread = g_thread_new ("garble-proxy", run, self);
   return self;
 }
 
