@@ -23,6 +23,10 @@
 
 #include <libsoup/soup.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+# include <sanitizer/lsan_interface.h>
+#endif
+
 #include "fuzz-json.h"
 #include "garble-proxy.h"
 
@@ -225,11 +229,30 @@ handle (SoupServer        *server,
                                     forwarded, forward);
 }
 
+/* libsoup 3.2.3 loses the GSocket of a connection a TLS SoupServer
+ * accepted, and the addresses soup_server_listen_local() and
+ * soup_server_get_uris() ask for, when the server goes right after a
+ * request (build-aux/lsan.supp says more). The tests' clients unwind
+ * fast, so no suppression can name libsoup: what the proxy's own thread
+ * and set-up allocate is kept out of LeakSanitizer instead, and the code
+ * under test (the engine, in the test's threads) stays checked. */
+static void
+leaks_ignored (gboolean ignored)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  if (ignored)
+    __lsan_disable ();
+  else
+    __lsan_enable ();
+#endif
+}
+
 static gpointer
 run (gpointer data)
 {
   GarbleProxy *self = data;
 
+  leaks_ignored (TRUE);
   g_main_context_push_thread_default (self->context);
   g_main_loop_run (self->loop);
   g_main_context_pop_thread_default (self->context);
@@ -257,6 +280,7 @@ garble_proxy_new (const char *upstream_url,
   g_assert_no_error (error);
 
   /* Made in the thread's context, where their sources must run. */
+  leaks_ignored (TRUE);
   g_main_context_push_thread_default (self->context);
   self->server = soup_server_new ("tls-certificate", certificate, NULL);
   soup_server_add_handler (self->server, NULL, handle, self, NULL);
@@ -269,6 +293,7 @@ garble_proxy_new (const char *upstream_url,
   uris = soup_server_get_uris (self->server);
   g_assert_nonnull (uris);
   self->url = g_strdup_printf ("https://127.0.0.1:%d/", g_uri_get_port (uris->data));
+  leaks_ignored (FALSE);
 
   self->thread = g_thread_new ("garble-proxy", run, self);
   return self;
