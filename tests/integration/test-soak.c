@@ -29,6 +29,11 @@
  *  4. right after a pass that exited 0, everything its scan saw is on
  *     the server (unless its user destroyed it meanwhile).
  *
+ * Client C talks to the server through garble-proxy.c, which garbles a
+ * share of the answers it gets during the rounds (never its requests);
+ * the settling passes are told the truth, and the checks above must
+ * hold all the same.
+ *
  * Deletions: random directory deletes and rare wipes of the whole folder
  * pass the mass-deletion threshold (DESIGN.md §4 invariant 3). Round
  * passes run without --confirm-deletes most of the time (30 % with it),
@@ -102,7 +107,7 @@ static struct
   gboolean       verbose;
   char          *work;
   TestCliServer *server;
-  GarbleProxy    *garble;        /* client C's way to the server */
+  GarbleProxy   *garble;        /* client C's way to the server */
   AllsetClient  *api;
   SoakClient     clients[N_CLIENTS];
   GHashTable    *seen;          /* file id → where it was first met */
