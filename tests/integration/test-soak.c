@@ -46,8 +46,8 @@
  * kills, conflict copies' time stamps), so a replay may diverge.
  *
  * ALLSET_SOAK_SEED (default below; printed), ALLSET_SOAK_ROUNDS (default
- * 10; the long run: 200), ALLSET_SOAK_KILL and ALLSET_SOAK_RACE (the
- * percentages below), ALLSET_SOAK_VERBOSE=1 (every operation and pass
+ * 10; the long run: 200), ALLSET_SOAK_KILL, ALLSET_SOAK_RACE and
+ * ALLSET_SOAK_GARBLE (the percentages below), ALLSET_SOAK_VERBOSE=1 (every operation and pass
  * output), ALLSET_SOAK_KEEP=1 (keep the work directory).
  */
 
