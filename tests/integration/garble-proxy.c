@@ -110,13 +110,13 @@ garble (GarbleProxy *self,
       g_autofree char *text = g_strndup (data, len);
       g_autoptr(JsonNode) node = json_from_string (text, NULL);
       g_autoptr(JsonNode) changed = NULL;
-      g_autofree char *out = NULL;
+      char *out;
 
       if (node == NULL || what < 0.45)
         return fuzz_json_mutate_text (self->rng, text);
       changed = fuzz_json_mutate (self->rng, g_steal_pointer (&node));
       out = json_to_string (changed, FALSE);
-      return g_bytes_new_take (g_steal_pointer (&out), strlen (out));
+      return g_bytes_new_take (out, strlen (out));
     }
   if (len > 0)
     {
