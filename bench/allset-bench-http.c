@@ -7,6 +7,7 @@
 #include <gnutls/gnutls.h>
 #include <string.h>
 
+#include "allset-batching-proxy.h"
 #include "allset-bench.h"
 
 SoupSession *
@@ -14,12 +15,22 @@ bench_session_new (BenchServer *server)
 {
   /* Sync requests run on the calling thread's default context: every
    * worker thread gets its own session and connection. */
-  return soup_session_new_with_options ("timeout", 300,
-                                        "idle-timeout", 300,
-                                        "max-conns", 64,
-                                        "max-conns-per-host", 8,
-                                        "user-agent", "allset-bench/" PACKAGE_VERSION,
-                                        NULL);
+  SoupSession *session = soup_session_new_with_options ("timeout", 300,
+                                                        "idle-timeout", 300,
+                                                        "max-conns", 64,
+                                                        "max-conns-per-host", 8,
+                                                        "user-agent", "allset-bench/" PACKAGE_VERSION,
+                                                        NULL);
+
+  /* Sends as the engine does (allset-batching-stream.h), unless the run
+   * compares without it. */
+  if (!g_getenv ("ALLSET_NO_BATCHING"))
+    {
+      g_autoptr(GProxyResolver) resolver = allset_batching_resolver_new (NULL);
+
+      soup_session_set_proxy_resolver (session, resolver);
+    }
+  return session;
 }
 
 static gboolean

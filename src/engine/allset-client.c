@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
+#include "allset-batching-proxy.h"
 #include "allset-client-private.h"
 #include "allset-pin-database.h"
 
@@ -368,6 +369,14 @@ allset_client_new (const char  *server_url,
                                 "max-conns-per-host", MAX_CONNS_PER_HOST,
                                 "max-conns", 2 * MAX_CONNS_PER_HOST,
                                 NULL);
+  /* Uploads send 8 KiB TLS records one send() each without it
+   * (allset-batching-stream.h). */
+  if (!g_getenv ("ALLSET_NO_BATCHING"))
+    {
+      g_autoptr(GProxyResolver) resolver = allset_batching_resolver_new (NULL);
+
+      soup_session_set_proxy_resolver (self->session, resolver);
+    }
   /* A pinned server needs no system CA bundle (allset-pin-database.h). */
   if (self->pin != NULL)
     {

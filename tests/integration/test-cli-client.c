@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "allset-batching-proxy.h"
 #include "test-cli-server.h"
 
 static TestCliServer *server;
@@ -23,9 +24,12 @@ test_tls_pinned (void)
   g_autoptr(AllsetServerStatus) status = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *hex = NULL;
+  guint batched = allset_batching_proxy_get_n_connected ();
 
   status = allset_client_status (client, NULL, &error);
   g_assert_no_error (error);
+  /* The TLS connection ran over an AllsetBatchingStream. */
+  g_assert_cmpuint (allset_batching_proxy_get_n_connected (), >, batched);
   g_assert_cmpstr (status->service, ==, "allset-server");
   g_assert_cmpint (status->protocol, ==, ALLSET_PROTOCOL_VERSION);
   g_assert_false (status->maintenance);
