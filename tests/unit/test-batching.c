@@ -238,7 +238,10 @@ test_stream_intact (Fixture       *fixture,
   g_assert_cmpuint (drain.size, ==, total);
   g_assert_cmpstr (drain.digest, ==, g_checksum_get_string (checksum));
   g_test_message ("%u writes in %" G_GUINT64_FORMAT " sends", n_writes, n_sends (fixture));
-  g_assert_cmpuint (n_sends (fixture) * 4, <, n_writes);
+  /* About 1 000 writes: every large one is a send of its own and sends
+   * what was gathered before it, which leaves ~250 sends; a partial send
+   * of a large write under load adds a few. Without batching: one each. */
+  g_assert_cmpuint (n_sends (fixture) * 3, <, n_writes);
   g_free (drain.digest);
 }
 
