@@ -48,6 +48,7 @@ G_BEGIN_DECLS
 #define ALLSET_JOURNAL_META_CURSOR        "cursor"
 #define ALLSET_JOURNAL_META_REMOTE_PREFIX "remote-prefix"
 #define ALLSET_JOURNAL_META_DEVICE_NAME   "device-name"
+#define ALLSET_JOURNAL_META_REMOTE_MISSING "remote-missing"
 
 /* Who raised an issue: each producer replaces only its own. */
 typedef enum

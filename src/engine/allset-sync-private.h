@@ -68,7 +68,11 @@ typedef struct
   GPtrArray                *landed;
   /* The first fatal error: the pass stops. */
   GError                   *fatal;
-  /* Downloads run in parallel: guards report, issues, landed and fatal. */
+  /* "REVISION\tPATH" of the first file the remote view lists and the
+   * server says it does not hold (allset-sync-remote-check.c). */
+  char                     *remote_missing;
+  /* Downloads run in parallel: guards report, issues, landed, fatal and
+   * remote_missing. */
   GMutex                    lock;
   /* When the current phase began (allset_sync_phase). */
   gint64                    phase_start;
@@ -132,6 +136,15 @@ void      allset_sync_fail          (AllsetSyncPass     *pass,
  * auth, network, cancellation) and returns TRUE then. */
 gboolean  allset_sync_check_fatal   (AllsetSyncPass     *pass,
                                      const GError       *error);
+/* Brings the remote view up to the server's changes feed. */
+gboolean  allset_sync_pull_feed     (AllsetSyncPass     *pass,
+                                     GError            **error);
+/* allset-sync-remote-check.c: a download the server answered error to
+ * (from any thread), and at the end of a pass, what to do about it. */
+void      allset_sync_note_remote_missing (AllsetSyncPass     *pass,
+                                           const AllsetAction *action,
+                                           const GError       *error);
+void      allset_sync_check_remote  (AllsetSyncPass     *pass);
 
 /* Hands event to options->on_event, if any (from any thread). */
 void      allset_sync_emit          (AllsetSyncPass        *pass,

@@ -279,9 +279,9 @@ fetch_page (gpointer data)
   return page;
 }
 
-static gboolean
-pull_feed (AllsetSyncPass  *pass,
-           GError         **error)
+gboolean
+allset_sync_pull_feed (AllsetSyncPass  *pass,
+                       GError         **error)
 {
   FeedPage page = { pass, allset_journal_get_cursor (pass->journal) };
 
@@ -639,7 +639,7 @@ allset_sync_folder (AllsetClient             *client,
   if (!preflight (&pass, error))
     goto out;
   allset_sync_phase (&pass, "preflight");
-  if (!pull_feed (&pass, error))
+  if (!allset_sync_pull_feed (&pass, error))
     goto out;
   allset_sync_phase (&pass, "feed");
 
@@ -723,6 +723,7 @@ allset_sync_folder (AllsetClient             *client,
       g_propagate_error (error, g_steal_pointer (&pass.fatal));
       goto out;
     }
+  allset_sync_check_remote (&pass);
 
   ok = TRUE;
 
@@ -738,6 +739,7 @@ out:
   g_clear_pointer (&pass.ignore, allset_ignore_unref);
   g_clear_pointer (&pass.rules, allset_sync_rules_free);
   g_clear_error (&pass.fatal);
+  g_free (pass.remote_missing);
   g_mutex_clear (&pass.lock);
   g_free (pass.receipt_key);
   return ok;

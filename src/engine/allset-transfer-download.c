@@ -323,7 +323,10 @@ report_failure (AllsetSyncPass *pass,
   if (allset_sync_check_fatal (pass, download->error))
     return;
   if (download->info == NULL)
-    allset_sync_fail (pass, path, TRUE, _("cannot read it on the server: %s"), download->error->message);
+    {
+      allset_sync_note_remote_missing (pass, download->action, download->error);
+      allset_sync_fail (pass, path, TRUE, _("cannot read it on the server: %s"), download->error->message);
+    }
   else
     allset_sync_fail (pass, path, FALSE, _("download failed: %s"), download->error->message);
 }

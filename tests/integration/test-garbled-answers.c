@@ -11,6 +11,12 @@
  * uploads and commits, but the file is NOT VERIFIED — counted, reported
  * with why, left pending — and the next pass, told the truth, verifies
  * it (DESIGN.md §4, terms R13).
+ *
+ * The second case: a path cut short in the changes feed ("docs/ne" for
+ * "docs/new") left a client trying, pass after pass, to download a file
+ * the server never had, and never getting the one it has. Now the pass
+ * that finds the server still denying the same revision after a feed
+ * reads the feed again from the start (allset-sync-remote-check.c).
  */
 
 #include <string.h>
@@ -31,24 +37,18 @@ typedef struct
   GarbleProxy        *proxy;
   AllsetClient       *client;   /* through the proxy */
   gint                strip;    /* the status loses its receipt key */
+  gint                cut;      /* the feed says docs/ne for docs/new */
 } Fixture;
 
 static GBytes *
-strip_receipt_key (const char *method,
-                   const char *path,
-                   guint      *status,
-                   GBytes     *body,
-                   gpointer    user_data)
+strip_receipt_key (GBytes *body)
 {
-  Fixture *f = user_data;
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *text = NULL;
   char *out;
   gsize len;
   const char *data = g_bytes_get_data (body, &len);
 
-  if (!g_atomic_int_get (&f->strip) || g_strcmp0 (path, "/api/v1/status") != 0)
-    return NULL;
   text = g_strndup (data, len);
   node = json_from_string (text, NULL);
   g_assert_true (node != NULL && JSON_NODE_HOLDS_OBJECT (node));
@@ -56,6 +56,34 @@ strip_receipt_key (const char *method,
   json_object_remove_member (json_node_get_object (node), "receipt_key");
   out = json_to_string (node, FALSE);
   return g_bytes_new_take (out, strlen (out));
+}
+
+static GBytes *
+cut_path (GBytes *body)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (body, &len);
+  g_autofree char *text = g_strndup (data, len);
+  g_auto(GStrv) parts = g_strsplit (text, "docs/new\"", -1);
+  char *out = g_strjoinv ("docs/ne\"", parts);
+
+  return g_bytes_new_take (out, strlen (out));
+}
+
+static GBytes *
+rewrite_answer (const char *method,
+                const char *path,
+                guint      *status,
+                GBytes     *body,
+                gpointer    user_data)
+{
+  Fixture *f = user_data;
+
+  if (g_atomic_int_get (&f->strip) && g_strcmp0 (path, "/api/v1/status") == 0)
+    return strip_receipt_key (body);
+  if (g_atomic_int_get (&f->cut) && g_str_has_prefix (path, "/api/v1/changes"))
+    return cut_path (body);
+  return NULL;
 }
 
 static void
@@ -78,7 +106,7 @@ fixture_set_up (Fixture       *f,
   g_assert_cmpint (g_mkdir_with_parents (f->folder.local, 0700), ==, 0);
 
   f->proxy = garble_proxy_new (server->url, cert, key, 1);
-  garble_proxy_set_rewrite (f->proxy, strip_receipt_key, f);
+  garble_proxy_set_rewrite (f->proxy, rewrite_answer, f);
   test_cli_add_account (server, user, NULL);
   f->client = allset_client_new (garble_proxy_get_url (f->proxy), server->fingerprint, NULL, &error);
   g_assert_no_error (error);
@@ -161,6 +189,64 @@ test_no_receipt_key (Fixture       *f,
   g_assert_cmpint (state_of (f, "a.txt"), ==, ALLSET_FILE_VERIFIED);
 }
 
+static gboolean
+report_says (AllsetSyncReport *report,
+             const char       *start)
+{
+  for (guint i = 0; i < report->messages->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (report->messages, i), start))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_feed_path_cut (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *docs = g_build_filename (f->folder.local, "docs", NULL);
+  g_autofree char *file = g_build_filename (docs, "new", NULL);
+  g_autofree char *cut = g_build_filename (docs, "ne", NULL);
+  g_autofree char *quoted = g_shell_quote (docs);
+  g_autofree char *rm = g_strdup_printf ("rm -rf %s", quoted);
+  g_autoptr(AllsetSyncReport) upload = NULL;
+  g_autoptr(AllsetSyncReport) first = NULL;
+  g_autoptr(AllsetSyncReport) second = NULL;
+  g_autoptr(AllsetSyncReport) third = NULL;
+  g_autofree char *contents = NULL;
+
+  /* The file reaches the server; then this device starts again from
+   * nothing, so that it learns of the file from the feed. */
+  g_assert_cmpint (g_mkdir_with_parents (docs, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (file, "the whole name", -1, NULL));
+  upload = run_pass (f);
+  g_assert_true (allset_sync_report_in_sync (upload));
+  g_assert_true (g_spawn_command_line_sync (rm, NULL, NULL, NULL, NULL));
+  g_assert_cmpint (g_unlink (f->folder.journal), ==, 0);
+
+  g_atomic_int_set (&f->cut, TRUE);
+  first = run_pass (f);
+  g_atomic_int_set (&f->cut, FALSE);
+  g_assert_false (allset_sync_report_in_sync (first));
+  g_assert_true (report_says (first, "docs/ne: cannot read it on the server"));
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+
+  /* Told the truth, the feed has nothing new: the server still denies
+   * what the view lists, so the view is read again. */
+  g_test_expect_message ("Allset-Engine", G_LOG_LEVEL_MESSAGE,
+                         "*: the server does not hold docs/ne, which its changes feed listed;*");
+  second = run_pass (f);
+  g_test_assert_expected_messages ();
+  g_assert_false (allset_sync_report_in_sync (second));
+  g_assert_true (report_says (second, "docs/ne: cannot read it on the server"));
+
+  third = run_pass (f);
+  g_assert_true (allset_sync_report_in_sync (third));
+  g_assert_cmpuint (third->downloaded, ==, 1);
+  g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "the whole name");
+  g_assert_false (g_file_test (cut, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -172,6 +258,8 @@ main (int    argc,
 
   server = test_cli_server_start (NULL);
   g_test_add ("/garbled-answers/no-receipt-key", Fixture, NULL, fixture_set_up, test_no_receipt_key,
+              fixture_tear_down);
+  g_test_add ("/garbled-answers/feed-path-cut", Fixture, NULL, fixture_set_up, test_feed_path_cut,
               fixture_tear_down);
   status = g_test_run ();
   test_cli_server_stop (server);
