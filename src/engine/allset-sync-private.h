@@ -139,8 +139,9 @@ gboolean  allset_sync_check_fatal   (AllsetSyncPass     *pass,
 /* Brings the remote view up to the server's changes feed. */
 gboolean  allset_sync_pull_feed     (AllsetSyncPass     *pass,
                                      GError            **error);
-/* allset-sync-remote-check.c: a download the server answered error to
- * (from any thread), and at the end of a pass, what to do about it. */
+/* allset-sync-remote-check.c: notes a download that could not be read on
+ * the server (from any thread); at the end of a pass, reads the remote
+ * view again if the server contradicted it in two passes running. */
 void      allset_sync_note_remote_missing (AllsetSyncPass     *pass,
                                            const AllsetAction *action,
                                            const GError       *error);
