@@ -22,14 +22,8 @@ bench_session_new (BenchServer *server)
                                                         "user-agent", "allset-bench/" PACKAGE_VERSION,
                                                         NULL);
 
-  /* Sends as the engine does (allset-batching-stream.h), unless the run
-   * compares without it. */
-  if (!g_getenv ("ALLSET_NO_BATCHING"))
-    {
-      g_autoptr(GProxyResolver) resolver = allset_batching_resolver_new (NULL);
-
-      soup_session_set_proxy_resolver (session, resolver);
-    }
+  /* Sends as the engine does (allset-batching-stream.h). */
+  allset_batching_install (session);
   return session;
 }
 

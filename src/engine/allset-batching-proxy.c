@@ -239,3 +239,16 @@ allset_batching_resolver_new (GProxyResolver *base)
   self->base = g_object_ref (base != NULL ? base : g_proxy_resolver_get_default ());
   return G_PROXY_RESOLVER (self);
 }
+
+void
+allset_batching_install (SoupSession *session)
+{
+  g_autoptr(GProxyResolver) resolver = NULL;
+
+  g_return_if_fail (SOUP_IS_SESSION (session));
+
+  if (g_getenv ("ALLSET_NO_BATCHING") != NULL)
+    return;
+  resolver = allset_batching_resolver_new (NULL);
+  soup_session_set_proxy_resolver (session, resolver);
+}

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,9 @@ G_DECLARE_FINAL_TYPE (AllsetBatchingResolver, allset_batching_resolver, ALLSET, 
  * and returns a resolver that sends direct connections through it.
  * base: the resolver asked first; NULL for the system's default. */
 GProxyResolver *allset_batching_resolver_new          (GProxyResolver *base);
+/* Gives session an allset_batching_resolver_new (NULL), unless
+ * ALLSET_NO_BATCHING is set (for comparisons, bench/RESULTS.md). */
+void            allset_batching_install               (SoupSession    *session);
 /* Tests and figures: connections wrapped so far, by every proxy. */
 guint           allset_batching_proxy_get_n_connected (void);
 

@@ -371,12 +371,7 @@ allset_client_new (const char  *server_url,
                                 NULL);
   /* Uploads send 8 KiB TLS records one send() each without it
    * (allset-batching-stream.h). */
-  if (!g_getenv ("ALLSET_NO_BATCHING"))
-    {
-      g_autoptr(GProxyResolver) resolver = allset_batching_resolver_new (NULL);
-
-      soup_session_set_proxy_resolver (self->session, resolver);
-    }
+  allset_batching_install (self->session);
   /* A pinned server needs no system CA bundle (allset-pin-database.h). */
   if (self->pin != NULL)
     {
