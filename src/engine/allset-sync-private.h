@@ -139,12 +139,13 @@ gboolean  allset_sync_check_fatal   (AllsetSyncPass     *pass,
 /* Brings the remote view up to the server's changes feed. */
 gboolean  allset_sync_pull_feed     (AllsetSyncPass     *pass,
                                      GError            **error);
-/* allset-sync-remote-check.c: notes a download that could not be read on
- * the server (from any thread); at the end of a pass, reads the remote
- * view again if the server contradicted it in two passes running. */
+/* allset-sync-remote-check.c: notes that the server holds nothing at path,
+ * where the remote view has revision (from any thread); at the end of a
+ * pass, reads the view again if the server contradicted it in two passes
+ * running. */
 void      allset_sync_note_remote_missing (AllsetSyncPass     *pass,
-                                           const AllsetAction *action,
-                                           const GError       *error);
+                                           const char         *path,
+                                           gint64              revision);
 void      allset_sync_check_remote  (AllsetSyncPass     *pass);
 
 /* Hands event to options->on_event, if any (from any thread). */

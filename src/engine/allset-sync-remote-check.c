@@ -11,6 +11,11 @@
  * then tried to download pass after pass, while never getting
  * "docs/new".
  *
+ * The same holds for a remote operation (a deletion, a move, an update)
+ * refused because nothing is at its path any more, which the soak found
+ * too: a conflict copy the view held and the server never had, whose
+ * deletion the server refused pass after pass.
+ *
  * A file the server says it does not hold is nothing unusual in itself:
  * it may have been moved or deleted since the feed was read, and the next
  * pass's feed says so. But when the next pass, after reading the feed,
@@ -26,17 +31,13 @@
 #include "allset-sync-private.h"
 
 void
-allset_sync_note_remote_missing (AllsetSyncPass     *pass,
-                                 const AllsetAction *action,
-                                 const GError       *error)
+allset_sync_note_remote_missing (AllsetSyncPass *pass,
+                                 const char     *path,
+                                 gint64          revision)
 {
-  if (action->remote == NULL || !g_error_matches (error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_NOT_FOUND))
-    return;
-
   g_mutex_lock (&pass->lock);
   if (pass->remote_missing == NULL)
-    pass->remote_missing = g_strdup_printf ("%" G_GINT64_FORMAT "\t%s",
-                                            action->remote->revision, action->path);
+    pass->remote_missing = g_strdup_printf ("%" G_GINT64_FORMAT "\t%s", revision, path);
   g_mutex_unlock (&pass->lock);
 }
 

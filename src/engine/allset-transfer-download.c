@@ -324,7 +324,9 @@ report_failure (AllsetSyncPass *pass,
     return;
   if (download->info == NULL)
     {
-      allset_sync_note_remote_missing (pass, download->action, download->error);
+      if (download->action->remote != NULL &&
+          g_error_matches (download->error, ALLSET_PROTOCOL_ERROR, ALLSET_ERROR_NOT_FOUND))
+        allset_sync_note_remote_missing (pass, path, download->action->remote->revision);
       allset_sync_fail (pass, path, TRUE, _("cannot read it on the server: %s"), download->error->message);
     }
   else

@@ -269,6 +269,10 @@ apply_result (AllsetSyncPass           *pass,
 
   if (!ok)
     {
+      /* The view held a revision there; the server holds nothing. */
+      if (result->error == ALLSET_ERROR_CONFLICT && result->current_revision == 0 &&
+          action->base_revision != 0)
+        allset_sync_note_remote_missing (pass, action->path, action->base_revision);
       allset_sync_fail (pass, action->path, TRUE, _("the server refused %s (%s): %s; next pass"),
                         allset_action_kind_to_string (action->kind),
                         allset_error_code_to_string (result->error),

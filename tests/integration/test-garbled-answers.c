@@ -38,6 +38,7 @@ typedef struct
   AllsetClient       *client;   /* through the proxy */
   gint                strip;    /* the status loses its receipt key */
   gint                cut;      /* the feed says docs/ne for docs/new */
+  gint                drop;     /* the feed loses its deletions */
 } Fixture;
 
 static GBytes *
@@ -71,6 +72,28 @@ cut_path (GBytes *body)
 }
 
 static GBytes *
+drop_deletions (GBytes *body)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  JsonArray *changes;
+  char *out;
+  gsize len;
+  const char *data = g_bytes_get_data (body, &len);
+
+  text = g_strndup (data, len);
+  node = json_from_string (text, NULL);
+  g_assert_true (node != NULL && JSON_NODE_HOLDS_OBJECT (node));
+  changes = json_object_get_array_member (json_node_get_object (node), "changes");
+  for (guint i = json_array_get_length (changes); i > 0; i--)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (changes, i - 1), "op"),
+                   "delete") == 0)
+      json_array_remove_element (changes, i - 1);
+  out = json_to_string (node, FALSE);
+  return g_bytes_new_take (out, strlen (out));
+}
+
+static GBytes *
 rewrite_answer (const char *method,
                 const char *path,
                 guint      *status,
@@ -83,6 +106,8 @@ rewrite_answer (const char *method,
     return strip_receipt_key (body);
   if (g_atomic_int_get (&f->cut) && g_str_has_prefix (path, "/api/v1/changes"))
     return cut_path (body);
+  if (g_atomic_int_get (&f->drop) && g_strcmp0 (path, "/api/v1/changes") == 0)
+    return drop_deletions (body);
   return NULL;
 }
 
@@ -247,6 +272,53 @@ test_feed_path_cut (Fixture       *f,
   g_assert_false (g_file_test (cut, G_FILE_TEST_EXISTS));
 }
 
+/* The view keeps a file the server deleted: this device's deletion of it
+ * is refused ("does not exist") until the view is read again. */
+static void
+test_feed_deletion_dropped (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *file = g_build_filename (f->folder.local, "x.txt", NULL);
+  g_autoptr(AllsetSyncReport) upload = NULL;
+  g_autoptr(AllsetSyncReport) first = NULL;
+  g_autoptr(AllsetSyncReport) second = NULL;
+  g_autoptr(AllsetSyncReport) third = NULL;
+  g_autoptr(AllsetFileInfo) info = NULL;
+  g_autoptr(AllsetCommitReply) reply = NULL;
+  g_autoptr(JsonArray) operations = json_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (file, "deleted twice", -1, NULL));
+  upload = run_pass (f);
+  g_assert_true (allset_sync_report_in_sync (upload));
+
+  /* Deleted on the server behind this device's back… */
+  info = allset_client_file (f->client, "Garbled/x.txt", 0, NULL, &error);
+  g_assert_no_error (error);
+  json_array_add_object_element (operations, allset_commit_op_delete ("Garbled/x.txt", info->revision));
+  reply = allset_client_commit (f->client, operations, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (((AllsetCommitResult *) g_ptr_array_index (reply->results, 0))->status, ==, 200);
+
+  /* …and the feed does not say so; here too it is deleted. */
+  g_assert_cmpint (g_unlink (file), ==, 0);
+  g_atomic_int_set (&f->drop, TRUE);
+  first = run_pass (f);
+  g_atomic_int_set (&f->drop, FALSE);
+  g_assert_false (allset_sync_report_in_sync (first));
+  g_assert_true (report_says (first, "x.txt: the server refused delete-remote (conflict)"));
+
+  g_test_expect_message ("Allset-Engine", G_LOG_LEVEL_MESSAGE,
+                         "*: the server does not hold x.txt, which its changes feed listed;*");
+  second = run_pass (f);
+  g_test_assert_expected_messages ();
+  g_assert_false (allset_sync_report_in_sync (second));
+
+  third = run_pass (f);
+  g_assert_true (allset_sync_report_in_sync (third));
+  g_assert_cmpuint (third->messages->len, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -261,6 +333,8 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/garbled-answers/feed-path-cut", Fixture, NULL, fixture_set_up, test_feed_path_cut,
               fixture_tear_down);
+  g_test_add ("/garbled-answers/feed-deletion-dropped", Fixture, NULL, fixture_set_up,
+              test_feed_deletion_dropped, fixture_tear_down);
   status = g_test_run ();
   test_cli_server_stop (server);
   return status;
