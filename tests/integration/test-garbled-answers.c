@@ -41,22 +41,37 @@ typedef struct
   gint                drop;     /* the feed loses its deletions */
 } Fixture;
 
+/* The answer's JSON object, and back. */
+static JsonObject *
+parse_answer (GBytes    *body,
+              JsonNode **node)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (body, &len);
+  g_autofree char *text = g_strndup (data, len);
+
+  *node = json_from_string (text, NULL);
+  g_assert_true (*node != NULL && JSON_NODE_HOLDS_OBJECT (*node));
+  return json_node_get_object (*node);
+}
+
+static GBytes *
+answer_bytes (JsonNode *node)
+{
+  char *out = json_to_string (node, FALSE);
+
+  return g_bytes_new_take (out, strlen (out));
+}
+
 static GBytes *
 strip_receipt_key (GBytes *body)
 {
   g_autoptr(JsonNode) node = NULL;
-  g_autofree char *text = NULL;
-  char *out;
-  gsize len;
-  const char *data = g_bytes_get_data (body, &len);
+  JsonObject *status = parse_answer (body, &node);
 
-  text = g_strndup (data, len);
-  node = json_from_string (text, NULL);
-  g_assert_true (node != NULL && JSON_NODE_HOLDS_OBJECT (node));
-  g_assert_true (json_object_has_member (json_node_get_object (node), "receipt_key"));
-  json_object_remove_member (json_node_get_object (node), "receipt_key");
-  out = json_to_string (node, FALSE);
-  return g_bytes_new_take (out, strlen (out));
+  g_assert_true (json_object_has_member (status, "receipt_key"));
+  json_object_remove_member (status, "receipt_key");
+  return answer_bytes (node);
 }
 
 static GBytes *
@@ -75,22 +90,13 @@ static GBytes *
 drop_deletions (GBytes *body)
 {
   g_autoptr(JsonNode) node = NULL;
-  g_autofree char *text = NULL;
-  JsonArray *changes;
-  char *out;
-  gsize len;
-  const char *data = g_bytes_get_data (body, &len);
+  JsonArray *changes = json_object_get_array_member (parse_answer (body, &node), "changes");
 
-  text = g_strndup (data, len);
-  node = json_from_string (text, NULL);
-  g_assert_true (node != NULL && JSON_NODE_HOLDS_OBJECT (node));
-  changes = json_object_get_array_member (json_node_get_object (node), "changes");
   for (guint i = json_array_get_length (changes); i > 0; i--)
     if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (changes, i - 1), "op"),
                    "delete") == 0)
       json_array_remove_element (changes, i - 1);
-  out = json_to_string (node, FALSE);
-  return g_bytes_new_take (out, strlen (out));
+  return answer_bytes (node);
 }
 
 static GBytes *
