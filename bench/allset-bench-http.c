@@ -67,6 +67,9 @@ bench_request (SoupSession  *session,
     }
 
   g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), server);
+  /* As the engine does (allset-client.c): a POST may use an idle
+   * connection instead of a new handshake. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
   if (server->token != NULL)
     {
       g_autofree char *auth = g_strconcat ("Bearer ", server->token, NULL);

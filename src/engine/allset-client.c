@@ -667,6 +667,13 @@ allset_client_send (AllsetClient               *self,
   /* The protocol has no redirects; following one could leave HTTPS or
    * carry the token elsewhere. A 3xx is a bad answer. */
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  /* libsoup 3.2 gives every POST a connection of its own, a full TLS
+   * handshake each, unless it is marked idempotent. The mark changes
+   * nothing else: libsoup never sends a POST twice, marked or not. A
+   * connection the server closed while idle is seen before it is reused;
+   * one that dies under a request fails it like any network error, and
+   * the pass tries again. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
   headers = soup_message_get_request_headers (msg);
   soup_message_headers_replace (headers, "Accept", "application/json");
   if (request->auth)

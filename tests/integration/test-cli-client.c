@@ -140,6 +140,34 @@ test_login (void)
   g_assert_true (found);
 }
 
+/* A POST takes an idle connection like any other request: libsoup 3.2
+ * would open a new one, with a full TLS handshake, for every POST it is
+ * not told may share one (allset-client.c). */
+static void
+test_connection_reused (void)
+{
+  g_autoptr(AllsetClient) client = test_cli_new_client (server, NULL);
+  g_autoptr(AllsetLoginInfo) info = NULL;
+  g_autoptr(AllsetAccountInfo) account = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *ids[] = { "0000000000000000000000000000000000000000000000000000000000000000" };
+  guint before = allset_batching_proxy_get_n_connected ();
+
+  info = allset_client_login (client, "alice", TEST_CLI_PASSWORD, "reuse", NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GPtrArray) missing = allset_client_chunks_missing (client, ids, 1, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (missing->len, ==, 1);
+    }
+  account = allset_client_account (client, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (allset_batching_proxy_get_n_connected () - before, ==, 1);
+}
+
 static void
 test_logout_revokes (void)
 {
@@ -300,6 +328,7 @@ main (int    argc,
   g_test_add_func ("/client/tls/untrusted", test_tls_untrusted);
   g_test_add_func ("/client/unreachable", test_unreachable);
   g_test_add_func ("/client/login", test_login);
+  g_test_add_func ("/client/connection-reused", test_connection_reused);
   g_test_add_func ("/client/logout-revokes", test_logout_revokes);
   g_test_add_func ("/client/suspended", test_suspended);
   g_test_add_func ("/client/token-expired", test_token_expired);
