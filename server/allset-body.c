@@ -3,13 +3,18 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "allset-body.h"
+#include "allset-chunk-store.h"
 
 #define KEY "allset-body"
 
 typedef struct
 {
-  guint8 *data;
+  guint8 *block;
+  guint8 *data;       /* block + room */
   gsize   capacity;
   gsize   length;
 } Body;
@@ -19,7 +24,7 @@ body_free (gpointer data)
 {
   Body *body = data;
 
-  g_free (body->data);
+  free (body->block);
   g_free (body);
 }
 
@@ -39,11 +44,17 @@ body_on_got_chunk (SoupServerMessage *msg,
 
 void
 allset_body_collect (SoupServerMessage *msg,
-                     gsize              length)
+                     gsize              length,
+                     gsize              room)
 {
+  gsize size = (room + length + ALLSET_SEGMENT_ALIGN - 1) & ~(gsize) (ALLSET_SEGMENT_ALIGN - 1);
   Body *body = g_new0 (Body, 1);
 
-  body->data = g_malloc (length);
+  if (posix_memalign ((void **) &body->block, ALLSET_SEGMENT_ALIGN, size) != 0)
+    g_error ("Out of memory for a request body of %" G_GSIZE_FORMAT " bytes", length);
+  memset (body->block, 0, room);
+  memset (body->block + room + length, 0, size - room - length);
+  body->data = body->block + room;
   body->capacity = length;
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
   g_object_set_data_full (G_OBJECT (msg), KEY, body, body_free);
@@ -51,7 +62,8 @@ allset_body_collect (SoupServerMessage *msg,
 }
 
 GBytes *
-allset_body_steal (SoupServerMessage *msg)
+allset_body_steal (SoupServerMessage  *msg,
+                   guint8            **block)
 {
   Body *body = g_object_get_data (G_OBJECT (msg), KEY);
   GBytes *bytes;
@@ -59,7 +71,9 @@ allset_body_steal (SoupServerMessage *msg)
   if (body == NULL)
     return NULL;
 
-  bytes = g_bytes_new_take (g_steal_pointer (&body->data), body->length);
+  if (block != NULL)
+    *block = body->block;
+  bytes = g_bytes_new_with_free_func (body->data, body->length, free, g_steal_pointer (&body->block));
   g_object_set_data (G_OBJECT (msg), KEY, NULL);
   return bytes;
 }

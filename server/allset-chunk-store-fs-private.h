@@ -87,6 +87,7 @@ gboolean allset_chunk_store_fs_segment_write  (AllsetChunkStore   *store,
                                                guint64             offset,
                                                const AllsetHash   *id,
                                                GBytes             *data,
+                                               guint8             *record,
                                                GError            **error);
 gint64   allset_chunk_store_fs_pack_length    (AllsetChunkStore   *store,
                                                gint64              account_id,

@@ -159,6 +159,7 @@ allset_chunk_store_segment_write (AllsetChunkStore  *self,
                                   guint64            offset,
                                   const AllsetHash  *id,
                                   GBytes            *data,
+                                  guint8            *record,
                                   GError           **error)
 {
   g_return_val_if_fail (allset_chunk_store_has_segments (self), FALSE);
@@ -166,8 +167,12 @@ allset_chunk_store_segment_write (AllsetChunkStore  *self,
   g_return_val_if_fail (offset % ALLSET_SEGMENT_ALIGN == 0, FALSE);
   g_return_val_if_fail (g_bytes_get_size (data) > 0 && g_bytes_get_size (data) <= ALLSET_CHUNK_MAX, FALSE);
 
+  g_return_val_if_fail (record == NULL ||
+                        (record + ALLSET_PACK_RECORD_HEADER == g_bytes_get_data (data, NULL) &&
+                         (guintptr) record % ALLSET_SEGMENT_ALIGN == 0), FALSE);
+
   return ALLSET_CHUNK_STORE_GET_IFACE (self)->segment_write (self, account_id, pack_id, offset,
-                                                             id, data, error);
+                                                             id, data, record, error);
 }
 
 gint64

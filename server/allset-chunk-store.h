@@ -74,6 +74,7 @@ struct _AllsetChunkStoreInterface
                              guint64            offset,
                              const AllsetHash  *id,
                              GBytes            *data,
+                             guint8            *record,
                              GError           **error);
   gint64   (*pack_length)   (AllsetChunkStore  *self,
                              gint64             account_id,
@@ -135,13 +136,20 @@ gboolean allset_chunk_store_segment_create (AllsetChunkStore  *self,
  * ALLSET_SEGMENT_ALIGN boundary) at offset in segment pack_id, which
  * must have been created. Durable once it returns TRUE.
  * Offsets are the caller's to hand out, aligned and never twice; records
- * may be written concurrently and in any order. */
+ * may be written concurrently and in any order.
+ *
+ * record is NULL, or a block aligned to ALLSET_SEGMENT_ALIGN that holds
+ * data at record + ALLSET_PACK_RECORD_HEADER and reaches the record's
+ * padded end (allset_body_collect() makes such blocks): the header and
+ * padding are then written into it and the record goes to disk from
+ * there, instead of through a copy. */
 gboolean allset_chunk_store_segment_write (AllsetChunkStore  *self,
                                            gint64             account_id,
                                            gint64             pack_id,
                                            guint64            offset,
                                            const AllsetHash  *id,
                                            GBytes            *data,
+                                           guint8            *record,
                                            GError           **error);
 
 /* How many bytes pack_id's object holds (a segment's may run past its

@@ -24,6 +24,7 @@ typedef struct
   GHashTable         *query;        /* char* → char*, may be NULL */
   SoupMessageHeaders *headers;      /* request headers (a copy) */
   GBytes             *body;
+  guint8             *body_block;   /* body's block (allset-body.h), or NULL; lives as long as body */
   char               *remote_ip;
   char               *param;        /* the {id} of /chunks/{id} or /devices/{id} */
 

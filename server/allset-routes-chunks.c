@@ -142,7 +142,7 @@ allset_route_chunk_put (AllsetServer      *server,
         return allset_http_response_new_gerror (error);
     }
   else if (!allset_segments_put (allset_server_get_segments (server), account_id, &id,
-                                 request->body, &error))
+                                 request->body, request->body_block, &error))
     return allset_http_response_new_gerror (error);
 
   return stored_response (SOUP_STATUS_CREATED, request->param, len);

@@ -135,10 +135,11 @@ allset_segments_put (AllsetSegments    *self,
                      gint64             account_id,
                      const AllsetHash  *id,
                      GBytes            *data,
+                     guint8            *record,
                      GError           **error)
 {
   gsize len = g_bytes_get_size (data);
-  guint64 record = record_size (len);
+  guint64 size = record_size (len);
   AllsetPackedChunk chunk;
   Segment *segment;
   gboolean ok;
@@ -152,7 +153,7 @@ allset_segments_put (AllsetSegments    *self,
            allset_store_chunk_add (self->store, account_id, id, len, NULL, error);
 
   g_mutex_lock (&self->lock);
-  segment = segment_for (self, account_id, record, error);
+  segment = segment_for (self, account_id, size, error);
   if (segment == NULL)
     {
       g_mutex_unlock (&self->lock);
@@ -161,16 +162,17 @@ allset_segments_put (AllsetSegments    *self,
   chunk.id = *id;
   chunk.size = len;
   chunk.offset = segment->end + ALLSET_PACK_RECORD_HEADER;
-  segment->end += record;
+  segment->end += size;
   segment->writers++;
   g_mutex_unlock (&self->lock);
 
   /* The row is written only once the bytes are durable, so a registered
    * chunk always has its bytes, even after a crash in between. */
   ok = allset_chunk_store_segment_write (self->chunks, account_id, segment->pack_id,
-                                         chunk.offset - ALLSET_PACK_RECORD_HEADER, id, data, error) &&
+                                         chunk.offset - ALLSET_PACK_RECORD_HEADER, id, data, record,
+                                         error) &&
        allset_store_chunks_add_packed (self->store, account_id, segment->pack_id,
-                                       chunk.offset - ALLSET_PACK_RECORD_HEADER + record,
+                                       chunk.offset - ALLSET_PACK_RECORD_HEADER + size,
                                        &chunk, 1, error);
 
   g_mutex_lock (&self->lock);

@@ -29,11 +29,13 @@ AllsetSegments *allset_segments_new (AllsetStore       *store,
 
 /* Stores a large chunk whose bytes hash to id and registers it, blocking:
  * call it from a worker. Its record goes at the end of the account's open
- * segment, written concurrently with the other records there. */
+ * segment, written concurrently with the other records there. record:
+ * NULL, or data's block laid out as its record (allset-chunk-store.h). */
 gboolean        allset_segments_put (AllsetSegments    *self,
                                      gint64             account_id,
                                      const AllsetHash  *id,
                                      GBytes            *data,
+                                     guint8            *record,
                                      GError           **error);
 
 G_END_DECLS

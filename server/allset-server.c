@@ -35,6 +35,7 @@ typedef enum
   ROUTE_UPLOAD        = 1 << 2,  /* body counts against the upload bucket */
   ROUTE_BINARY_BODY   = 1 << 3,  /* body is not JSON: own size limit */
   ROUTE_PREFIX        = 1 << 4,  /* path is a prefix; the rest, slashes included, is the param */
+  ROUTE_RECORD_BODY   = 1 << 5,  /* body is a chunk: collected as its segment record (allset-body.h) */
 } RouteFlags;
 
 typedef struct
@@ -55,7 +56,7 @@ static const Route routes[] = {
   { "DELETE", "/api/v1/devices/",           ROUTE_PARAM, 0, allset_route_device_revoke },
   { "POST",   "/api/v1/chunks/missing",     0, 0, allset_route_chunks_missing },
   { "POST",   "/api/v1/chunks/pack",        ROUTE_UPLOAD | ROUTE_BINARY_BODY, ALLSET_PACK_MAX_BYTES, allset_route_chunk_pack },
-  { "PUT",    "/api/v1/chunks/",            ROUTE_PARAM | ROUTE_UPLOAD | ROUTE_BINARY_BODY, ALLSET_CHUNK_MAX, allset_route_chunk_put },
+  { "PUT",    "/api/v1/chunks/",            ROUTE_PARAM | ROUTE_UPLOAD | ROUTE_BINARY_BODY | ROUTE_RECORD_BODY, ALLSET_CHUNK_MAX, allset_route_chunk_put },
   { "GET",    "/api/v1/chunks/",            ROUTE_PARAM, 0, allset_route_chunk_get },
   { "POST",   "/api/v1/chunks/fetch",       0, 0, allset_route_chunks_fetch },
   { "POST",   "/api/v1/commit",             0, 0, allset_route_commit },
@@ -447,7 +448,7 @@ snapshot_request (SoupServerMessage *msg,
   while (soup_message_headers_iter_next (&iter, &name, &value))
     soup_message_headers_append (request->headers, name, value);
 
-  request->body = allset_body_steal (msg);
+  request->body = allset_body_steal (msg, &request->body_block);
   if (request->body == NULL)
     {
       request->body = soup_message_body_flatten (body);
@@ -583,7 +584,8 @@ early_callback (SoupServer        *soup,
     }
 
   if (route != NULL && (route->flags & ROUTE_BINARY_BODY) && length > 0)
-    allset_body_collect (msg, length);
+    allset_body_collect (msg, length,
+                         (route->flags & ROUTE_RECORD_BODY) ? ALLSET_PACK_RECORD_HEADER : 0);
 
   if (route != NULL && (route->flags & ROUTE_UPLOAD) && self->config->bandwidth_up_bps > 0)
     {

@@ -222,16 +222,29 @@ test_segment (Fixture       *f,
   AllsetHash second_id = id_of (second);
   /* The first record takes the largest chunk, padded to a block. */
   guint64 second_at = ALLSET_CHUNK_MAX + ALLSET_SEGMENT_ALIGN;
+  g_autoptr(GBytes) in_block = NULL;
+  g_autofree char *raw = NULL;
+  guint8 *block = NULL;
+  gsize second_size, second_padded, raw_len;
   gsize total, resident;
   GStatBuf st;
 
   g_assert_true (allset_chunk_store_segment_create (f->store, 7, 3, &error));
   g_assert_no_error (error);
   /* The second record is written before the first, as concurrent uploads
-   * may. */
-  g_assert_true (allset_chunk_store_segment_write (f->store, 7, 3, second_at, &second_id, second, &error));
+   * may. It comes in a block laid out as its record (allset-body.h), with
+   * garbage where its header and padding go: both are written in place. */
+  second_size = g_bytes_get_size (second);
+  second_padded = (ALLSET_PACK_RECORD_HEADER + second_size + ALLSET_SEGMENT_ALIGN - 1) &
+                  ~(gsize) (ALLSET_SEGMENT_ALIGN - 1);
+  g_assert_cmpint (posix_memalign ((void **) &block, ALLSET_SEGMENT_ALIGN, second_padded), ==, 0);
+  memset (block, 0xa5, second_padded);
+  memcpy (block + ALLSET_PACK_RECORD_HEADER, g_bytes_get_data (second, NULL), second_size);
+  in_block = g_bytes_new_with_free_func (block + ALLSET_PACK_RECORD_HEADER, second_size, free, block);
+  g_assert_true (allset_chunk_store_segment_write (f->store, 7, 3, second_at, &second_id, in_block, block,
+                                                   &error));
   g_assert_no_error (error);
-  g_assert_true (allset_chunk_store_segment_write (f->store, 7, 3, 0, &first_id, first, &error));
+  g_assert_true (allset_chunk_store_segment_write (f->store, 7, 3, 0, &first_id, first, NULL, &error));
   g_assert_no_error (error);
 
   /* Written around the page cache: nothing of it is cached before it is
@@ -253,6 +266,27 @@ test_segment (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (g_bytes_equal (back, second));
 
+  /* Both records on disk as the format says: id, big-endian length, the
+   * bytes, zeros to the block's end. */
+  g_assert_true (g_file_get_contents (path, &raw, &raw_len, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (raw);
+  for (guint i = 0; i < 2; i++)
+    {
+      const guint8 *at = (const guint8 *) raw + (i == 0 ? 0 : second_at);
+      GBytes *chunk = i == 0 ? first : second;
+      gsize size = g_bytes_get_size (chunk);
+      gsize end = i == 0 ? second_at : (gsize) raw_len - second_at;
+      guint32 length;
+
+      g_assert_true (memcmp (at, (i == 0 ? &first_id : &second_id)->bytes, ALLSET_HASH_LEN) == 0);
+      memcpy (&length, at + ALLSET_HASH_LEN, sizeof length);
+      g_assert_cmpuint (GUINT32_FROM_BE (length), ==, size);
+      g_assert_true (memcmp (at + ALLSET_PACK_RECORD_HEADER, g_bytes_get_data (chunk, NULL), size) == 0);
+      for (gsize j = ALLSET_PACK_RECORD_HEADER + size; j < end; j++)
+        g_assert_cmpuint (at[j], ==, 0);
+    }
+
   /* Each record ends on a block: the file too. */
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_size % ALLSET_SEGMENT_ALIGN, ==, 0);
@@ -266,7 +300,7 @@ test_segment (Fixture       *f,
   g_assert_false (allset_chunk_store_segment_create (f->store, 7, 3, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_clear_error (&error);
-  g_assert_false (allset_chunk_store_segment_write (f->store, 7, 4, 0, &first_id, first, &error));
+  g_assert_false (allset_chunk_store_segment_write (f->store, 7, 4, 0, &first_id, first, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 

@@ -81,7 +81,7 @@ put (SegmentFixture *f,
   AllsetHash id;
 
   allset_sha256 (content, strlen (content), &id);
-  g_assert_true (allset_segments_put (f->segments, account->id, &id, bytes, &error));
+  g_assert_true (allset_segments_put (f->segments, account->id, &id, bytes, NULL, &error));
   g_assert_no_error (error);
 }
 
