@@ -6,11 +6,19 @@
  *    other threads PUT the chunks the server says are missing, each over
  *    its own HTTPS connection; then one commit. The network-only variant
  *    chunks first and times missing + PUTs + commit alone.
+ *
+ * The client shares the server's two cores, so it spends as little as it
+ * can: the file is mapped, chunks are cut and hashed where they lie, and
+ * each PUT body is a view of the mapping. That is safe here only because
+ * the bench wrote the file and nothing changes it during a run; a sync
+ * client reads user files instead (allset-chunker.h).
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "allset-bench.h"
@@ -205,13 +213,57 @@ bench_seconds_since (gint64 start_us)
 
 typedef struct
 {
-  guint64     offset;
-  gsize       length;
-  AllsetHash  id;
-  GBytes     *bytes;    /* NULL: the uploader reads it from the file */
-} ChunkJob;
+  void  *data;
+  gsize  size;
+} Mapping;
 
-static ChunkJob stop_job;
+static void
+mapping_free (gpointer data)
+{
+  Mapping *mapping = data;
+
+  munmap (mapping->data, mapping->size);
+  g_free (mapping);
+}
+
+static GBytes *
+map_file (const char  *path,
+          GError     **error)
+{
+  Mapping *mapping;
+  struct stat st;
+  void *data;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "Cannot open %s: %s", path,
+                   g_strerror (errno));
+      if (fd >= 0)
+        close (fd);
+      return NULL;
+    }
+  if (st.st_size == 0)
+    {
+      close (fd);
+      return g_bytes_new (NULL, 0);
+    }
+
+  data = mmap (NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+  close (fd);
+  if (data == MAP_FAILED)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "Cannot map %s: %s", path,
+                   g_strerror (errno));
+      return NULL;
+    }
+  madvise (data, st.st_size, MADV_SEQUENTIAL);
+
+  mapping = g_new (Mapping, 1);
+  mapping->data = data;
+  mapping->size = st.st_size;
+  return g_bytes_new_with_free_func (data, st.st_size, mapping_free, mapping);
+}
 
 typedef struct
 {
@@ -220,14 +272,37 @@ typedef struct
   AllsetHash id;
 } ChunkMeta;
 
+/* Cuts and hashes the chunk of file at offset; returns its length. */
+static gsize
+next_chunk (GBytes    *file,
+            guint64    offset,
+            ChunkMeta *meta)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (file, &size);
+
+  meta->offset = offset;
+  meta->length = allset_chunker_cut (data + offset, size - offset);
+  allset_sha256 (data + offset, meta->length, &meta->id);
+  return meta->length;
+}
+
+typedef struct
+{
+  ChunkMeta  meta;
+  GBytes    *bytes;   /* a view of the mapped file */
+} ChunkJob;
+
+static ChunkJob stop_job;
+
 typedef struct
 {
   BenchServer *server;
-  int          fd;
+  GBytes      *file;
   GAsyncQueue *jobs;
   BenchFailure failure;
 
-  /* Back-pressure: jobs copied but not yet answered. */
+  /* Back-pressure: jobs queued but not yet answered. */
   GMutex       mutex;
   GCond        cond;
   guint        in_flight;
@@ -241,6 +316,17 @@ typedef struct
   GArray      *chunks;   /* ChunkMeta */
   guint64      total;
 } Upload;
+
+static ChunkJob *
+chunk_job_new (Upload          *up,
+               const ChunkMeta *meta)
+{
+  ChunkJob *job = g_new0 (ChunkJob, 1);
+
+  job->meta = *meta;
+  job->bytes = g_bytes_new_from_bytes (up->file, meta->offset, meta->length);
+  return job;
+}
 
 static void
 chunk_job_free (ChunkJob *job)
@@ -266,33 +352,6 @@ upload_reserve (Upload *up)
     g_cond_wait (&up->cond, &up->mutex);
   up->in_flight++;
   g_mutex_unlock (&up->mutex);
-}
-
-static GBytes *
-read_chunk (int        fd,
-            guint64    offset,
-            gsize      length,
-            GError   **error)
-{
-  guint8 *data = g_malloc (length);
-  gsize done = 0;
-
-  while (done < length)
-    {
-      ssize_t n = pread (fd, data + done, length - done, offset + done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Short read at %" G_GUINT64_FORMAT,
-                       offset + done);
-          g_free (data);
-          return NULL;
-        }
-      done += n;
-    }
-  return g_bytes_new_take (data, length);
 }
 
 static gpointer
@@ -321,17 +380,8 @@ uploader_thread (gpointer data)
           continue;
         }
 
-      if (job->bytes == NULL &&
-          !(job->bytes = read_chunk (up->fd, job->offset, job->length, &error)))
-        {
-          bench_failure_set (&up->failure, g_steal_pointer (&error));
-          chunk_job_free (job);
-          upload_release (up);
-          continue;
-        }
-
       memcpy (path, "/api/v1/chunks/", sizeof "/api/v1/chunks/" - 1);
-      allset_hash_to_hex_buf (&job->id, path + sizeof "/api/v1/chunks/" - 1);
+      allset_hash_to_hex_buf (&job->meta.id, path + sizeof "/api/v1/chunks/" - 1);
 
       start = g_get_monotonic_time ();
       status = bench_request (session, up->server, "PUT", path, "application/octet-stream",
@@ -374,7 +424,7 @@ flush_batch (Upload       *up,
   gboolean ok;
 
   for (guint i = 0; i < batch->len; i++)
-    ids[i] = ((ChunkJob *) g_ptr_array_index (batch, i))->id;
+    ids[i] = ((ChunkJob *) g_ptr_array_index (batch, i))->meta.id;
 
   ok = batch->len == 0 ||
        bench_chunks_missing (session, up->server, ids, batch->len, mask, &n_missing, error);
@@ -395,57 +445,42 @@ flush_batch (Upload       *up,
   return ok;
 }
 
-/* Reads the whole file with the chunker. pipelined: copy each chunk's
- * bytes and hand batches to the uploaders as they come; otherwise only
- * note where the chunks are. */
+/* Cuts and hashes the whole file. pipelined: hand batches to the
+ * uploaders as they come; otherwise only note where the chunks are. */
 static gboolean
 chunk_file (Upload       *up,
             SoupSession  *session,
             gboolean      pipelined,
             GError      **error)
 {
-  g_autoptr(AllsetChunkReader) reader = allset_chunk_reader_new (up->fd);
   g_autoptr(GPtrArray) batch = g_ptr_array_new ();
-  g_autoptr(GError) local_error = NULL;
-  AllsetChunk chunk;
+  gsize size = g_bytes_get_size (up->file);
+  guint64 offset = 0;
 
-  while (allset_chunk_reader_next (reader, &chunk, &local_error))
+  while (offset < size)
     {
-      ChunkMeta meta = { chunk.offset, chunk.length, chunk.id };
+      ChunkMeta meta;
 
+      offset += next_chunk (up->file, offset, &meta);
       g_array_append_val (up->chunks, meta);
-      up->total += chunk.length;
+      up->total += meta.length;
       if (!pipelined)
         continue;
 
       if (g_atomic_int_get (&up->failure.failed))
         break;
 
-      {
-        ChunkJob *job = g_new0 (ChunkJob, 1);
-
-        upload_reserve (up);
-        job->offset = chunk.offset;
-        job->length = chunk.length;
-        job->id = chunk.id;
-        job->bytes = g_bytes_new (chunk.data, chunk.length);
-        g_ptr_array_add (batch, job);
-      }
-
+      upload_reserve (up);
+      g_ptr_array_add (batch, chunk_job_new (up, &meta));
       if (batch->len >= MISSING_BATCH && !flush_batch (up, session, batch, error))
         return FALSE;
     }
 
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
   return !pipelined || flush_batch (up, session, batch, error);
 }
 
-/* Network only: one question for the whole list, then the uploaders read
- * each missing chunk from the file themselves. */
+/* Network only: one question for the whole list, then the uploaders send
+ * each missing chunk. */
 static gboolean
 queue_missing (Upload       *up,
                SoupSession  *session,
@@ -464,21 +499,13 @@ queue_missing (Upload       *up,
 
   for (guint i = 0; i < n; i++)
     {
-      const ChunkMeta *meta = &g_array_index (up->chunks, ChunkMeta, i);
-      ChunkJob *job;
-
       if (!mask[i])
         continue;
       upload_reserve (up);
-      job = g_new0 (ChunkJob, 1);
-      job->offset = meta->offset;
-      job->length = meta->length;
-      job->id = meta->id;
-      g_async_queue_push (up->jobs, job);
+      g_async_queue_push (up->jobs, chunk_job_new (up, &g_array_index (up->chunks, ChunkMeta, i)));
     }
   return TRUE;
 }
-
 static gboolean
 commit_big_file (BenchServer  *server,
                  SoupSession  *session,
@@ -539,10 +566,9 @@ bench_dataset_b (BenchServer       *server,
   g_cond_init (&up.cond);
   bench_failure_init (&up.failure);
 
-  up.fd = open (file_path, O_RDONLY | O_CLOEXEC);
-  if (up.fd < 0)
+  up.file = map_file (file_path, error);
+  if (up.file == NULL)
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "Cannot open %s", file_path);
       ok = FALSE;
       goto out;
     }
@@ -589,8 +615,7 @@ out:
   g_cond_clear (&up.cond);
   g_async_queue_unref (up.jobs);
   g_array_unref (up.chunks);
-  if (up.fd >= 0)
-    close (up.fd);
+  g_clear_pointer (&up.file, g_bytes_unref);
   return ok;
 }
 
@@ -600,30 +625,25 @@ bench_chunk_only (const char  *file_path,
                   guint       *n_chunks,
                   GError     **error)
 {
-  g_autoptr(AllsetChunkReader) reader = NULL;
-  g_autoptr(GError) local_error = NULL;
-  AllsetChunk chunk;
-  gint64 start;
-  int fd = open (file_path, O_RDONLY | O_CLOEXEC);
+  g_autoptr(GBytes) file = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gsize size;
+  guint64 offset = 0;
 
-  if (fd < 0)
-    {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "Cannot open %s", file_path);
-      return FALSE;
-    }
-
-  start = g_get_monotonic_time ();
-  reader = allset_chunk_reader_new (fd);
+  /* The work the runs' client does before it sends anything. */
+  file = map_file (file_path, error);
+  if (file == NULL)
+    return FALSE;
+  size = g_bytes_get_size (file);
   *n_chunks = 0;
-  while (allset_chunk_reader_next (reader, &chunk, &local_error))
-    (*n_chunks)++;
-  *seconds = bench_seconds_since (start);
-  close (fd);
-
-  if (local_error != NULL)
+  while (offset < size)
     {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      ChunkMeta meta;
+
+      offset += next_chunk (file, offset, &meta);
+      (*n_chunks)++;
     }
+  g_clear_pointer (&file, g_bytes_unref);
+  *seconds = bench_seconds_since (start);
   return TRUE;
 }
