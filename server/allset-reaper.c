@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 
+#include "allset-acceptor.h"
 #include "allset-reaper.h"
 
 #define CHECK_INTERVAL_MS 1000
@@ -68,7 +69,7 @@ request_finished (SoupServer        *server,
                   SoupServerMessage *msg,
                   AllsetReaper      *self)
 {
-  GSocket *socket = soup_server_message_get_socket (msg);
+  GSocket *socket = allset_acceptor_get_socket (msg);
   Watched *watched = socket ? g_hash_table_lookup (self->sockets, socket) : NULL;
 
   if (watched != NULL && watched->in_flight > 0)
@@ -83,7 +84,7 @@ request_started (SoupServer        *server,
                  SoupServerMessage *msg,
                  AllsetReaper      *self)
 {
-  GSocket *socket = soup_server_message_get_socket (msg);
+  GSocket *socket = allset_acceptor_get_socket (msg);
   Watched *watched;
 
   if (socket == NULL)

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 
+#include "allset-acceptor.h"
 #include "allset-bandwidth.h"
 #include "allset-body.h"
 #include "allset-chunk-store-fs.h"
@@ -95,6 +96,7 @@ struct _AllsetServer
   GHashTable         *down_buckets;    /* account id → AllsetBucket */
   GHashTable         *token_accounts;  /* token hash hex → account id, for upload pacing */
   AllsetPush         *push;
+  AllsetAcceptor     *acceptor;
   AllsetReaper       *reaper;
   AllsetMaintenance  *maintenance;
   guint               purge_id;
@@ -678,6 +680,7 @@ allset_server_finalize (GObject *object)
   g_clear_handle_id (&self->purge_id, g_source_remove);
   /* Its signal handlers go before the server they watch. */
   g_clear_pointer (&self->reaper, allset_reaper_free);
+  g_clear_pointer (&self->acceptor, allset_acceptor_free);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -752,20 +755,7 @@ allset_server_get_config (AllsetServer *self)
 guint16
 allset_server_get_port (AllsetServer *self)
 {
-  /* Not soup_server_get_uris(): libsoup 3.2 leaks the GSocketAddress it
-   * makes for each listener there. */
-  GSList *listeners = soup_server_get_listeners (self->soup);
-  guint16 port = 0;
-
-  if (listeners != NULL)
-    {
-      g_autoptr(GSocketAddress) address = g_socket_get_local_address (listeners->data, NULL);
-
-      if (G_IS_INET_SOCKET_ADDRESS (address))
-        port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
-    }
-  g_slist_free (listeners);
-  return port;
+  return allset_acceptor_get_port (self->acceptor);
 }
 
 AllsetServer *
@@ -820,7 +810,6 @@ allset_server_new (AllsetServerConfig  *config,
    * path, and an early-only entry would shadow the main handler. */
   soup_server_add_early_handler (self->soup, NULL, early_callback, self, NULL);
   soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
-  self->reaper = allset_reaper_new (self->soup, KEEPALIVE_IDLE_SECONDS);
 
   address = g_inet_address_new_from_string (config->listen_host);
   if (address == NULL)
@@ -830,8 +819,11 @@ allset_server_new (AllsetServerConfig  *config,
       return NULL;
     }
   socket_address = g_inet_socket_address_new (address, config->listen_port);
-  if (!soup_server_listen (self->soup, socket_address, SOUP_SERVER_LISTEN_HTTPS, error))
+  /* Before the reaper: its request-started handler asks the acceptor for
+   * the socket the acceptor's own handler names. */
+  if (!(self->acceptor = allset_acceptor_new (self->soup, socket_address, error)))
     return NULL;
+  self->reaper = allset_reaper_new (self->soup, KEEPALIVE_IDLE_SECONDS);
 
   self->maintenance = allset_maintenance_new (self->store);
   self->purge_id = g_timeout_add_seconds (PURGE_INTERVAL_SECONDS, run_purge, self);

@@ -18,6 +18,7 @@
  * mid-body frees everything once the read in flight returns.
  */
 
+#include "allset-acceptor.h"
 #include "allset-pacing.h"
 #include "allset-stream.h"
 
@@ -124,7 +125,7 @@ static void
 abort_body (AllsetStream *self,
             const char   *why)
 {
-  GSocket *socket = soup_server_message_get_socket (self->msg);
+  GSocket *socket = allset_acceptor_get_socket (self->msg);
 
   /* A message, not a warning: a disk or store fault, not a bug here. */
   g_message ("A streamed response stops after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
