@@ -29,7 +29,7 @@
 #define TARGET_RSS_MB     100.0
 #define SEED_B            G_GUINT64_CONSTANT (0x414c4c5345542d42)   /* "ALLSET-B" */
 /* The best of --sweep here (bench/RESULTS.md, session 14): 6 and 8 beat
- * 4 by ~3 % in three sweeps, 8 no better than 6. */
+ * 4 by ~3 % over four sweeps, 8 no better than 6. */
 #define BENCH_B_CONNECTIONS 6
 
 /* ------------------------------------------------------------------ */

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * libsoup 3.2 gives no hook between a TCP connection and the TLS layer it
- * puts on it, and the server wants one: an AllsetReadAheadStream that
+ * puts on it, and the server wants one: a read-ahead stream that
  * spares the main thread two system calls per TLS record. So the acceptor
  * listens and accepts, builds the TLS connection over a read-ahead stream
  * with the server's certificate, and hands it to libsoup with

@@ -1,4 +1,4 @@
-/* allset-read-ahead-stream.c — AllsetReadAheadStream
+/* allset-read-ahead-stream.c — a TCP stream that reads 64 KiB at a time
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +15,7 @@ G_DECLARE_FINAL_TYPE (ReadAheadInput, read_ahead_input, READ_AHEAD, INPUT, GInpu
 struct _ReadAheadInput
 {
   GInputStream  parent_instance;
+  GIOStream    *connection;
   GInputStream *base;
   guint8       *data;      /* ALLSET_READ_AHEAD_STREAM_SIZE bytes, on first read */
   gsize         start;     /* data[start, end) is read but not taken yet */
@@ -90,13 +91,14 @@ read_ahead_input_read (GInputStream  *stream,
   return read_more (self, buffer, count, TRUE, cancellable, error);
 }
 
-/* The base is closed with the AllsetReadAheadStream. */
+/* The GSimpleIOStream closes its input first: that closes the connection
+ * under both halves. */
 static gboolean
 read_ahead_input_close (GInputStream  *stream,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-  return TRUE;
+  return g_io_stream_close (READ_AHEAD_INPUT (stream)->connection, cancellable, error);
 }
 
 static gboolean
@@ -150,6 +152,7 @@ read_ahead_input_finalize (GObject *object)
   ReadAheadInput *self = READ_AHEAD_INPUT (object);
 
   g_clear_object (&self->base);
+  g_clear_object (&self->connection);
   g_free (self->data);
   G_OBJECT_CLASS (read_ahead_input_parent_class)->finalize (object);
 }
@@ -179,95 +182,29 @@ read_ahead_input_init (ReadAheadInput *self)
 {
 }
 
-/* ---- AllsetReadAheadStream ---------------------------------------------- */
-
-struct _AllsetReadAheadStream
-{
-  GIOStream       parent_instance;
-
-  GIOStream      *base;
-  ReadAheadInput *input;
-};
-
-G_DEFINE_FINAL_TYPE (AllsetReadAheadStream, allset_read_ahead_stream, G_TYPE_IO_STREAM)
-
-static GInputStream *
-allset_read_ahead_stream_get_input_stream (GIOStream *stream)
-{
-  return G_INPUT_STREAM (ALLSET_READ_AHEAD_STREAM (stream)->input);
-}
-
-static GOutputStream *
-allset_read_ahead_stream_get_output_stream (GIOStream *stream)
-{
-  return g_io_stream_get_output_stream (ALLSET_READ_AHEAD_STREAM (stream)->base);
-}
-
-static gboolean
-allset_read_ahead_stream_close (GIOStream     *stream,
-                                GCancellable  *cancellable,
-                                GError       **error)
-{
-  AllsetReadAheadStream *self = ALLSET_READ_AHEAD_STREAM (stream);
-  g_autoptr(GError) local_error = NULL;
-  gboolean ok;
-
-  /* The base is closed even if closing the halves failed. */
-  ok = G_IO_STREAM_CLASS (allset_read_ahead_stream_parent_class)->close_fn (stream, cancellable, &local_error);
-  if (!g_io_stream_close (self->base, cancellable, ok ? error : NULL))
-    ok = FALSE;
-  if (local_error != NULL)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  return ok;
-}
-
-static void
-allset_read_ahead_stream_finalize (GObject *object)
-{
-  AllsetReadAheadStream *self = ALLSET_READ_AHEAD_STREAM (object);
-
-  g_clear_object (&self->input);
-  g_clear_object (&self->base);
-  G_OBJECT_CLASS (allset_read_ahead_stream_parent_class)->finalize (object);
-}
-
-static void
-allset_read_ahead_stream_class_init (AllsetReadAheadStreamClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GIOStreamClass *stream_class = G_IO_STREAM_CLASS (klass);
-
-  object_class->finalize = allset_read_ahead_stream_finalize;
-  stream_class->get_input_stream = allset_read_ahead_stream_get_input_stream;
-  stream_class->get_output_stream = allset_read_ahead_stream_get_output_stream;
-  stream_class->close_fn = allset_read_ahead_stream_close;
-}
-
-static void
-allset_read_ahead_stream_init (AllsetReadAheadStream *self)
-{
-}
+/* ---- the stream --------------------------------------------------------- */
 
 GIOStream *
 allset_read_ahead_stream_new (GIOStream *base)
 {
-  AllsetReadAheadStream *self;
+  g_autoptr(ReadAheadInput) input = NULL;
 
   g_return_val_if_fail (G_IS_IO_STREAM (base), NULL);
   g_return_val_if_fail (G_IS_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (base)), NULL);
   g_return_val_if_fail (G_IS_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (base)), NULL);
 
-  self = g_object_new (ALLSET_TYPE_READ_AHEAD_STREAM, NULL);
-  self->base = g_object_ref (base);
-  self->input = g_object_new (READ_AHEAD_TYPE_INPUT, NULL);
-  self->input->base = g_object_ref (g_io_stream_get_input_stream (base));
-  return G_IO_STREAM (self);
+  input = g_object_new (READ_AHEAD_TYPE_INPUT, NULL);
+  input->connection = g_object_ref (base);
+  input->base = g_object_ref (g_io_stream_get_input_stream (base));
+  return g_simple_io_stream_new (G_INPUT_STREAM (input), g_io_stream_get_output_stream (base));
 }
 
 guint64
-allset_read_ahead_stream_get_n_reads (AllsetReadAheadStream *self)
+allset_read_ahead_stream_get_n_reads (GIOStream *stream)
 {
-  g_return_val_if_fail (ALLSET_IS_READ_AHEAD_STREAM (self), 0);
+  GInputStream *input = g_io_stream_get_input_stream (stream);
 
-  return self->input->n_reads;
+  g_return_val_if_fail (G_TYPE_CHECK_INSTANCE_TYPE (input, READ_AHEAD_TYPE_INPUT), 0);
+
+  return READ_AHEAD_INPUT (input)->n_reads;
 }

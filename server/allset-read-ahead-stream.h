@@ -21,13 +21,11 @@ G_BEGIN_DECLS
 
 #define ALLSET_READ_AHEAD_STREAM_SIZE (64 * 1024)
 
-#define ALLSET_TYPE_READ_AHEAD_STREAM (allset_read_ahead_stream_get_type ())
-G_DECLARE_FINAL_TYPE (AllsetReadAheadStream, allset_read_ahead_stream, ALLSET, READ_AHEAD_STREAM, GIOStream)
-
 /* base: a connected stream whose input and output are pollable (a
- * GSocketConnection). */
-GIOStream *allset_read_ahead_stream_new         (GIOStream             *base);
-/* Tests and figures: how many reads the stream made from its base. */
-guint64    allset_read_ahead_stream_get_n_reads (AllsetReadAheadStream *self);
+ * GSocketConnection). A GSimpleIOStream whose input reads ahead and whose
+ * output is base's; closing it closes base. */
+GIOStream *allset_read_ahead_stream_new         (GIOStream *base);
+/* Tests and figures: how many reads stream made from its base. */
+guint64    allset_read_ahead_stream_get_n_reads (GIOStream *stream);
 
 G_END_DECLS

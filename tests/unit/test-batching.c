@@ -7,57 +7,29 @@
 
 #include "allset-batching-proxy.h"
 #include "allset-batching-stream.h"
+#include "loopback-fixture.h"
 
-/* A loopback TCP connection: `near` is the end under test, `far` the
- * peer, read and written through its GSocket. */
 typedef struct
 {
-  GSocketListener   *listener;
-  GSocketConnection *near;
-  GSocketConnection *far;
-  GIOStream         *batching;
-  guint16            port;
+  Loopback   loop;
+  GIOStream *batching;
 } Fixture;
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) effective = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GError) error = NULL;
-
-  fixture->listener = g_socket_listener_new ();
-  g_socket_listener_add_address (fixture->listener, address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
-  g_assert_no_error (error);
-  fixture->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-
-  g_socket_client_set_enable_proxy (client, FALSE);
-  fixture->near = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (effective), NULL, &error);
-  g_assert_no_error (error);
-  fixture->far = g_socket_listener_accept (fixture->listener, NULL, NULL, &error);
-  g_assert_no_error (error);
-  /* A broken stream fails the test instead of hanging it. */
-  g_socket_set_timeout (g_socket_connection_get_socket (fixture->near), 10);
-  g_socket_set_timeout (g_socket_connection_get_socket (fixture->far), 10);
-
-  fixture->batching = allset_batching_stream_new (G_IO_STREAM (fixture->near));
+  loopback_open (&fixture->loop);
+  fixture->batching = allset_batching_stream_new (G_IO_STREAM (fixture->loop.near));
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  /* The peer first: a stream still holding bytes sends them when it is
-   * closed, which would wait on a peer that does not read. */
-  g_clear_object (&fixture->far);
+  g_clear_object (&fixture->loop.far);
   g_clear_object (&fixture->batching);
-  g_clear_object (&fixture->near);
-  g_socket_listener_close (fixture->listener);
-  g_clear_object (&fixture->listener);
+  loopback_close (&fixture->loop);
 }
 
 static guint64
@@ -83,7 +55,7 @@ static GBytes *
 far_read (Fixture *fixture,
           gsize    size)
 {
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (fixture->far));
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (fixture->loop.far));
   g_autoptr(GError) error = NULL;
   guint8 *data = g_malloc (size);
   gsize got = 0;
@@ -97,7 +69,7 @@ far_read (Fixture *fixture,
 static gboolean
 far_has_data (Fixture *fixture)
 {
-  GSocket *socket = g_socket_connection_get_socket (fixture->far);
+  GSocket *socket = g_socket_connection_get_socket (fixture->loop.far);
 
   return g_socket_condition_timed_wait (socket, G_IO_IN, 100 * 1000, NULL, NULL);
 }
@@ -150,7 +122,7 @@ static gpointer
 far_answer (gpointer data)
 {
   Fixture *fixture = data;
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (fixture->far));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (fixture->loop.far));
   g_autoptr(GBytes) question = far_read (fixture, 4);
 
   g_assert_cmpmem (g_bytes_get_data (question, NULL), 4, "ping", 4);
@@ -187,7 +159,7 @@ static gpointer
 far_drain (gpointer data)
 {
   Drain *drain = data;
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (drain->fixture->far));
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (drain->fixture->loop.far));
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree guint8 *buffer = g_malloc (128 * 1024);
   gssize got;
@@ -234,7 +206,7 @@ test_stream_intact (Fixture       *fixture,
     }
   g_io_stream_close (fixture->batching, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (g_io_stream_is_closed (G_IO_STREAM (fixture->near)));
+  g_assert_true (g_io_stream_is_closed (G_IO_STREAM (fixture->loop.near)));
   g_thread_join (far);
 
   g_assert_cmpuint (drain.size, ==, total);
@@ -259,7 +231,7 @@ static gpointer
 far_answer_after_megabyte (gpointer data)
 {
   Fixture *fixture = data;
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (fixture->far));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (fixture->loop.far));
   g_autoptr(GBytes) body = NULL;
 
   /* Slow to start reading, so that the near end's socket fills up and
@@ -434,7 +406,7 @@ test_proxy_connects (Fixture       *fixture,
   gsize got = 0;
 
   g_socket_client_set_proxy_resolver (client, resolver);
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", fixture->port, NULL, &error);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", fixture->loop.port, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (G_IS_TCP_WRAPPER_CONNECTION (connection));
   wrapped = g_tcp_wrapper_connection_get_base_io_stream (G_TCP_WRAPPER_CONNECTION (connection));
@@ -442,10 +414,7 @@ test_proxy_connects (Fixture       *fixture,
   g_assert_cmpuint (allset_batching_proxy_get_n_connected (), ==, before + 1);
 
   /* The fixture's own pair is not used: talk over the new connection. */
-  g_clear_object (&fixture->far);
-  fixture->far = g_socket_listener_accept (fixture->listener, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_socket_set_timeout (g_socket_connection_get_socket (fixture->far), 10);
+  loopback_accept (&fixture->loop);
   far = g_thread_new ("far", far_answer, fixture);
   g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
                              "ping", 4, NULL, NULL, &error);

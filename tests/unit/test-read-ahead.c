@@ -8,58 +8,34 @@
 #include <string.h>
 
 #include "allset-read-ahead-stream.h"
+#include "loopback-fixture.h"
 
-/* A loopback TCP connection: `near` is the end under test, `far` the
- * peer. */
 typedef struct
 {
-  GSocketListener   *listener;
-  GSocketConnection *near;
-  GSocketConnection *far;
-  GIOStream         *ahead;
+  Loopback   loop;
+  GIOStream *ahead;
 } Fixture;
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) effective = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GError) error = NULL;
-
-  fixture->listener = g_socket_listener_new ();
-  g_socket_listener_add_address (fixture->listener, address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
-  g_assert_no_error (error);
-  g_socket_client_set_enable_proxy (client, FALSE);
-  fixture->far = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (effective), NULL, &error);
-  g_assert_no_error (error);
-  fixture->near = g_socket_listener_accept (fixture->listener, NULL, NULL, &error);
-  g_assert_no_error (error);
-  /* A broken stream fails the test instead of hanging it. */
-  g_socket_set_timeout (g_socket_connection_get_socket (fixture->near), 10);
-  g_socket_set_timeout (g_socket_connection_get_socket (fixture->far), 10);
-
-  fixture->ahead = allset_read_ahead_stream_new (G_IO_STREAM (fixture->near));
+  loopback_open (&fixture->loop);
+  fixture->ahead = allset_read_ahead_stream_new (G_IO_STREAM (fixture->loop.near));
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_clear_object (&fixture->far);
   g_clear_object (&fixture->ahead);
-  g_clear_object (&fixture->near);
-  g_socket_listener_close (fixture->listener);
-  g_clear_object (&fixture->listener);
+  loopback_close (&fixture->loop);
 }
 
 static guint64
 n_reads (Fixture *fixture)
 {
-  return allset_read_ahead_stream_get_n_reads (ALLSET_READ_AHEAD_STREAM (fixture->ahead));
+  return allset_read_ahead_stream_get_n_reads (fixture->ahead);
 }
 
 static GInputStream *
@@ -82,7 +58,7 @@ static void
 far_write (Fixture *fixture,
            GBytes  *bytes)
 {
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (fixture->far));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (fixture->loop.far));
   g_autoptr(GError) error = NULL;
 
   g_output_stream_write_all (out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL,
@@ -100,7 +76,7 @@ static gpointer
 far_write_thread (gpointer data)
 {
   Writing *writing = data;
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (writing->fixture->far));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (writing->fixture->loop.far));
   g_autoptr(GError) error = NULL;
 
   g_output_stream_write_all (out, g_bytes_get_data (writing->bytes, NULL),
@@ -202,13 +178,13 @@ test_buffered_is_readable (Fixture       *fixture,
   g_clear_error (&error);
 
   far_write (fixture, sent);
-  g_assert_true (g_socket_condition_timed_wait (g_socket_connection_get_socket (fixture->near), G_IO_IN,
+  g_assert_true (g_socket_condition_timed_wait (g_socket_connection_get_socket (fixture->loop.near), G_IO_IN,
                                                 5 * G_USEC_PER_SEC, NULL, NULL));
   n = g_pollable_input_stream_read_nonblocking (in, got, 10, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (n, ==, 10);
   /* All 100 bytes left the socket in that one read. */
-  g_assert_false (g_socket_condition_check (g_socket_connection_get_socket (fixture->near), G_IO_IN));
+  g_assert_false (g_socket_condition_check (g_socket_connection_get_socket (fixture->loop.near), G_IO_IN));
   g_assert_true (g_pollable_input_stream_is_readable (in));
 
   source = g_pollable_input_stream_create_source (in, NULL);
@@ -237,7 +213,7 @@ test_writes_and_close (Fixture       *fixture,
                        gconstpointer  data)
 {
   GOutputStream *out = g_io_stream_get_output_stream (fixture->ahead);
-  GInputStream *far_in = g_io_stream_get_input_stream (G_IO_STREAM (fixture->far));
+  GInputStream *far_in = g_io_stream_get_input_stream (G_IO_STREAM (fixture->loop.far));
   g_autoptr(GError) error = NULL;
   char got[5];
   gsize n = 0;
@@ -250,7 +226,7 @@ test_writes_and_close (Fixture       *fixture,
 
   g_assert_true (g_io_stream_close (fixture->ahead, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (g_io_stream_is_closed (G_IO_STREAM (fixture->near)));
+  g_assert_true (g_io_stream_is_closed (G_IO_STREAM (fixture->loop.near)));
   /* The peer sees the end of the stream. */
   g_assert_cmpint (g_input_stream_read (far_in, got, sizeof got, NULL, &error), ==, 0);
   g_assert_no_error (error);
