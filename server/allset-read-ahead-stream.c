@@ -69,6 +69,10 @@ read_more (ReadAheadInput  *self,
     n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->base), into, size,
                                                   cancellable, error);
   self->n_reads++;
+  /* Nothing more for now: the connection may stay idle for long (a
+   * parked /changes/wait), and a thousand of them should not hold 64 MB. */
+  if (n < 0 && !blocking)
+    g_clear_pointer (&self->data, g_free);
   if (n <= 0 || direct)
     return n;
 
@@ -207,4 +211,14 @@ allset_read_ahead_stream_get_n_reads (GIOStream *stream)
   g_return_val_if_fail (G_TYPE_CHECK_INSTANCE_TYPE (input, READ_AHEAD_TYPE_INPUT), 0);
 
   return READ_AHEAD_INPUT (input)->n_reads;
+}
+
+gboolean
+allset_read_ahead_stream_holds_buffer (GIOStream *stream)
+{
+  GInputStream *input = g_io_stream_get_input_stream (stream);
+
+  g_return_val_if_fail (G_TYPE_CHECK_INSTANCE_TYPE (input, READ_AHEAD_TYPE_INPUT), FALSE);
+
+  return READ_AHEAD_INPUT (input)->data != NULL;
 }

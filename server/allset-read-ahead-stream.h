@@ -24,8 +24,11 @@ G_BEGIN_DECLS
 /* base: a connected stream whose input and output are pollable (a
  * GSocketConnection). A GSimpleIOStream whose input reads ahead and whose
  * output is base's; closing it closes base. */
-GIOStream *allset_read_ahead_stream_new         (GIOStream *base);
+GIOStream *allset_read_ahead_stream_new           (GIOStream *base);
 /* Tests and figures: how many reads stream made from its base. */
-guint64    allset_read_ahead_stream_get_n_reads (GIOStream *stream);
+guint64    allset_read_ahead_stream_get_n_reads    (GIOStream *stream);
+/* Tests: whether stream holds its buffer, which it lets go whenever the
+ * socket has nothing more for now. */
+gboolean   allset_read_ahead_stream_holds_buffer   (GIOStream *stream);
 
 G_END_DECLS

@@ -186,6 +186,7 @@ test_buffered_is_readable (Fixture       *fixture,
   /* All 100 bytes left the socket in that one read. */
   g_assert_false (g_socket_condition_check (g_socket_connection_get_socket (fixture->loop.near), G_IO_IN));
   g_assert_true (g_pollable_input_stream_is_readable (in));
+  g_assert_true (allset_read_ahead_stream_holds_buffer (fixture->ahead));
 
   source = g_pollable_input_stream_create_source (in, NULL);
   g_source_set_callback (source, (GSourceFunc) (void (*) (void)) mark_ready, &ready, NULL);
@@ -204,6 +205,8 @@ test_buffered_is_readable (Fixture       *fixture,
 
   n = g_pollable_input_stream_read_nonblocking (in, got, sizeof got, NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  /* An idle connection holds no buffer. */
+  g_assert_false (allset_read_ahead_stream_holds_buffer (fixture->ahead));
 }
 
 /* Writes are not held: the peer has them at once. Closing the stream
