@@ -120,6 +120,18 @@ request_started (SoupServer        *soup,
     g_object_set_data_full (G_OBJECT (msg), SOCKET_KEY, g_object_ref (accepted->socket), g_object_unref);
 }
 
+/* As libsoup's own listeners: an IPv6 address takes IPv6 clients alone,
+ * so that "::" does not also take IPv4 ones under mapped addresses. */
+static void
+on_listener_event (GSocketListener      *listener,
+                   GSocketListenerEvent  event,
+                   GSocket              *socket,
+                   gpointer              user_data)
+{
+  if (event == G_SOCKET_LISTENER_BINDING && g_socket_get_family (socket) == G_SOCKET_FAMILY_IPV6)
+    g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, TRUE, NULL);
+}
+
 /* libsoup 3.2 keeps a connection open after a request only while it has
  * a listener of its own (request_finished() in soup-server.c), and
  * closes it otherwise. It gets one that never has anything to accept:
@@ -163,6 +175,7 @@ allset_acceptor_new (SoupServer      *soup,
   self->soup = g_object_ref (soup);
   self->accepted = g_hash_table_new_full (NULL, NULL, NULL, accepted_free);
   self->service = g_socket_service_new ();
+  g_signal_connect (self->service, "event", G_CALLBACK (on_listener_event), NULL);
   if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address, G_SOCKET_TYPE_STREAM,
                                       G_SOCKET_PROTOCOL_TCP, NULL, &effective, error) ||
       !give_soup_a_listener (self, error))

@@ -83,18 +83,20 @@ if [ -n "${ALLSET_TEST_LSAN_SUPPRESSIONS:-}" ] && grep -q __asan_init "$server_b
                 "LSAN_OPTIONS=${lsan_options}suppressions=$work/lsan.supp")
 fi
 
-# start_server [PORT]: the server on 127.0.0.1:PORT (0 = any; a restart
-# passes $port to come back on the same address). Sets $port, $url,
-# $fingerprint.
+# start_server [PORT [HOST]]: the server on HOST:PORT (127.0.0.1; port 0
+# = any; a restart passes $port to come back on the same address). HOST
+# may be an IPv6 address, without brackets. Sets $port, $url,
+# $fingerprint ($url always names 127.0.0.1).
 start_server() {
-    local want=${1:-0}
+    local want=${1:-0} host=${2:-127.0.0.1}
+    [[ $host == *:* ]] && host="[$host]"
     : >"$work/server.log"
     env "${server_env[@]}" "$server_bin" serve --data-dir "$data" --dev-cert \
-        --listen "127.0.0.1:$want" >>"$work/server.log" 2>&1 &
+        --listen "$host:$want" >>"$work/server.log" 2>&1 &
     server_pid=$!
     port=
     for _ in $(seq 1 100); do
-        port=$(sed -n 's|.*listening on https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/server.log")
+        port=$(sed -n 's|.*listening on https://.*:\([0-9]*\)/.*|\1|p' "$work/server.log")
         [ -n "$port" ] && break
         kill -0 "$server_pid" 2>/dev/null || break
         sleep 0.1

@@ -177,6 +177,21 @@ else
     run 0 "" -- maintenance off
     # Before the verdict: a server that exits badly fails the test.
     stop_server
+
+    # --- listening on IPv6 (the server accepts its connections itself:
+    # server/allset-acceptor.c) --------------------------------------------
+    if ! grep -Eqs '^0{31}1 .* lo$' /proc/net/if_inet6; then
+        echo "# no IPv6 on the loopback: the IPv6 listening checks are skipped"
+    else
+        start_server 0 "::"
+        code=$(curl -sk -o /dev/null -w '%{http_code}' "https://[::1]:$port/api/v1/status")
+        [ "$code" = 200 ] || fail "a server on [::] answered $code over [::1]"
+        # IPv6 alone, as libsoup listens: IPv4 clients are not taken under
+        # mapped addresses.
+        code=$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$port/api/v1/status")
+        [ "$code" = 000 ] || fail "a server on [::] answered $code over IPv4"
+        stop_server
+    fi
 fi
 
 finish "admin CLI: all checks passed"
