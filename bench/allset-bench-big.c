@@ -250,13 +250,16 @@ map_file (const char  *path,
     }
 
   data = mmap (NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-  close (fd);
   if (data == MAP_FAILED)
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "Cannot map %s: %s", path,
-                   g_strerror (errno));
+      int saved_errno = errno;
+
+      close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "Cannot map %s: %s", path,
+                   g_strerror (saved_errno));
       return NULL;
     }
+  close (fd);
   madvise (data, st.st_size, MADV_SEQUENTIAL);
 
   mapping = g_new (Mapping, 1);
