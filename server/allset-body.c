@@ -52,8 +52,6 @@ allset_body_collect (SoupServerMessage *msg,
 
   if (posix_memalign ((void **) &body->block, ALLSET_SEGMENT_ALIGN, size) != 0)
     g_error ("Out of memory for a request body of %" G_GSIZE_FORMAT " bytes", length);
-  memset (body->block, 0, room);
-  memset (body->block + room + length, 0, size - room - length);
   body->data = body->block + room;
   body->capacity = length;
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
  * 16 MiB, not 32.
  *
  * The buffer is a block aligned to ALLSET_SEGMENT_ALIGN that keeps room
- * bytes free before the body and is padded with zeros after it: a large
+ * bytes free before the body and runs on to the next multiple of the
+ * alignment after it (the record write fills both in): a large
  * chunk collected with the room of a record header is already laid out
  * as its segment record, and goes to disk with O_DIRECT without being
  * copied again (allset_chunk_store_segment_write()). */

@@ -76,12 +76,8 @@ static gpointer
 far_write_thread (gpointer data)
 {
   Writing *writing = data;
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (writing->fixture->loop.far));
-  g_autoptr(GError) error = NULL;
 
-  g_output_stream_write_all (out, g_bytes_get_data (writing->bytes, NULL),
-                             g_bytes_get_size (writing->bytes), NULL, NULL, &error);
-  g_assert_no_error (error);
+  far_write (writing->fixture, writing->bytes);
   return NULL;
 }
 
