@@ -36,8 +36,11 @@ typedef struct
   gsize   in_flight;   /* bytes pushed, not hashed yet */
   /* Block buffers whose chunks are all hashed, for the next blocks:
    * fresh allocations each cost a page fault per 4 KiB (a second of
-   * system time per GiB here). */
+   * system time per GiB here). Each block holds a reference: a sink may
+   * keep a block past the end of the read, and then frees it alone. */
   GAsyncQueue *spare;
+  AllsetChunkSinkFunc sink;
+  gpointer            sink_data;
 } Flow;
 
 static void
@@ -45,7 +48,8 @@ return_block (gpointer data)
 {
   gpointer *pair = data;
 
-  g_async_queue_push (((Flow *) pair[1])->spare, pair[0]);
+  g_async_queue_push (pair[1], pair[0]);
+  g_async_queue_unref (pair[1]);
   g_free (pair);
 }
 
@@ -65,6 +69,12 @@ hash_job (gpointer data,
   const guint8 *bytes = g_bytes_get_data (job->block, NULL);
 
   allset_sha256 (bytes + job->start, job->chunk->length, &job->chunk->id);
+  if (job->flow->sink != NULL)
+    {
+      g_autoptr(GBytes) view = g_bytes_new_from_bytes (job->block, job->start, job->chunk->length);
+
+      job->flow->sink (job->chunk, view, job->flow->sink_data);
+    }
 
   g_mutex_lock (&job->flow->lock);
   job->flow->in_flight -= job->chunk->length;
@@ -76,9 +86,11 @@ hash_job (gpointer data,
 }
 
 GArray *
-allset_chunk_fd_parallel (int       fd,
-                          guint     n_threads,
-                          GError  **error)
+allset_chunk_fd_parallel (int                  fd,
+                          guint                n_threads,
+                          AllsetChunkSinkFunc  sink,
+                          gpointer             sink_data,
+                          GError             **error)
 {
   g_autoptr(GPtrArray) chunks = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GBytes) previous = NULL;   /* the block the carried tail is in */
@@ -96,6 +108,8 @@ allset_chunk_fd_parallel (int       fd,
   g_mutex_init (&flow.lock);
   g_cond_init (&flow.hashed);
   flow.spare = g_async_queue_new_full (g_free);
+  flow.sink = sink;
+  flow.sink_data = sink_data;
   pool = g_thread_pool_new (hash_job, NULL, MAX (n_threads, 1), FALSE, NULL);
 
   while (!eof)
@@ -123,17 +137,28 @@ allset_chunk_fd_parallel (int       fd,
       len = carry_len + n;
       pair = g_new (gpointer, 2);
       pair[0] = buffer;
-      pair[1] = &flow;
+      pair[1] = g_async_queue_ref (flow.spare);
       block = g_bytes_new_with_free_func (buffer, len, return_block, pair);
 
-      /* Cut while a whole maximal chunk is in view (or the file ends). */
-      while (start < len && (eof || len - start >= ALLSET_CHUNK_MAX))
+      while (start < len)
         {
-          AllsetChunk *chunk = g_new0 (AllsetChunk, 1);
-          HashJob *job = g_new0 (HashJob, 1);
+          gsize avail = len - start;
+          gsize cut = allset_chunker_cut (buffer + start, avail);
+          AllsetChunk *chunk;
+          HashJob *job;
 
+          /* A cut short of the bytes in view is where more bytes would cut
+           * too; one at their end may only mean that they ran out, and
+           * they are carried into the next block. Carrying only these,
+           * not everything past the last whole maximal chunk in view,
+           * copies ~15 % of the file instead of ~85 %. */
+          if (cut == avail && avail < ALLSET_CHUNK_MAX && !eof)
+            break;
+
+          chunk = g_new0 (AllsetChunk, 1);
+          job = g_new0 (HashJob, 1);
           chunk->offset = chunk_offset;
-          chunk->length = allset_chunker_cut (buffer + start, len - start);
+          chunk->length = cut;
           g_ptr_array_add (chunks, chunk);
 
           g_mutex_lock (&flow.lock);

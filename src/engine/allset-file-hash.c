@@ -77,9 +77,11 @@ read_small (int      fd,
 }
 
 static AllsetFileHashStatus
-read_file (int             dirfd,
-           const char     *name,
-           AllsetFileHash *out)
+read_file (int                  dirfd,
+           const char          *name,
+           AllsetChunkSinkFunc  sink,
+           gpointer             sink_data,
+           AllsetFileHash      *out)
 {
   g_autoptr(AllsetChunkReader) reader = NULL;
   g_autoptr(AllsetHasher) hasher = NULL;
@@ -141,7 +143,8 @@ read_file (int             dirfd,
     }
   else if (before.st_size >= ALLSET_CHUNK_PARALLEL_MIN)
     {
-      g_autoptr(GArray) cut = allset_chunk_fd_parallel (fd, MAX (2, g_get_num_processors ()), &error);
+      g_autoptr(GArray) cut = allset_chunk_fd_parallel (fd, MAX (2, g_get_num_processors ()),
+                                                         sink, sink_data, &error);
 
       if (cut == NULL)
         {
@@ -200,12 +203,14 @@ read_file (int             dirfd,
 }
 
 AllsetFileHash *
-allset_file_hash_read (int         dirfd,
-                       const char *name)
+allset_file_hash_read (int                  dirfd,
+                       const char          *name,
+                       AllsetChunkSinkFunc  sink,
+                       gpointer             sink_data)
 {
   AllsetFileHash *self = g_new0 (AllsetFileHash, 1);
 
-  self->status = read_file (dirfd, name, self);
+  self->status = read_file (dirfd, name, sink, sink_data, self);
   return self;
 }
 

@@ -11,6 +11,7 @@
 
 #pragma once
 
+#include "allset-chunk-parallel.h"
 #include "allset-journal-entry.h"
 
 G_BEGIN_DECLS
@@ -38,9 +39,14 @@ typedef struct
   gint64                read_at_ns;  /* wall clock once read: racy or not */
 } AllsetFileHash;
 
-/* Reads name, relative to dirfd (or AT_FDCWD), whole. */
-AllsetFileHash *allset_file_hash_read (int             dirfd,
-                                       const char     *name);
+/* Reads name, relative to dirfd (or AT_FDCWD), whole. sink (or NULL)
+ * sees the chunks of a file of ALLSET_CHUNK_PARALLEL_MIN bytes or more as
+ * they are hashed, even if the file turns out UNSTABLE: the bytes given
+ * are the ones hashed, whatever the file holds since. */
+AllsetFileHash *allset_file_hash_read (int                  dirfd,
+                                       const char          *name,
+                                       AllsetChunkSinkFunc  sink,
+                                       gpointer             sink_data);
 void            allset_file_hash_free (AllsetFileHash *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AllsetFileHash, allset_file_hash_free)

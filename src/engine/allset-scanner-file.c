@@ -237,7 +237,10 @@ scanner_handle_file (Walk             *walk,
       return;
     }
 
-  hashed = child->hashed != NULL ? g_steal_pointer (&child->hashed) : allset_file_hash_read (dirfd, child->name);
+  if (child->hashed != NULL)
+    hashed = g_steal_pointer (&child->hashed);
+  else
+    hashed = allset_file_hash_read (dirfd, child->name, walk->self->chunk_sink, walk->self->chunk_sink_data);
   switch (hashed->status)
     {
     case ALLSET_FILE_HASH_OK:

@@ -30,7 +30,7 @@ ahead_run (Ahead *ahead)
   gint i;
 
   while ((i = g_atomic_int_add (&ahead->next, 1)) < (gint) ahead->n_jobs)
-    ahead->jobs[i]->hashed = allset_file_hash_read (ahead->dirfd, ahead->jobs[i]->name);
+    ahead->jobs[i]->hashed = allset_file_hash_read (ahead->dirfd, ahead->jobs[i]->name, NULL, NULL);
 }
 
 static void

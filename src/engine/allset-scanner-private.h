@@ -43,6 +43,8 @@ struct _AllsetScanner
   char          *root;
   AllsetJournal *journal;
   AllsetIgnore  *ignore;
+  AllsetChunkSinkFunc chunk_sink;
+  gpointer            chunk_sink_data;
 };
 
 typedef struct

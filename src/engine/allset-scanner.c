@@ -89,6 +89,16 @@ allset_scanner_new (const char    *root,
   return self;
 }
 
+void
+allset_scanner_set_chunk_sink (AllsetScanner       *self,
+                               AllsetChunkSinkFunc  sink,
+                               gpointer             sink_data)
+{
+  g_return_if_fail (ALLSET_IS_SCANNER (self));
+  self->chunk_sink = sink;
+  self->chunk_sink_data = sink_data;
+}
+
 const char *
 allset_scanner_get_root (AllsetScanner *self)
 {

@@ -34,6 +34,7 @@
 
 #include <gio/gio.h>
 
+#include "allset-chunk-parallel.h"
 #include "allset-ignore.h"
 #include "allset-journal.h"
 
@@ -80,6 +81,12 @@ AllsetScanner    *allset_scanner_new      (const char     *root,
                                            AllsetJournal  *journal,
                                            AllsetIgnore   *ignore);
 const char       *allset_scanner_get_root (AllsetScanner  *self);
+/* sink (or NULL) sees the chunks of the large files the scan reads, as
+ * they are hashed (allset_file_hash_read()); sink_data must outlive the
+ * scans. */
+void              allset_scanner_set_chunk_sink (AllsetScanner       *self,
+                                                 AllsetChunkSinkFunc  sink,
+                                                 gpointer             sink_data);
 
 /* Scans subpath and everything below it. subpath is relative to the root
  * as the bytes on disk (what a GFileMonitor event gives:

@@ -38,6 +38,8 @@ G_BEGIN_DECLS
 
 /* allset-sync-rules.c: rules read again during the pass. */
 typedef struct _AllsetSyncRules AllsetSyncRules;
+/* allset-transfer-ahead.c: chunks sent while the scan reads their files. */
+typedef struct _AllsetTransferAhead AllsetTransferAhead;
 
 typedef struct
 {
@@ -76,6 +78,9 @@ typedef struct
   GMutex                    lock;
   /* When the current phase began (allset_sync_phase). */
   gint64                    phase_start;
+  /* Until the transfer step: sends the chunks the scan reads (NULL when
+   * transfers are limited to small files). */
+  AllsetTransferAhead      *ahead;
 } AllsetSyncPass;
 
 /* A download renamed into place, not yet in the journal. */
@@ -180,6 +185,16 @@ void      allset_sync_mkdir_local   (AllsetSyncPass     *pass,
                                      const AllsetAction *action);
 void      allset_sync_record_base   (AllsetSyncPass     *pass,
                                      const AllsetAction *action);
+
+/* allset-transfer-ahead.c: offer is an AllsetChunkSinkFunc for the
+ * scanner, with the AllsetTransferAhead as its data; finish waits for the
+ * chunks on their way, counts them in the report and frees pass->ahead
+ * (if any). Before the transfer step asks what the server lacks. */
+AllsetTransferAhead *allset_transfer_ahead_new    (AllsetSyncPass     *pass);
+void      allset_transfer_ahead_offer  (const AllsetChunk  *chunk,
+                                        GBytes             *bytes,
+                                        gpointer            ahead);
+void      allset_transfer_ahead_finish (AllsetSyncPass     *pass);
 
 /* allset-sync-defer.c: action → its size (guint64 *) for the actions
  * options->max_transfer_size holds back (empty without a limit). */

@@ -644,6 +644,13 @@ allset_sync_folder (AllsetClient             *client,
   allset_sync_phase (&pass, "feed");
 
   scanner = allset_scanner_new (folder->local, journal, ignore);
+  /* Transfers limited to small files would hold back the large ones
+   * the scan reads. */
+  if (options->max_transfer_size == 0 && g_getenv ("ALLSET_NO_SEND_AHEAD") == NULL)
+    {
+      pass.ahead = allset_transfer_ahead_new (&pass);
+      allset_scanner_set_chunk_sink (scanner, allset_transfer_ahead_offer, pass.ahead);
+    }
   scan = allset_scanner_scan (scanner, "", cancellable, error);
   if (scan == NULL)
     goto out;
@@ -728,6 +735,7 @@ allset_sync_folder (AllsetClient             *client,
   ok = TRUE;
 
 out:
+  allset_transfer_ahead_finish (&pass);
   report->cursor = allset_journal_get_cursor (journal);
   allset_journal_replace_issues (journal, ALLSET_ISSUE_ORIGIN_SYNC, "", pass.issues, NULL);
   save_conflicts (&pass);

@@ -64,8 +64,9 @@ typedef enum
    * for transfers). Bookkeeping (RECORD_BASE, FORGET_BASE) has none. */
   ALLSET_SYNC_EVENT_STARTED,
   /* bytes more of path's content were sent or received (only the bytes
-   * that travel: a reused chunk is not counted here, its file's size is
-   * "done" when the file is). */
+   * that travel in the transfer: a reused chunk, or one sent while the
+   * scan read its file, before the pass knew it would upload it, is not
+   * counted here; its file's size is "done" when the file is). */
   ALLSET_SYNC_EVENT_BYTES,
   /* The action on path succeeded. Uploads and downloads carry the
    * verified receipt; one whose check fails gets VERIFY_FAILED instead. */

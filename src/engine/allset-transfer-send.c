@@ -214,6 +214,8 @@ allset_transfer_send_start (AllsetSyncPass *pass,
   /* Tests change a file here: after its queueing's checks, before its
    * chunks are read again. */
   allset_sync_test_pause ("ALLSET_TEST_PAUSE_BEFORE_SEND", "before send");
+  /* What it sent need not be sent again: the server holds it now. */
+  allset_transfer_ahead_finish (pass);
 
   memset (state, 0, sizeof *state);
   state->pass = pass;

@@ -268,7 +268,7 @@ hash_job (Verify  *v,
   AllsetLocalEntry *entry = file->entry;
   g_autofree char *full = g_build_filename (v->folder->local, entry->disk_path != NULL
                                                               ? entry->disk_path : entry->path, NULL);
-  g_autoptr(AllsetFileHash) read = allset_file_hash_read (AT_FDCWD, full);
+  g_autoptr(AllsetFileHash) read = allset_file_hash_read (AT_FDCWD, full, NULL, NULL);
 
   switch (read->status)
     {

@@ -40,7 +40,9 @@ server_sum() { api 'list?path=Net'; }
 
 # --- (a) metered, policy "pause" (the default): nothing moves --------------------
 section "a: metered + pause"
-head -c $((2 * 1024 * 1024)) /dev/urandom >"$A/big.bin"
+# Large enough that the scan reads it in parallel and could send its chunks
+# while it reads (src/engine/allset-transfer-ahead.c).
+head -c $((17 * 1024 * 1024)) /dev/urandom >"$A/big.bin"
 head -c $((20 * 1024)) /dev/urandom >"$A/small.txt"
 network metered
 cli A 1 sync
@@ -63,19 +65,23 @@ cli A 0 folder-set "$A" --metered-policy small-files --small-files-max 100KB
 expect_out "metered_policy=small-files"
 grep -q '^small_files_max=100000$' "$work/A/config/allset.conf" || fail "b: small_files_max not saved"
 grep -q '^metered_policy=small-files$' "$work/A/config/allset.conf" || fail "b: metered_policy not saved"
+before=$(du -sb "$data" | cut -f1)
 cli A 1 sync --json
 [ "$(json_field deferred)" = 1 ] || fail "b: expected 1 deferred transfer: $out"
+# Not even its chunks went, ahead of a transfer that then waited.
+grown=$(($(du -sb "$data" | cut -f1) - before))
+[ "$grown" -lt $((4 * 1024 * 1024)) ] || fail "b: $grown bytes reached the server for a deferred file"
 expect_out '"network" : "small-files"'
 expect_out '"max_transfer_size" : 100000'
 expect_out '"in_sync" : false'
 on_server small.txt || fail "b: small.txt did not go up on small-files"
-on_server big.bin && fail "b: big.bin (2 MB) went up over a 100 kB limit"
+on_server big.bin && fail "b: big.bin (17 MB) went up over a 100 kB limit"
 cli A 0 status --json
 expect_out '"deferred" : 1'
 expect_out '"state" : "pending"'
 cli A 1 sync
 expect_out "1 file waits for an unmetered network"
-expect_out "big.bin: 2.1.MB, over the small-files limit"
+expect_out "big.bin: 17.8.MB, over the small-files limit"
 
 section "b: downloads on small-files: small ones come, big ones wait, nothing local is touched"
 network online

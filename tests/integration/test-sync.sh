@@ -523,6 +523,50 @@ cli A 0 sync "$A"
 cli B 0 sync "$B"
 cmp -s "$A/rewritten.bin" "$B/rewritten.bin" || fail "v: B's rewritten.bin is not A's new one"
 
+# --- (w) a large file's chunks go while the scan reads it ---------------------
+# src/engine/allset-transfer-ahead.c: the scan hands the chunks of a large
+# file it reads to workers that send the ones the server lacks, from its
+# own buffers; the transfer step sends whatever they left. Each chunk is
+# counted once, and the file arrives whole.
+section "w: a large file's chunks go up while the scan still reads it"
+head -c $((48 * 1024 * 1024)) /dev/urandom >"$A/ahead.bin"
+before=$(du -sb "$data" | cut -f1)
+ahead_went() { [ $(($(du -sb "$data" | cut -f1) - before)) -ge $((8 * 1024 * 1024)) ]; }
+(ALLSET_TEST_PAUSE_AFTER_SCAN="$work/go-w" bg_cli A "$work/w" sync "$A" --json) &
+pid=$!
+wait_for 60 grep -q "paused after scan" "$work/w.err" || fail "w: the pass did not pause"
+# Paused after its scan, before it even plans an upload.
+wait_for 30 ahead_went || fail "w: nothing reached the server while the scan read ahead.bin"
+touch "$work/go-w"
+wait "$pid"
+out=$(cat "$work/w.out")
+[ "$(json_field uploaded)" = 1 ] || fail "w: ahead.bin was not committed: $out"
+[ "$(json_field bytes_uploaded)" = $((48 * 1024 * 1024)) ] ||
+    fail "w: the chunks sent ahead and after do not add up to the file once: $out"
+cli B 0 sync "$B"
+cmp -s "$A/ahead.bin" "$B/ahead.bin" || fail "w: B's ahead.bin is not A's"
+
+# The scan sent (some of) a version that is gone by the time the transfer
+# step runs. The pass commits what it scanned, all of whose chunks went
+# ahead, or fails the file when a chunk read again no longer matches:
+# never a mix, and the next pass sends the new bytes.
+section "w: a large file rewritten after its scan"
+head -c $((20 * 1024 * 1024)) /dev/urandom >"$A/ahead2.bin"
+scanned=$(sha256sum <"$A/ahead2.bin")
+(ALLSET_TEST_PAUSE_BEFORE_SEND="$work/go-w2" bg_cli A "$work/w2" sync "$A" --json) &
+pid=$!
+wait_for 60 grep -q "paused before send" "$work/w2.err" || fail "w: the second pass did not pause"
+head -c $((20 * 1024 * 1024)) /dev/urandom >"$A/ahead2.bin"
+touch "$work/go-w2"
+wait "$pid"
+cli B any sync "$B"
+if [ -e "$B/ahead2.bin" ]; then
+    [ "$(sha256sum <"$B/ahead2.bin")" = "$scanned" ] || fail "w: B got an ahead2.bin that never was on A"
+fi
+cli A 0 sync "$A"
+cli B 0 sync "$B"
+cmp -s "$A/ahead2.bin" "$B/ahead2.bin" || fail "w: B's ahead2.bin is not A's new one"
+
 # --- (s) ignore rules ---------------------------------------------------------
 # An ignored path is invisible on every side (allset-ignore.h): not
 # uploaded, not downloaded, never deleted, not reported. Built-in rules

@@ -68,7 +68,7 @@ assert_same_as_reader (const guint8 *data,
   guint64 total = 0;
   int fd = file_with (data, len, &path);
 
-  parallel = allset_chunk_fd_parallel (fd, threads, &error);
+  parallel = allset_chunk_fd_parallel (fd, threads, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (parallel);
 
@@ -135,6 +135,73 @@ test_threads (void)
   assert_same_as_reader (data, 40 * MIB, 4);
 }
 
+typedef struct
+{
+  GMutex     lock;
+  GPtrArray *views;     /* GBytes, kept past the read */
+  GArray    *chunks;    /* AllsetChunk, as the sink saw them */
+} Sunk;
+
+static void
+sink (const AllsetChunk *chunk,
+      GBytes            *bytes,
+      gpointer           user_data)
+{
+  Sunk *sunk = user_data;
+
+  g_mutex_lock (&sunk->lock);
+  g_ptr_array_add (sunk->views, g_bytes_ref (bytes));
+  g_array_append_val (sunk->chunks, *chunk);
+  g_mutex_unlock (&sunk->lock);
+}
+
+static void
+test_sink (void)
+{
+  const gsize len = 30 * MIB + 12345;
+  g_autofree guint8 *data = pseudo_random_bytes (len, 13);
+  g_autofree char *path = NULL;
+  g_autoptr(GArray) chunks = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) offsets = g_hash_table_new (g_int64_hash, g_int64_equal);
+  Sunk sunk = { { 0 } };
+  int fd = file_with (data, len, &path);
+
+  g_mutex_init (&sunk.lock);
+  sunk.views = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  sunk.chunks = g_array_new (FALSE, FALSE, sizeof (AllsetChunk));
+  chunks = allset_chunk_fd_parallel (fd, 3, sink, &sunk, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_unlink (path);
+
+  /* Every chunk once, with the bytes it was hashed from: views the sink
+   * kept stay valid after the read has ended and its blocks went back. */
+  g_assert_cmpuint (sunk.chunks->len, ==, chunks->len);
+  g_assert_cmpuint (chunks->len, >, 8);
+  for (guint i = 0; i < sunk.chunks->len; i++)
+    {
+      AllsetChunk *seen = &g_array_index (sunk.chunks, AllsetChunk, i);
+      GBytes *view = g_ptr_array_index (sunk.views, i);
+      gsize n;
+      const guint8 *bytes = g_bytes_get_data (view, &n);
+      AllsetHash id;
+
+      g_assert_cmpuint (n, ==, seen->length);
+      g_assert_cmpmem (bytes, n, data + seen->offset, seen->length);
+      allset_sha256 (bytes, n, &id);
+      g_assert_true (allset_hash_equal (&id, &seen->id));
+      g_assert_false (g_hash_table_contains (offsets, &seen->offset));
+      g_hash_table_add (offsets, &seen->offset);
+    }
+  for (guint i = 0; i < chunks->len; i++)
+    g_assert_true (g_hash_table_contains (offsets, &g_array_index (chunks, AllsetChunk, i).offset));
+
+  g_ptr_array_unref (sunk.views);
+  g_array_unref (sunk.chunks);
+  g_mutex_clear (&sunk.lock);
+}
+
 static void
 test_read_error (void)
 {
@@ -145,7 +212,7 @@ test_read_error (void)
 
   /* A directory: pread() fails with EISDIR. */
   g_assert_cmpint (fd, >=, 0);
-  chunks = allset_chunk_fd_parallel (fd, 2, &error);
+  chunks = allset_chunk_fd_parallel (fd, 2, NULL, NULL, &error);
   g_assert_null (chunks);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY);
   close (fd);
@@ -161,6 +228,7 @@ main (int   argc,
   g_test_add_func ("/chunk-parallel/sizes", test_sizes);
   g_test_add_func ("/chunk-parallel/no-boundary", test_no_boundary);
   g_test_add_func ("/chunk-parallel/threads", test_threads);
+  g_test_add_func ("/chunk-parallel/sink", test_sink);
   g_test_add_func ("/chunk-parallel/read-error", test_read_error);
 
   return g_test_run ();
