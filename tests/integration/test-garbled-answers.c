@@ -17,6 +17,12 @@
  * the server never had, and never getting the one it has. Now the pass
  * that finds the server still denying the same revision after a feed
  * reads the feed again from the start (allset-sync-remote-check.c).
+ *
+ * The third: a chunk sent while the scan read its file is answered with
+ * an error (after the server stored it). Chunks stop going ahead; the
+ * transfer step asks the server what it lacks and sends the rest, and the
+ * pass uploads the file as if nothing had happened
+ * (allset-transfer-ahead.c).
  */
 
 #include <string.h>
@@ -39,6 +45,8 @@ typedef struct
   gint                strip;    /* the status loses its receipt key */
   gint                cut;      /* the feed says docs/ne for docs/new */
   gint                drop;     /* the feed loses its deletions */
+  gint                fail_put; /* the next chunk upload's answer is a 500 */
+  gint                put_failed;
 } Fixture;
 
 /* The answer's JSON object, and back. */
@@ -114,6 +122,15 @@ rewrite_answer (const char *method,
     return cut_path (body);
   if (g_atomic_int_get (&f->drop) && g_strcmp0 (path, "/api/v1/changes") == 0)
     return drop_deletions (body);
+  if (g_strcmp0 (method, "PUT") == 0 && g_str_has_prefix (path, "/api/v1/chunks/") &&
+      g_atomic_int_compare_and_exchange (&f->fail_put, TRUE, FALSE))
+    {
+      const char *answer = "{\"error\": {\"code\": \"internal\", \"message\": \"garbled\"}}";
+
+      g_atomic_int_inc (&f->put_failed);
+      *status = 500;
+      return g_bytes_new_static (answer, strlen (answer));
+    }
   return NULL;
 }
 
@@ -278,6 +295,33 @@ test_feed_path_cut (Fixture       *f,
   g_assert_false (g_file_test (cut, G_FILE_TEST_EXISTS));
 }
 
+static void
+test_ahead_refused (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *file = g_build_filename (f->folder.local, "large.bin", NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (31);
+  g_autoptr(AllsetSyncReport) report = NULL;
+  gsize size = 20 * 1024 * 1024;
+  g_autofree guint32 *bytes = g_new (guint32, size / 4);
+
+  /* Large enough for the scan to send its chunks as it reads them. */
+  for (gsize i = 0; i < size / 4; i++)
+    bytes[i] = g_rand_int (rand);
+  g_assert_true (g_file_set_contents (file, (const char *) bytes, size, NULL));
+
+  g_atomic_int_set (&f->fail_put, TRUE);
+  report = run_pass (f);
+  /* The first upload was refused, and it was one the scan sent: one the
+   * transfer step sent would have failed its file. */
+  g_assert_cmpint (g_atomic_int_get (&f->put_failed), ==, 1);
+  g_assert_true (allset_sync_report_in_sync (report));
+  g_assert_cmpuint (report->uploaded, ==, 1);
+  g_assert_cmpuint (report->failed, ==, 0);
+  g_assert_cmpuint (report->verified, ==, 1);
+  g_assert_cmpint (state_of (f, "large.bin"), ==, ALLSET_FILE_VERIFIED);
+}
+
 /* The view keeps a file the server deleted: this device's deletion of it
  * is refused ("does not exist") until the view is read again. */
 static void
@@ -336,6 +380,8 @@ main (int    argc,
 
   server = test_cli_server_start (NULL);
   g_test_add ("/garbled-answers/no-receipt-key", Fixture, NULL, fixture_set_up, test_no_receipt_key,
+              fixture_tear_down);
+  g_test_add ("/garbled-answers/ahead-refused", Fixture, NULL, fixture_set_up, test_ahead_refused,
               fixture_tear_down);
   g_test_add ("/garbled-answers/feed-path-cut", Fixture, NULL, fixture_set_up, test_feed_path_cut,
               fixture_tear_down);
