@@ -652,6 +652,7 @@ allset_sync_folder (AllsetClient             *client,
       allset_scanner_set_chunk_sink (scanner, allset_transfer_ahead_offer, pass.ahead);
     }
   scan = allset_scanner_scan (scanner, "", cancellable, error);
+  allset_scanner_set_chunk_sink (scanner, NULL, NULL);
   if (scan == NULL)
     goto out;
   report->issues = scan->issues->len;
