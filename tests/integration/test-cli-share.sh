@@ -190,7 +190,12 @@ cli A 2 share-update "$file_id"
 expect_err "Nothing to change"
 cli A 2 share-update "$file_id" --no-password --password-stdin
 cli A 2 share-update "$file_id" --expires yesterday
-cli A 2 share-update --no-password "-${secret_url##*/s/}"
+# A token that starts with “-”. One that starts with “-h” reads as --help
+# to GOption (one token in 64 did, and the test failed then): another
+# letter in its place keeps it an unknown option.
+dash_token="-${secret_url##*/s/}"
+case $dash_token in -h* | -\?*) dash_token="-Z${dash_token#-?}" ;; esac
+cli A 2 share-update --no-password "$dash_token"
 expect_err "goes after “--”"
 
 # --- unshare ----------------------------------------------------------------------
