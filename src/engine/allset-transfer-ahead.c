@@ -31,6 +31,11 @@
  * stay ahead of the network without pinning more than a few of its read
  * blocks. */
 #define AHEAD_MAX_HELD (16 * 1024 * 1024)
+/* A question waits for this much (or the end of the scan). Asked as soon
+ * as a worker was free, they carried one or two ids each: C's 1 GiB
+ * file, where the server holds all but two chunks, took ~700 of them,
+ * 0.5 MiB on the wire. */
+#define AHEAD_QUESTION_MIN (AHEAD_MAX_HELD / 4)
 
 typedef struct
 {
@@ -46,6 +51,7 @@ struct _AllsetTransferAhead
   GCond           cond;
   GHashTable     *kept;        /* hex: a chunk a file repeats goes once */
   GQueue          unchecked;   /* AheadChunk, not asked about yet */
+  guint64         unchecked_bytes;
   GQueue          missing;     /* AheadChunk the server lacks */
   guint64         held;        /* bytes in both queues and being sent */
   gboolean        checking;    /* one question at a time: the others gather */
@@ -124,6 +130,7 @@ check_all (AllsetTransferAhead *self)
       g_ptr_array_add (asked, chunk);
       g_ptr_array_add (ids, chunk->hex);
     }
+  self->unchecked_bytes = 0;
   self->checking = TRUE;
   self->questions++;
   g_mutex_unlock (&self->lock);
@@ -154,8 +161,8 @@ check_all (AllsetTransferAhead *self)
 }
 
 /* Each worker sends what the server lacks, and asks about what came in
- * meanwhile when no one else is asking, until the scan is over and
- * nothing is left. */
+ * meanwhile when no one else is asking and AHEAD_QUESTION_MIN bytes of it
+ * wait (any, once the scan is over), until nothing is left. */
 static void
 work (gpointer data,
       gpointer user_data)
@@ -170,12 +177,14 @@ work (gpointer data,
         {
           while ((chunk = g_queue_pop_head (&self->unchecked)) != NULL)
             drop (self, chunk);
+          self->unchecked_bytes = 0;
           while ((chunk = g_queue_pop_head (&self->missing)) != NULL)
             drop (self, chunk);
         }
       if ((chunk = g_queue_pop_head (&self->missing)) != NULL)
         send_one (self, chunk);
-      else if (!self->checking && !g_queue_is_empty (&self->unchecked))
+      else if (!self->checking && !g_queue_is_empty (&self->unchecked) &&
+               (self->unchecked_bytes >= AHEAD_QUESTION_MIN || self->closed))
         check_all (self);
       else if (self->closed && !self->checking && g_queue_is_empty (&self->unchecked))
         break;
@@ -234,6 +243,7 @@ allset_transfer_ahead_offer (const AllsetChunk *chunk,
   kept->bytes = g_bytes_ref (bytes);
   g_hash_table_add (self->kept, hex);
   g_queue_push_tail (&self->unchecked, kept);
+  self->unchecked_bytes += chunk->length;
   self->held += chunk->length;
   if (self->workers == NULL)
     {

@@ -546,6 +546,22 @@ out=$(cat "$work/w.out")
 cli B 0 sync "$B"
 cmp -s "$A/ahead.bin" "$B/ahead.bin" || fail "w: B's ahead.bin is not A's"
 
+# 1 MiB changed in the middle: the scan reads the whole file again, and its
+# workers ask the server about every chunk, a few megabytes' worth at a
+# time (one or two ids a question made C's 1 GiB cost 0.5 MiB of them);
+# only the changed chunks go.
+section "w: an edit inside a large file asks about its chunks in few questions"
+head -c $((1024 * 1024)) /dev/urandom |
+    dd of="$A/ahead.bin" bs=1M seek=24 conv=notrunc status=none
+G_MESSAGES_DEBUG=Allset-Engine cli A 0 sync "$A" --json
+questions=$(sed -n 's/.*were left to the transfer step (\([0-9]*\) questions).*/\1/p' <<<"$out")
+[ -n "$questions" ] && [ "$questions" -le 16 ] ||
+    fail "w: the 48 MiB file's chunks took ${questions:-no} questions: $out"
+sent=$(json_field bytes_uploaded)
+[ "${sent:-999999999}" -le $((12 * 1024 * 1024)) ] || fail "w: the 1 MiB edit sent $sent bytes"
+cli B 0 sync "$B"
+cmp -s "$A/ahead.bin" "$B/ahead.bin" || fail "w: B's edited ahead.bin is not A's"
+
 # The scan sent (some of) a version that is gone by the time the transfer
 # step runs. The pass commits what it scanned, all of whose chunks went
 # ahead, or fails the file when a chunk read again no longer matches:
