@@ -17,9 +17,10 @@
  * any other, having asked the server which chunks it lacks once this is
  * finished. A slow link thus sends little ahead and keeps its progress
  * events; on this machine's loopback, where the scan reads faster than
- * the server stores, about a third of B goes ahead and the pass takes
- * 2.3 s. Waiting for room instead, so that everything went ahead, was no
- * faster (both cores were busy either way) and would hold a pass's
+ * the server stores, a quarter to a third of B goes ahead and the pass
+ * takes ~2.25 s, against ~2.5 s. Waiting for room instead, so that
+ * everything went ahead, was slower (2.35 s; the cores were busy either
+ * way) and would hold a pass's
  * downloads behind a slow upload. Chunks small enough to be packed are
  * left to the transfer step, and so is everything after a failed
  * request: it does the work again and says why it fails.
@@ -27,8 +28,8 @@
 
 #include "allset-sync-private.h"
 
-/* About four requests' worth for each worker: the scan's hashing threads
- * stay ahead of the network without pinning more than a few of its read
+/* About three chunks for each worker: the scan's hashing threads stay
+ * ahead of the network without pinning more than a few of its read
  * blocks. */
 #define AHEAD_MAX_HELD (16 * 1024 * 1024)
 /* A question waits for this much (or the end of the scan). Asked as soon
@@ -64,8 +65,8 @@ struct _AllsetTransferAhead
   /* held reached AHEAD_MAX_HELD: nothing is kept until half of it has
    * gone. What is kept then comes in runs of neighbouring chunks, which
    * share the scan's 4 MiB blocks: a chunk kept now and then pinned a
-   * block of its own, and B's upload peaked at 100 MB of RSS (70 now,
-   * 35 without sending ahead). */
+   * block of its own, and B's upload peaked at 100 MB of RSS (75 now,
+   * 40 without sending ahead). */
   gboolean        draining;
 };
 
@@ -272,7 +273,7 @@ allset_transfer_ahead_finish (AllsetSyncPass *pass)
 
   ALLSET_SYNC_COUNT (pass, chunks_uploaded, self->chunks_sent);
   ALLSET_SYNC_COUNT (pass, bytes_uploaded, self->bytes_sent);
-  if (self->chunks_sent > 0 || self->left > 0)
+  if (self->questions > 0 || self->left > 0)
     g_debug ("%s: %u chunks (%" G_GUINT64_FORMAT " bytes) went while the scan read them, "
              "%u were left to the transfer step (%u questions)", pass->folder->local,
              self->chunks_sent, self->bytes_sent, self->left, self->questions);
