@@ -22,14 +22,14 @@ for who in A B; do
 done
 same() { same_trees "$1" "$A" "$B"; }
 
-# pause_after_scan WHO TAG: starts `sync` for WHO in the background and
-# waits until its pass stops right after its scan (ALLSET_TEST_PAUSE_AFTER_SCAN);
-# resume_pass TAG lets it go on and leaves its exit status in $pass_status.
-# Output in $work/TAG.out and $work/TAG.err.
+# pause_after_scan WHO TAG [ARG…]: starts `sync` (with ARGs) for WHO in the
+# background and waits until its pass stops right after its scan
+# (ALLSET_TEST_PAUSE_AFTER_SCAN); resume_pass TAG lets it go on and leaves
+# its exit status in $pass_status. Output in $work/TAG.out and $work/TAG.err.
 pause_after_scan() {
     local dir
     [ "$1" = A ] && dir=$A || dir=$B
-    (ALLSET_TEST_PAUSE_AFTER_SCAN="$work/go-$2" bg_cli "$1" "$work/$2" sync "$dir") &
+    (ALLSET_TEST_PAUSE_AFTER_SCAN="$work/go-$2" bg_cli "$1" "$work/$2" sync "$dir" "${@:3}") &
     paused_pid=$!
     wait_for 30 grep -q "paused after scan" "$work/$2.err" || fail "$2: the pass did not pause"
 }
@@ -532,13 +532,10 @@ section "w: a large file's chunks go up while the scan still reads it"
 head -c $((48 * 1024 * 1024)) /dev/urandom >"$A/ahead.bin"
 before=$(du -sb "$data" | cut -f1)
 ahead_went() { [ $(($(du -sb "$data" | cut -f1) - before)) -ge $((8 * 1024 * 1024)) ]; }
-(ALLSET_TEST_PAUSE_AFTER_SCAN="$work/go-w" bg_cli A "$work/w" sync "$A" --json) &
-pid=$!
-wait_for 60 grep -q "paused after scan" "$work/w.err" || fail "w: the pass did not pause"
+pause_after_scan A w --json
 # Paused after its scan, before it even plans an upload.
 wait_for 30 ahead_went || fail "w: nothing reached the server while the scan read ahead.bin"
-touch "$work/go-w"
-wait "$pid"
+resume_pass w
 out=$(cat "$work/w.out")
 [ "$(json_field uploaded)" = 1 ] || fail "w: ahead.bin was not committed: $out"
 [ "$(json_field bytes_uploaded)" = $((48 * 1024 * 1024)) ] ||
